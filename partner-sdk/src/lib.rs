@@ -1,0 +1,13 @@
+//! Client for the coalition loyalty network's partner API.
+//!
+//! - [`signing`]: the v1 request signature (HMAC-SHA256), usable without the client.
+//! - [`types`]: the request and response bodies.
+//! - [`Client`]: signs every request, sends an `Idempotency-Key` on each request that moves
+//!   points and reuses it across its retries, retries network errors and 5xx answers with
+//!   exponential back-off, and turns problem answers into [`Error::Problem`].
+
+pub mod client;
+pub mod signing;
+pub mod types;
+
+pub use client::{Answer, Client, ClientConfig, Error, RawResponse};

@@ -1,0 +1,13 @@
+//! All SQL lives here: the connection enum over both backends, the pool and its manager, the
+//! migrations, the transaction helpers, and the queries (one module per table family).
+//! This is the only place that may match on the backend.
+
+pub mod schema;
+
+mod conn;
+pub mod queries;
+
+pub use conn::{
+    build_pool, is_unique_violation, read_tx, run_migrations, write_tx, Backend, DbConn, DbPool,
+    PoolSettings,
+};

@@ -1,0 +1,248 @@
+//! Partners, their contracts (append-only: a change is a new row in force from a date), their
+//! API keys and the nonces seen, and operator tokens.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    operator_tokens, partner_contracts, partner_keys, partners, request_nonces,
+};
+use crate::db::DbConn;
+
+/// A partner.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partners)]
+pub struct PartnerRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub universe: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A contract version.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partner_contracts)]
+pub struct ContractRow {
+    pub id: i64,
+    pub partner_id: i64,
+    pub effective_from: NaiveDateTime,
+    pub currency: String,
+    pub earn_rate_bp: i64,
+    pub issuance_price_micros: i64,
+    pub redemption_price_micros: i64,
+    pub return_window_days: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// A contract version to add.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = partner_contracts)]
+pub struct NewContract<'a> {
+    pub partner_id: i64,
+    pub effective_from: NaiveDateTime,
+    pub currency: &'a str,
+    pub earn_rate_bp: i64,
+    pub issuance_price_micros: i64,
+    pub redemption_price_micros: i64,
+    pub return_window_days: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// Creates a partner; a unique violation means the slug is taken.
+pub fn insert_partner(
+    conn: &mut DbConn,
+    slug: &str,
+    name: &str,
+    universe: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(partners::table)
+        .values((
+            partners::slug.eq(slug),
+            partners::name.eq(name),
+            partners::universe.eq(universe),
+            partners::status.eq("active"),
+            partners::created_at.eq(now),
+        ))
+        .returning(partners::id)
+        .get_result(conn)
+}
+
+/// A partner by id.
+pub fn partner(conn: &mut DbConn, id: i64) -> QueryResult<Option<PartnerRow>> {
+    partners::table
+        .find(id)
+        .select(PartnerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Partners after `after_id`, at most `limit`.
+pub fn partner_page(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<PartnerRow>> {
+    partners::table
+        .filter(partners::id.gt(after_id))
+        .order(partners::id.asc())
+        .limit(limit)
+        .select(PartnerRow::as_select())
+        .load(conn)
+}
+
+/// Sets a partner's status.
+pub fn set_partner_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<usize> {
+    diesel::update(partners::table.find(id))
+        .set(partners::status.eq(status))
+        .execute(conn)
+}
+
+/// Adds a contract version.
+pub fn insert_contract(conn: &mut DbConn, c: &NewContract<'_>) -> QueryResult<i64> {
+    diesel::insert_into(partner_contracts::table)
+        .values(c)
+        .returning(partner_contracts::id)
+        .get_result(conn)
+}
+
+/// The contract in force at `at`: the latest version effective at or before it.
+pub fn contract_at(
+    conn: &mut DbConn,
+    partner_id: i64,
+    at: NaiveDateTime,
+) -> QueryResult<Option<ContractRow>> {
+    partner_contracts::table
+        .filter(partner_contracts::partner_id.eq(partner_id))
+        .filter(partner_contracts::effective_from.le(at))
+        .order((
+            partner_contracts::effective_from.desc(),
+            partner_contracts::id.desc(),
+        ))
+        .select(ContractRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every contract version of a partner, oldest first.
+pub fn contracts(conn: &mut DbConn, partner_id: i64) -> QueryResult<Vec<ContractRow>> {
+    partner_contracts::table
+        .filter(partner_contracts::partner_id.eq(partner_id))
+        .order((
+            partner_contracts::effective_from.asc(),
+            partner_contracts::id.asc(),
+        ))
+        .select(ContractRow::as_select())
+        .load(conn)
+}
+
+/// An API key of a partner (the secret stays sealed).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partner_keys)]
+pub struct KeyRow {
+    pub id: i64,
+    pub partner_id: i64,
+    pub key_id: String,
+    pub secret_sealed: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Stores a new key.
+pub fn insert_key(
+    conn: &mut DbConn,
+    partner_id: i64,
+    key_id: &str,
+    secret_sealed: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(partner_keys::table)
+        .values((
+            partner_keys::partner_id.eq(partner_id),
+            partner_keys::key_id.eq(key_id),
+            partner_keys::secret_sealed.eq(secret_sealed),
+            partner_keys::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A partner's keys, oldest first.
+pub fn keys(conn: &mut DbConn, partner_id: i64) -> QueryResult<Vec<KeyRow>> {
+    partner_keys::table
+        .filter(partner_keys::partner_id.eq(partner_id))
+        .order(partner_keys::id.asc())
+        .select(KeyRow::as_select())
+        .load(conn)
+}
+
+/// An active (not revoked) key by its public id.
+pub fn active_key(conn: &mut DbConn, key_id: &str) -> QueryResult<Option<KeyRow>> {
+    partner_keys::table
+        .filter(partner_keys::key_id.eq(key_id))
+        .filter(partner_keys::revoked_at.is_null())
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Revokes a partner's key; returns the rows changed (0 when unknown or already revoked).
+pub fn revoke_key(
+    conn: &mut DbConn,
+    partner_id: i64,
+    key_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        partner_keys::table
+            .filter(partner_keys::partner_id.eq(partner_id))
+            .filter(partner_keys::key_id.eq(key_id))
+            .filter(partner_keys::revoked_at.is_null()),
+    )
+    .set(partner_keys::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Records a nonce; a unique violation means it was seen before (a replay).
+pub fn insert_nonce(
+    conn: &mut DbConn,
+    key_id: &str,
+    nonce: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(request_nonces::table)
+        .values((
+            request_nonces::key_id.eq(key_id),
+            request_nonces::nonce.eq(nonce),
+            request_nonces::seen_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Forgets nonces seen before `before` (they are outside the signature window anyway).
+pub fn purge_nonces(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(request_nonces::table.filter(request_nonces::seen_at.lt(before))).execute(conn)
+}
+
+/// Stores an operator token (only its hash).
+pub fn insert_operator_token(
+    conn: &mut DbConn,
+    name: &str,
+    token_sha256: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(operator_tokens::table)
+        .values((
+            operator_tokens::name.eq(name),
+            operator_tokens::token_sha256.eq(token_sha256),
+            operator_tokens::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// The name of a live operator token.
+pub fn operator_token(conn: &mut DbConn, token_sha256: &str) -> QueryResult<Option<String>> {
+    operator_tokens::table
+        .filter(operator_tokens::token_sha256.eq(token_sha256))
+        .filter(operator_tokens::revoked_at.is_null())
+        .select(operator_tokens::name)
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,87 @@
+//! Network settings (one row) and job leases (one background job at a time across instances).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{job_leases, network_settings};
+use crate::db::{is_unique_violation, DbConn};
+
+/// The network settings.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = network_settings)]
+pub struct SettingsRow {
+    pub id: i64,
+    pub currency: String,
+    pub base_rate_millipoints: i64,
+    pub expiry_policy: String,
+    pub expiry_months: i64,
+    pub hold_ttl_s: i64,
+    pub code_ttl_s: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The settings, if the network has been initialised.
+pub fn settings(conn: &mut DbConn) -> QueryResult<Option<SettingsRow>> {
+    network_settings::table
+        .find(1_i64)
+        .select(SettingsRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the settings row, inserting it the first time.
+pub fn save_settings(conn: &mut DbConn, row: &SettingsRow) -> QueryResult<()> {
+    let updated = diesel::update(network_settings::table.find(1_i64))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        match diesel::insert_into(network_settings::table)
+            .values(row)
+            .execute(conn)
+        {
+            Ok(_) => {}
+            // Another instance initialised it at the same moment: its row stands.
+            Err(e) if is_unique_violation(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Takes the lease of a job until `until` if it is free or expired; true when this holder has it.
+/// The conditional update is the lock: of several instances, one wins each round.
+pub fn take_lease(
+    conn: &mut DbConn,
+    name: &str,
+    holder: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
+    let taken = diesel::update(
+        job_leases::table.filter(job_leases::name.eq(name)).filter(
+            job_leases::lease_until
+                .le(now)
+                .or(job_leases::holder.eq(holder)),
+        ),
+    )
+    .set((
+        job_leases::holder.eq(holder),
+        job_leases::lease_until.eq(until),
+    ))
+    .execute(conn)?;
+    if taken == 1 {
+        return Ok(true);
+    }
+    match diesel::insert_into(job_leases::table)
+        .values((
+            job_leases::name.eq(name),
+            job_leases::holder.eq(holder),
+            job_leases::lease_until.eq(until),
+        ))
+        .execute(conn)
+    {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

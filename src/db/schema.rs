@@ -1,0 +1,269 @@
+//! The tables, in the portable types both backends share (BigInt, Text, Timestamp, Bool).
+//! Written by hand to match `migrations/*/`; the migration test on both backends keeps them in step.
+
+diesel::table! {
+    network_settings (id) {
+        id -> BigInt,
+        currency -> Text,
+        base_rate_millipoints -> BigInt,
+        expiry_policy -> Text,
+        expiry_months -> BigInt,
+        hold_ttl_s -> BigInt,
+        code_ttl_s -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partners (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        universe -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_contracts (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        effective_from -> Timestamp,
+        currency -> Text,
+        earn_rate_bp -> BigInt,
+        issuance_price_micros -> BigInt,
+        redemption_price_micros -> BigInt,
+        return_window_days -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_keys (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        key_id -> Text,
+        secret_sealed -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    request_nonces (key_id, nonce) {
+        key_id -> Text,
+        nonce -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    operator_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        token_sha256 -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> BigInt,
+        member_number -> Text,
+        email -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_activity_at -> Timestamp,
+        available_points -> BigInt,
+        pending_points -> BigInt,
+        held_points -> BigInt,
+        chain_head -> Text,
+        lock_version -> BigInt,
+        code_failures -> BigInt,
+        code_locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    member_sessions (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        token_sha256 -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_links (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        member_id -> BigInt,
+        customer_ref -> Nullable<Text>,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    redemption_codes (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        code_sha256 -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    journal_entries (id) {
+        id -> BigInt,
+        kind -> Text,
+        member_id -> Nullable<BigInt>,
+        partner_id -> Nullable<BigInt>,
+        reference -> Text,
+        memo -> Nullable<Text>,
+        posted_at -> Timestamp,
+        chain -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    postings (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        account -> Text,
+        owner_id -> BigInt,
+        asset -> Text,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    lots (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        asset -> Text,
+        issuer_kind -> Text,
+        issuer_partner_id -> Nullable<BigInt>,
+        price_micros -> BigInt,
+        points -> BigInt,
+        remaining -> BigInt,
+        earned_at -> Timestamp,
+        available_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        matured -> Bool,
+        entry_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    redemptions (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        member_id -> BigInt,
+        status -> Text,
+        points_authorized -> BigInt,
+        points_captured -> BigInt,
+        points_reversed -> BigInt,
+        order_id -> Nullable<Text>,
+        price_micros -> BigInt,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lot_movements (id) {
+        id -> BigInt,
+        lot_id -> BigInt,
+        entry_id -> BigInt,
+        redemption_id -> Nullable<BigInt>,
+        kind -> Text,
+        points -> BigInt,
+    }
+}
+
+diesel::table! {
+    earns (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        member_id -> BigInt,
+        order_id -> Text,
+        occurred_at -> Timestamp,
+        amount_minor -> BigInt,
+        currency -> Text,
+        points -> BigInt,
+        lot_id -> Nullable<BigInt>,
+        entry_id -> Nullable<BigInt>,
+        refunded_minor -> BigInt,
+        clawed_points -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> BigInt,
+        earn_id -> BigInt,
+        partner_id -> BigInt,
+        refund_ref -> Text,
+        amount_minor -> BigInt,
+        points -> BigInt,
+        entry_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (partner_id, idem_key) {
+        partner_id -> BigInt,
+        idem_key -> Text,
+        request_sha256 -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        lease_until -> Timestamp,
+    }
+}
+
+diesel::joinable!(postings -> journal_entries (entry_id));
+diesel::joinable!(lots -> members (member_id));
+diesel::joinable!(member_links -> members (member_id));
+diesel::joinable!(journal_entries -> members (member_id));
+diesel::joinable!(lot_movements -> lots (lot_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    network_settings,
+    partners,
+    partner_contracts,
+    partner_keys,
+    request_nonces,
+    operator_tokens,
+    members,
+    member_sessions,
+    member_links,
+    redemption_codes,
+    journal_entries,
+    postings,
+    lots,
+    redemptions,
+    lot_movements,
+    earns,
+    refunds,
+    idempotency_keys,
+    job_leases,
+);

@@ -1,0 +1,161 @@
+//! How a sale becomes points: network base rate x partner rate, rounded down, with the
+//! explanation returned to the partner. Integer arithmetic only (i128 intermediates), so no
+//! amount within the documented limits can overflow.
+
+use partner_sdk::types::AppliedRule;
+
+use super::limits::POINTS_MAX;
+
+/// Basis points of a multiplier of one.
+pub const BP_ONE: i64 = 10_000;
+/// Millipoints in a point.
+pub const MILLI_ONE: i64 = 1_000;
+
+/// The number of decimals of an ISO 4217 currency (2 unless listed), or None for a code that is
+/// not three upper-case letters.
+pub fn currency_exponent(code: &str) -> Option<u32> {
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(match code {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    })
+}
+
+/// The inputs of the earn calculation.
+#[derive(Debug, Clone, Copy)]
+pub struct EarnRates {
+    /// Network base rate: thousandths of a point per major currency unit.
+    pub base_rate_millipoints: i64,
+    /// Partner multiplier, in basis points (10,000 = x1).
+    pub partner_rate_bp: i64,
+    /// Decimals of the sale currency.
+    pub currency_exponent: u32,
+}
+
+/// Points earned and the rules that produced them.
+#[derive(Debug, Clone)]
+pub struct EarnOutcome {
+    /// Points, rounded down.
+    pub points: i64,
+    /// The explanation, in the order applied.
+    pub rules: Vec<AppliedRule>,
+}
+
+/// Computes the points of a sale. None when the result would exceed [`POINTS_MAX`].
+pub fn compute_points(amount_minor: i64, currency: &str, rates: EarnRates) -> Option<EarnOutcome> {
+    let minor_per_unit = 10_i128.checked_pow(rates.currency_exponent)?;
+    let numerator = i128::from(amount_minor)
+        .checked_mul(i128::from(rates.base_rate_millipoints))?
+        .checked_mul(i128::from(rates.partner_rate_bp))?;
+    let denominator = minor_per_unit
+        .checked_mul(i128::from(MILLI_ONE))?
+        .checked_mul(i128::from(BP_ONE))?;
+    let points = i64::try_from(numerator.checked_div(denominator)?).ok()?;
+    if points > POINTS_MAX {
+        return None;
+    }
+    let remainder = numerator.checked_rem(denominator)?;
+    let mut rules = vec![
+        AppliedRule {
+            rule: "network_base_rate".into(),
+            description: format!(
+                "{} points per 1 {currency} (network base rate)",
+                fixed(i128::from(rates.base_rate_millipoints), 3)
+            ),
+        },
+        AppliedRule {
+            rule: "partner_rate".into(),
+            description: format!(
+                "x{} partner multiplier",
+                fixed(i128::from(rates.partner_rate_bp), 4)
+            ),
+        },
+    ];
+    if remainder != 0 {
+        rules.push(AppliedRule {
+            rule: "round_down".into(),
+            description: format!("fractional points dropped: {points} points"),
+        });
+    }
+    Some(EarnOutcome { points, rules })
+}
+
+/// `value / 10^decimals` as a decimal string with trailing zeros trimmed (display only).
+fn fixed(value: i128, decimals: u32) -> String {
+    let scale = 10_i128.pow(decimals);
+    let whole = value / scale;
+    let frac = (value % scale).abs();
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!(
+        "{frac:0width$}",
+        width = usize::try_from(decimals).unwrap_or(0)
+    );
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// Points clawed back by a refund: the order's points are kept in proportion to the part of the
+/// order not yet refunded, rounded down, so the claw-back is rounded up and a full refund takes
+/// back every point. Returns the cumulative claw-back after this refund.
+pub fn cumulative_clawback(points: i64, amount_minor: i64, refunded_minor_total: i64) -> i64 {
+    if amount_minor <= 0 {
+        return points;
+    }
+    let kept = i128::from(points) * i128::from(amount_minor - refunded_minor_total)
+        / i128::from(amount_minor);
+    points - i64::try_from(kept).unwrap_or(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rates(base: i64, bp: i64) -> EarnRates {
+        EarnRates {
+            base_rate_millipoints: base,
+            partner_rate_bp: bp,
+            currency_exponent: 2,
+        }
+    }
+
+    #[test]
+    fn points_are_rounded_down_and_explained() {
+        // 42.50 EUR at 1 point per EUR, x2: 85 points exactly.
+        let out = compute_points(4250, "EUR", rates(1000, 20_000)).unwrap();
+        assert_eq!(out.points, 85);
+        assert_eq!(out.rules.len(), 2);
+        // 42.50 EUR at 1 point per EUR, x1: 42.5, rounded down to 42.
+        let out = compute_points(4250, "EUR", rates(1000, 10_000)).unwrap();
+        assert_eq!(out.points, 42);
+        assert_eq!(out.rules.last().unwrap().rule, "round_down");
+        assert_eq!(
+            out.rules.first().unwrap().description,
+            "1 points per 1 EUR (network base rate)"
+        );
+    }
+
+    #[test]
+    fn huge_results_are_refused_not_wrapped() {
+        assert!(compute_points(100_000_000_000, "EUR", rates(1_000_000, 1_000_000)).is_none());
+    }
+
+    #[test]
+    fn clawback_is_proportional_and_complete_on_full_refund() {
+        assert_eq!(cumulative_clawback(85, 4250, 0), 0);
+        assert_eq!(cumulative_clawback(85, 4250, 1000), 21); // keeps floor(85*3250/4250)=64
+        assert_eq!(cumulative_clawback(85, 4250, 4250), 85);
+    }
+
+    #[test]
+    fn currency_codes_are_checked() {
+        assert_eq!(currency_exponent("EUR"), Some(2));
+        assert_eq!(currency_exponent("JPY"), Some(0));
+        assert_eq!(currency_exponent("eur"), None);
+        assert_eq!(currency_exponent("EURO"), None);
+    }
+}

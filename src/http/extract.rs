@@ -1,0 +1,195 @@
+//! Turning a request into trusted inputs: partner signatures, bearer tokens, JSON bodies and
+//! page parameters, each refused with a problem answer when wrong.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use partner_sdk::signing;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::db::DbConn;
+use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::auth::{self, PartnerCaller, SignedRequest};
+use crate::service::{idempotency, members, AppState};
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Authenticates a signed partner request.
+pub async fn partner(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &web::Bytes,
+) -> ApiResult<PartnerCaller> {
+    let get = |name: &str| {
+        header(req, name)
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::new(Code::Unauthenticated, format!("missing {name} header")))
+    };
+    let signed = SignedRequest {
+        key_id: get(signing::HEADER_KEY_ID)?,
+        timestamp: get(signing::HEADER_TIMESTAMP)?,
+        nonce: get(signing::HEADER_NONCE)?,
+        signature: get(signing::HEADER_SIGNATURE)?,
+        method: req.method().as_str().to_owned(),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| req.uri().path().to_owned()),
+    };
+    let body = body.clone();
+    state
+        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body))
+        .await
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<String> {
+    header(req, "Authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or_else(|| ApiError::new(Code::Unauthenticated, "send Authorization: Bearer <token>"))
+}
+
+/// Authenticates an operator; returns the token's name.
+pub async fn operator(state: &AppState, req: &HttpRequest) -> ApiResult<String> {
+    let token = bearer(req)?;
+    state
+        .run(move |conn, _| auth::verify_operator(conn, &token))
+        .await
+}
+
+/// Authenticates a member; returns their id.
+pub async fn member(state: &AppState, req: &HttpRequest) -> ApiResult<i64> {
+    let token = bearer(req)?;
+    state
+        .run(move |conn, _| members::session_member(conn, &token))
+        .await
+}
+
+/// Parses a JSON body; an empty body counts as `{}`.
+pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(Code::InvalidRequest, format!("invalid JSON body: {e}")))
+}
+
+/// A JSON answer.
+pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> HttpResponse {
+    HttpResponse::build(status).json(value)
+}
+
+fn request_sha256(req: &HttpRequest, body: &[u8]) -> String {
+    let mut text = format!("{}\n{}\n", req.method(), req.uri().path()).into_bytes();
+    text.extend_from_slice(body);
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, &text))
+}
+
+/// Runs a signed partner request that moves points: authenticated, with a required
+/// `Idempotency-Key`, the work done once per key.
+pub async fn moving<I, O, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    body: web::Bytes,
+    status: StatusCode,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    I: DeserializeOwned + Send + 'static,
+    O: Serialize,
+    F: FnOnce(&mut DbConn, NaiveDateTime, i64, I) -> ApiResult<O> + Send + 'static,
+{
+    let caller = partner(state, req, &body).await?;
+    let key = idempotency::check_key(header(req, signing::HEADER_IDEMPOTENCY_KEY))?.to_owned();
+    let input: I = json_body(&body)?;
+    let hash = request_sha256(req, &body);
+    let answer = state
+        .run(move |conn, state| {
+            let now = state.clock.now_naive();
+            idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
+                let out = work(conn, now, caller.partner_id, input)?;
+                let json = serde_json::to_string(&out).map_err(ApiError::internal)?;
+                Ok((status.as_u16(), json))
+            })
+        })
+        .await?;
+    let mut builder = HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(status));
+    builder.content_type("application/json");
+    if answer.replayed {
+        builder.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(builder.body(answer.body))
+}
+
+/// Runs a signed partner request that moves nothing.
+pub async fn reading<O, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    body: web::Bytes,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    O: Serialize + Send + 'static,
+    F: FnOnce(&mut DbConn, NaiveDateTime, i64) -> ApiResult<O> + Send + 'static,
+{
+    let caller = partner(state, req, &body).await?;
+    let out = state
+        .run(move |conn, state| work(conn, state.clock.now_naive(), caller.partner_id))
+        .await?;
+    Ok(json_response(StatusCode::OK, &out))
+}
+
+/// Cursor pagination parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The cursor as an id, and the page size, validated.
+    pub fn parse(&self) -> ApiResult<(Option<i64>, i64)> {
+        let cursor = match &self.cursor {
+            None => None,
+            Some(c) => Some(c.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| {
+                ApiError::new(Code::InvalidRequest, "cursor is not one this server gave")
+            })?),
+        };
+        let limit = self.limit.unwrap_or(PAGE_SIZE_DEFAULT);
+        if !(1..=PAGE_SIZE_MAX).contains(&limit) {
+            return fail(
+                Code::InvalidRequest,
+                format!("limit must be 1 to {PAGE_SIZE_MAX}"),
+            );
+        }
+        Ok((cursor, limit))
+    }
+}
+
+/// The raw request body. A plain `web::Bytes` argument would be documented as an untyped
+/// body; partner handlers need the exact bytes to check the signature, and document their
+/// typed body in `request_body` instead.
+pub struct RawBody(pub web::Bytes);
+
+impl actix_web::FromRequest for RawBody {
+    type Error = actix_web::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawBody, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move { bytes.await.map(RawBody) })
+    }
+}

@@ -1,0 +1,185 @@
+//! Handlers: extract, parse into domain types, call a service, map to a response. One module
+//! per audience; every route is registered through utoipa-actix-web so the OpenAPI document
+//! cannot miss one.
+
+pub mod extract;
+mod member;
+mod operator;
+mod partner;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{get, web, HttpResponse};
+use partner_sdk::types::Problem;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, UtoipaApp};
+
+use crate::domain::limits::BODY_BYTES_MAX;
+use crate::error::{problem_response, ApiError, ApiResult, Code};
+use crate::service::AppState;
+
+/// The OpenAPI document's fixed parts.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Coalition loyalty network",
+        version = "1.0.0",
+        description = "Shared points ledger and clearing for a coalition of merchants. Partner \
+requests are signed with HMAC-SHA256 (see the README, \"Signing a request\"); operators and \
+members use bearer tokens. Every error is an RFC 9457 problem with a stable `code`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "partner", description = "Signed partner API: members, earn, refund, redeem"),
+        (name = "member", description = "Member API: sign-in, balance, history, one-time codes"),
+        (name = "operator", description = "Operator API: partners, keys, settings, adjustments, verification"),
+        (name = "system", description = "Health")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "partner_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Loyalty-Signature",
+                "v1=<lowercase hex HMAC-SHA256(secret, string_to_sign)>, sent with \
+Loyalty-Key-Id, Loyalty-Timestamp (Unix seconds, within 300 s) and Loyalty-Nonce (16 to 64 of \
+[A-Za-z0-9_-], single use). string_to_sign = \"v1\\n\" + METHOD + \"\\n\" + path_and_query + \
+\"\\n\" + timestamp + \"\\n\" + nonce + \"\\n\" + lowercase_hex(SHA-256(body)).",
+            ))),
+        );
+        for name in ["operator_token", "member_token"] {
+            components.add_security_scheme(
+                name,
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// Liveness and database reachability.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// `postgres` or `sqlite`.
+    pub database: String,
+}
+
+/// Whether the server and its database answer.
+#[utoipa::path(tag = "system", operation_id = "get_health",
+    responses((status = 200, body = Health), (status = 503, body = Problem, content_type = "application/problem+json")))]
+#[get("/healthz")]
+async fn get_health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let database = state
+        .run(|conn, _| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(ApiError::from)?;
+            Ok(match conn {
+                crate::db::DbConn::Pg(_) => "postgres",
+                crate::db::DbConn::Sqlite(_) => "sqlite",
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        database: database.into(),
+    }))
+}
+
+fn register(cfg: &mut ServiceConfig) {
+    cfg.service(get_health)
+        .service(scope("/v1/partner").configure(partner::routes))
+        .service(scope("/v1/operator").configure(operator::routes))
+        .service(scope("/v1/member").configure(member::routes));
+}
+
+/// Adds every documented route to an app and returns the OpenAPI document beside it.
+pub fn documented<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    app.openapi(ApiDoc::openapi()).configure(register)
+}
+
+/// The OpenAPI document, built without starting a server.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, api) = documented(actix_web::App::new().into_utoipa_app()).split_for_parts();
+    api
+}
+
+/// Limits and error shapes of the extractors: every refusal is a problem document.
+pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(BODY_BYTES_MAX))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(BODY_BYTES_MAX)
+                .error_handler(|err, _| {
+                    let code = match err {
+                        actix_web::error::JsonPayloadError::Overflow { .. }
+                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                            Code::PayloadTooLarge
+                        }
+                        _ => Code::InvalidRequest,
+                    };
+                    ApiError::new(code, format!("invalid JSON body: {err}")).into()
+                }),
+        )
+        .app_data(web::PathConfig::default().error_handler(|err, _| {
+            ApiError::new(Code::InvalidRequest, format!("invalid path: {err}")).into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            ApiError::new(Code::InvalidRequest, format!("invalid query: {err}")).into()
+        }));
+}
+
+/// Turns any error answer that is not already a problem document (unknown route, wrong method,
+/// body too large, a framework refusal) into one, keeping its status.
+pub fn problem_errors<B: 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
+        let already = res
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+        if already {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        let status = res.status();
+        let code = match status {
+            StatusCode::NOT_FOUND => Code::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Code::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
+            s if s.is_server_error() => Code::Internal,
+            _ => Code::InvalidRequest,
+        };
+        let mut problem = ApiError::new(code, code.title()).problem();
+        problem.status = status.as_u16();
+        let (req, _) = res.into_parts();
+        let response = problem_response(&problem);
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_into_right_body::<B>(),
+        ))
+    })
+}
+
+/// The answer to a route nobody serves.
+pub async fn not_found() -> ApiResult<HttpResponse> {
+    crate::error::fail(Code::NotFound, "no such route")
+}

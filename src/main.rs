@@ -1,0 +1,156 @@
+//! The `loyalty-server` binary: parse the command line, then start up.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use loyalty_server::config::Settings;
+use loyalty_server::domain::clock::Clock;
+use loyalty_server::service::{jobs, verify, AppState};
+use loyalty_server::startup::{self, Application};
+use loyalty_server::{crypto, demo};
+
+/// Coalition loyalty network server.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve {
+        /// Seed a demo network on an empty database, issue fresh demo keys and an operator
+        /// token, write them to <data dir>/demo.env, and let the operator move the clock.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Check every ledger invariant and the hash chains; exit 1 on any break.
+    Verify,
+    /// Release timed-out holds, make pending points available and expire points, once.
+    Expire,
+    /// Create an operator bearer token; it is printed alone on the last line.
+    OperatorToken {
+        /// A name for the token, for the audit trail.
+        #[arg(long, default_value = "operator")]
+        name: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn state_for_cli(settings: &Settings) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        pool: startup::open_database(settings)?,
+        clock: Clock::system(),
+        master_key: startup::load_master_key(settings)?,
+        session_ttl_s: settings.session_ttl_s,
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            if demo {
+                settings.adjustable_clock = true;
+            }
+            actix_web::rt::System::new().block_on(serve(settings, demo))
+        }
+        Command::Migrate => {
+            startup::open_database(&settings)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Verify => {
+            let state = state_for_cli(&settings)?;
+            let mut conn = state.pool.get()?;
+            let report = verify::run(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for problem in &report.problems {
+                println!("BROKEN: {problem}");
+            }
+            println!(
+                "checked {} entries, {} members, {} lots: {}",
+                report.entries_checked,
+                report.members_checked,
+                report.lots_checked,
+                if report.is_clean() {
+                    "ledger clean".to_owned()
+                } else {
+                    format!("{} problems", report.problems.len())
+                }
+            );
+            if !report.is_clean() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Expire => {
+            let state = state_for_cli(&settings)?;
+            let mut conn = state.pool.get()?;
+            let report =
+                jobs::run_once(&mut conn, &state.clock).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} members brought up to date, {} nonces purged",
+                report.members_synced, report.nonces_purged
+            );
+            Ok(())
+        }
+        Command::OperatorToken { name } => {
+            let state = state_for_cli(&settings)?;
+            let mut conn = state.pool.get()?;
+            let token = loyalty_server::service::auth::create_operator_token(&mut conn, &name)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("operator token created for {name:?}; it is shown once:");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", startup::openapi_json()?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    let clock = if settings.adjustable_clock {
+        Clock::adjustable()
+    } else {
+        Clock::system()
+    };
+    let app = Application::build(&settings, clock).await?;
+    if demo {
+        let state = app.state.clone();
+        let listen = settings.listen.clone();
+        let env = state
+            .run(move |conn, s| demo::seed(conn, s, &listen))
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
+        let path = settings.data_dir.join("demo.env");
+        std::fs::create_dir_all(&settings.data_dir)?;
+        std::fs::write(&path, &env).with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "Demo network ready. Its keys and members (also in {}):\n{env}",
+            path.display()
+        );
+        let _ = crypto::sha256_hex("");
+    }
+    tracing::info!(
+        port = app.port(),
+        "listening; API docs at /docs/, OpenAPI at /openapi.json"
+    );
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Who is calling: partners by HMAC-signed requests (scheme v1), operators and members by
+//! bearer tokens. Freshness of signatures and sessions is judged by the wall clock, not the
+//! network's (movable) business clock.
+
+use chrono::Utc;
+use partner_sdk::signing;
+
+use crate::crypto;
+use crate::db::queries::partners as rows;
+use crate::db::{is_unique_violation, DbConn};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::AppState;
+
+/// How far a request's timestamp may be from the server's clock, in seconds.
+pub const SIGNATURE_WINDOW_S: i64 = 300;
+
+/// The signature headers of a partner request, as received.
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    /// `Loyalty-Key-Id`.
+    pub key_id: String,
+    /// `Loyalty-Timestamp`.
+    pub timestamp: String,
+    /// `Loyalty-Nonce`.
+    pub nonce: String,
+    /// `Loyalty-Signature`.
+    pub signature: String,
+    /// The method.
+    pub method: String,
+    /// Path and query exactly as sent.
+    pub path_and_query: String,
+}
+
+/// An authenticated partner.
+#[derive(Debug, Clone)]
+pub struct PartnerCaller {
+    /// The partner.
+    pub partner_id: i64,
+    /// The key that signed.
+    pub key_id: String,
+}
+
+/// Verifies a partner request: fresh timestamp, known active key, valid signature (constant
+/// time), unseen nonce (recorded in the database, so replays are caught across instances),
+/// active partner.
+pub fn verify_partner(
+    conn: &mut DbConn,
+    state: &AppState,
+    req: &SignedRequest,
+    body: &[u8],
+) -> ApiResult<PartnerCaller> {
+    if !signing::nonce_is_well_formed(&req.nonce) {
+        return fail(
+            Code::Unauthenticated,
+            "Loyalty-Nonce must be 16 to 64 of [A-Za-z0-9_-]",
+        );
+    }
+    let timestamp: i64 = req.timestamp.parse().map_err(|_| {
+        ApiError::new(
+            Code::Unauthenticated,
+            "Loyalty-Timestamp must be Unix seconds",
+        )
+    })?;
+    let now = Utc::now();
+    if (now.timestamp() - timestamp).abs() > SIGNATURE_WINDOW_S {
+        return fail(
+            Code::TimestampOutOfWindow,
+            format!("the timestamp is more than {SIGNATURE_WINDOW_S} s from the server's clock"),
+        );
+    }
+    let key = rows::active_key(conn, &req.key_id)?
+        .ok_or_else(|| ApiError::new(Code::UnknownKey, "unknown or revoked key"))?;
+    let secret = state.master_key.open(&key.key_id, &key.secret_sealed)?;
+    if !signing::verify_signature_header(
+        &secret,
+        &req.signature,
+        &req.method,
+        &req.path_and_query,
+        timestamp,
+        &req.nonce,
+        body,
+    ) {
+        return fail(
+            Code::InvalidSignature,
+            "the signature does not match the request",
+        );
+    }
+    match rows::insert_nonce(conn, &key.key_id, &req.nonce, now.naive_utc()) {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return fail(
+                Code::NonceReplayed,
+                "this nonce was already used with this key",
+            )
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let partner = rows::partner(conn, key.partner_id)?
+        .ok_or_else(|| ApiError::internal("key without partner"))?;
+    if partner.status != "active" {
+        return fail(Code::PartnerSuspended, "the partner is suspended");
+    }
+    Ok(PartnerCaller {
+        partner_id: key.partner_id,
+        key_id: key.key_id,
+    })
+}
+
+/// The name of the operator holding this bearer token.
+pub fn verify_operator(conn: &mut DbConn, token: &str) -> ApiResult<String> {
+    rows::operator_token(conn, &crypto::sha256_hex(token))?.ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidToken,
+            "the operator token is invalid or revoked",
+        )
+    })
+}
+
+/// Creates an operator token and returns it (stored only as its hash).
+pub fn create_operator_token(conn: &mut DbConn, name: &str) -> ApiResult<String> {
+    let token = crypto::new_token("lop_");
+    rows::insert_operator_token(
+        conn,
+        name,
+        &crypto::sha256_hex(&token),
+        Utc::now().naive_utc(),
+    )?;
+    Ok(token)
+}

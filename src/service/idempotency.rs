@@ -1,0 +1,89 @@
+//! Idempotency keys: a retry with the same key and body gets the original answer; the same key
+//! with another request is refused. The key is claimed in the same transaction as the work, so
+//! of concurrent duplicates exactly one does the work: the others wait on the key's unique index
+//! (PostgreSQL) or on the write lock (SQLite), then read the stored answer.
+
+use chrono::NaiveDateTime;
+
+use diesel::Connection;
+
+use crate::db::queries::ledger_state as state;
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::error::{fail, ApiError, ApiResult, Code};
+
+/// Longest idempotency key.
+pub const KEY_LEN_MAX: usize = 128;
+
+/// An answer, fresh or replayed.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+    /// Whether it is the stored answer of an earlier request.
+    pub replayed: bool,
+}
+
+/// Checks the key's form: 1 to 128 printable ASCII characters.
+pub fn check_key(key: Option<&str>) -> ApiResult<&str> {
+    match key {
+        None => fail(
+            Code::IdempotencyKeyRequired,
+            "send an Idempotency-Key header (a UUID is fine)",
+        ),
+        Some(k)
+            if k.is_empty()
+                || k.len() > KEY_LEN_MAX
+                || !k.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            fail(
+                Code::InvalidRequest,
+                "Idempotency-Key must be 1 to 128 printable characters",
+            )
+        }
+        Some(k) => Ok(k),
+    }
+}
+
+/// Runs `work` once per (partner, key). `request_sha256` identifies the request (method, path
+/// and body); a stored answer is replayed only for the same request.
+pub fn run(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    key: &str,
+    request_sha256: &str,
+    work: impl FnOnce(&mut DbConn) -> ApiResult<(u16, String)>,
+) -> ApiResult<Answer> {
+    write_tx(conn, |conn| {
+        match conn
+            .transaction(|c| state::claim_idempotency_key(c, partner_id, key, request_sha256, now))
+        {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                let stored = state::idempotency_record(conn, partner_id, key)?
+                    .ok_or_else(|| ApiError::internal("claimed idempotency key vanished"))?;
+                if stored.request_sha256 != request_sha256 {
+                    return fail(
+                        Code::IdempotencyKeyReused,
+                        "this Idempotency-Key was used with another request",
+                    );
+                }
+                return Ok(Answer {
+                    status: u16::try_from(stored.status_code).unwrap_or(200),
+                    body: stored.response_body,
+                    replayed: true,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let (status, body) = work(conn)?;
+        state::store_idempotent_answer(conn, partner_id, key, i32::from(status), &body)?;
+        Ok(Answer {
+            status,
+            body,
+            replayed: false,
+        })
+    })
+}

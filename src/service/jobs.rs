@@ -1,0 +1,72 @@
+//! Background work: release timed-out holds, make pending points available, expire points,
+//! forget old nonces. Each member is brought up to the clock under its own lock, so the job is
+//! safe to run on several instances at once; a lease in the database makes one instance do it
+//! per round, to avoid doing the same work twice.
+
+use chrono::{Duration, Utc};
+use serde::Serialize;
+
+use crate::db::queries::{members as member_rows, partners, system};
+use crate::db::{write_tx, DbConn};
+use crate::domain::clock::Clock;
+use crate::error::ApiResult;
+use crate::service::{members, settings};
+
+/// What one run did.
+#[derive(Debug, Default, Serialize)]
+pub struct JobReport {
+    /// Members brought up to the clock.
+    pub members_synced: u64,
+    /// Nonces forgotten.
+    pub nonces_purged: u64,
+}
+
+const BATCH: i64 = 500;
+
+/// Runs the maintenance once, now.
+pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
+    let mut report = JobReport::default();
+    let now = clock.now_naive();
+    let net = settings::load(conn)?;
+    // Under the inactivity policy, members inactive since before this may have points to expire.
+    let inactive_before = net
+        .expiry_policy
+        .inactivity_deadline(net.expiry_months, now)
+        .map(|later| now - (later - now));
+    let mut after = 0;
+    loop {
+        let ids = member_rows::ids_with_due_work(conn, now, inactive_before, after, BATCH)?;
+        for id in &ids {
+            write_tx(conn, |conn| {
+                members::lock_and_sync(conn, *id, now).map(|_| ())
+            })?;
+            report.members_synced += 1;
+        }
+        match ids.last() {
+            Some(last) => after = *last,
+            None => break,
+        }
+    }
+    let cutoff =
+        Utc::now().naive_utc() - Duration::seconds(2 * crate::service::auth::SIGNATURE_WINDOW_S);
+    report.nonces_purged = u64::try_from(partners::purge_nonces(conn, cutoff)?).unwrap_or(0);
+    Ok(report)
+}
+
+/// Runs the maintenance if this instance wins the round's lease.
+pub fn run_if_leased(
+    conn: &mut DbConn,
+    clock: &Clock,
+    holder: &str,
+    interval_s: u64,
+) -> ApiResult<Option<JobReport>> {
+    let now = Utc::now().naive_utc();
+    let until = now + Duration::seconds(i64::try_from(interval_s).unwrap_or(60));
+    let leased = write_tx(conn, |conn| {
+        system::take_lease(conn, "maintenance", holder, now, until)
+    })?;
+    if !leased {
+        return Ok(None);
+    }
+    run_once(conn, clock).map(Some)
+}

@@ -1,0 +1,253 @@
+//! Lots: which points a member holds, from whom, until when. Spending takes from the lots in
+//! expiry order (earliest first) and records which lot paid for which redemption; giving points
+//! back returns them to the lots they came from, latest expiry first.
+//!
+//! Invariant kept here and checked by `verify`: a member's pending balance is the remaining
+//! points of their unmatured lots; their matured lots hold `max(available, 0)`; a negative
+//! available balance (a claw-back the member could not cover) is repaid from the next points
+//! that become available.
+
+use chrono::NaiveDateTime;
+
+use crate::db::queries::ledger_state::{self as state, Lot, RedemptionRow};
+use crate::db::queries::members::Member;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::service::ledger::{self, account, Draft, Posting};
+use crate::service::settings::NetworkSettings;
+
+/// Takes `points` from the lots that satisfy `eligible`, in spending order. Returns the plan
+/// (lot id, points); fails when the lots do not hold enough.
+pub fn plan_take(
+    lots: &[Lot],
+    points: i64,
+    eligible: impl Fn(&Lot) -> bool,
+) -> ApiResult<Vec<(i64, i64)>> {
+    let mut left = points;
+    let mut plan = Vec::new();
+    for lot in lots.iter().filter(|l| eligible(l) && l.remaining > 0) {
+        if left == 0 {
+            break;
+        }
+        let n = lot.remaining.min(left);
+        plan.push((lot.id, n));
+        left -= n;
+    }
+    if left > 0 {
+        return Err(ApiError::internal(format!(
+            "lots short of {left} points: balances and lots disagree"
+        )));
+    }
+    Ok(plan)
+}
+
+/// Applies a plan: each lot loses (`sign` = 1) or regains (`sign` = -1) its points, with a
+/// movement recorded against the entry (and the redemption, if any).
+pub fn apply_plan(
+    conn: &mut DbConn,
+    plan: &[(i64, i64)],
+    entry_id: i64,
+    redemption_id: Option<i64>,
+    kind: &str,
+    sign: i64,
+) -> ApiResult<()> {
+    for (lot_id, n) in plan {
+        let taken = n * sign;
+        if state::adjust_lot_remaining(conn, *lot_id, -taken)? != 1 {
+            return Err(ApiError::internal(format!("lot {lot_id} out of range")));
+        }
+        state::insert_movement(conn, *lot_id, entry_id, redemption_id, kind, taken)?;
+    }
+    Ok(())
+}
+
+/// The part of a credit of `credited` available points that repays the member's negative
+/// balance, given the available balance before the credit.
+pub fn debt_repaid(available_before: i64, credited: i64) -> i64 {
+    (-available_before).max(0).min(credited)
+}
+
+/// Gives `points` of a redemption back to the member's available balance, after `entry_id`
+/// posted them: they go back to the lots they came from, latest expiry first, except the part
+/// that repays a negative balance, which those lots keep paying for.
+pub fn restore_to_lots(
+    conn: &mut DbConn,
+    redemption_id: i64,
+    points: i64,
+    available_before: i64,
+    entry_id: i64,
+) -> ApiResult<()> {
+    let holdings = state::redemption_lot_holdings(conn, redemption_id)?;
+    let mut left = points;
+    let mut repay = debt_repaid(available_before, points);
+    for (lot, held) in holdings {
+        if left == 0 {
+            break;
+        }
+        let n = held.min(left);
+        // The redemption no longer holds these points...
+        state::insert_movement(conn, lot.id, entry_id, Some(redemption_id), "restore", -n)?;
+        // ...but the part that repays the member's debt stays spent from this lot.
+        let kept = repay.min(n);
+        if kept > 0 {
+            state::insert_movement(conn, lot.id, entry_id, None, "debt_repayment", kept)?;
+            repay -= kept;
+        }
+        if n > kept && state::adjust_lot_remaining(conn, lot.id, n - kept)? != 1 {
+            return Err(ApiError::internal(format!("lot {} out of range", lot.id)));
+        }
+        left -= n;
+    }
+    if left > 0 {
+        return Err(ApiError::internal(
+            "a redemption restored more than it held",
+        ));
+    }
+    Ok(())
+}
+
+/// Brings a locked member up to the clock: releases holds that timed out, makes pending points
+/// available when their return window ended, and expires points by the network's policy.
+/// Every transaction that touches a member calls this first, so what a member sees and spends
+/// never depends on when the background job last ran.
+pub fn sync_member(
+    conn: &mut DbConn,
+    member: &mut Member,
+    now: NaiveDateTime,
+    settings: &NetworkSettings,
+) -> ApiResult<()> {
+    for hold in state::expired_holds(conn, member.id, now)? {
+        release_hold(conn, member, hold, "expired", now)?;
+    }
+    mature_lots(conn, member, now)?;
+    expire_lots(conn, member, now, settings)
+}
+
+/// Releases a whole authorised hold back to the member (void or time-out).
+pub fn release_hold(
+    conn: &mut DbConn,
+    member: &mut Member,
+    mut hold: RedemptionRow,
+    new_status: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let points = hold.points_authorized;
+    let available_before = member.available_points;
+    let reference = hold.id.to_string();
+    let member_id = member.id;
+    let entry_id = ledger::post_entry(
+        conn,
+        member,
+        Draft {
+            kind: "redemption_release",
+            partner_id: Some(hold.partner_id),
+            reference: &reference,
+            memo: Some(new_status),
+            posted_at: now,
+            postings: vec![
+                Posting::pts(account::MEMBER_HELD, member_id, -points),
+                Posting::pts(account::MEMBER_AVAILABLE, member_id, points),
+            ],
+            allow_negative_available: false,
+            activity: false,
+        },
+    )?;
+    restore_to_lots(conn, hold.id, points, available_before, entry_id)?;
+    hold.status = new_status.to_owned();
+    if state::update_redemption(conn, &hold, "authorized", now)? != 1 {
+        return Err(ApiError::internal("hold changed under the member lock"));
+    }
+    Ok(())
+}
+
+fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> ApiResult<()> {
+    let due = state::lots_due_to_mature(conn, member.id, now)?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let total: i64 = due.iter().map(|l| l.remaining).sum();
+    let ids: Vec<i64> = due.iter().map(|l| l.id).collect();
+    if total > 0 {
+        let available_before = member.available_points;
+        let member_id = member.id;
+        let entry_id = ledger::post_entry(
+            conn,
+            member,
+            Draft {
+                kind: "maturation",
+                partner_id: None,
+                reference: "return_window_ended",
+                memo: None,
+                posted_at: now,
+                postings: vec![
+                    Posting::pts(account::MEMBER_PENDING, member_id, -total),
+                    Posting::pts(account::MEMBER_AVAILABLE, member_id, total),
+                ],
+                allow_negative_available: false,
+                activity: false,
+            },
+        )?;
+        let repay = debt_repaid(available_before, total);
+        if repay > 0 {
+            let plan = plan_take(&due, repay, |_| true)?;
+            apply_plan(conn, &plan, entry_id, None, "debt_repayment", 1)?;
+        }
+    }
+    state::mark_matured(conn, &ids)?;
+    Ok(())
+}
+
+fn expire_lots(
+    conn: &mut DbConn,
+    member: &mut Member,
+    now: NaiveDateTime,
+    settings: &NetworkSettings,
+) -> ApiResult<()> {
+    let inactive = settings
+        .expiry_policy
+        .inactivity_deadline(settings.expiry_months, member.last_activity_at)
+        .is_some_and(|deadline| deadline <= now);
+    let lots = state::member_lots_in_spending_order(conn, member.id)?;
+    let expiring: Vec<&Lot> = lots
+        .iter()
+        .filter(|l| inactive || l.expires_at.is_some_and(|at| at <= now))
+        .collect();
+    if expiring.is_empty() {
+        return Ok(());
+    }
+    let from_available: i64 = expiring
+        .iter()
+        .filter(|l| l.matured)
+        .map(|l| l.remaining)
+        .sum();
+    let from_pending: i64 = expiring
+        .iter()
+        .filter(|l| !l.matured)
+        .map(|l| l.remaining)
+        .sum();
+    let member_id = member.id;
+    let entry_id = ledger::post_entry(
+        conn,
+        member,
+        Draft {
+            kind: "expiry",
+            partner_id: None,
+            reference: if inactive {
+                "inactivity"
+            } else {
+                "lot_expired"
+            },
+            memo: None,
+            posted_at: now,
+            postings: vec![
+                Posting::pts(account::MEMBER_AVAILABLE, member_id, -from_available),
+                Posting::pts(account::MEMBER_PENDING, member_id, -from_pending),
+                Posting::pts(account::NETWORK_BREAKAGE, 0, from_available + from_pending),
+            ],
+            allow_negative_available: false,
+            activity: false,
+        },
+    )?;
+    let plan: Vec<(i64, i64)> = expiring.iter().map(|l| (l.id, l.remaining)).collect();
+    apply_plan(conn, &plan, entry_id, None, "expiry", 1)
+}

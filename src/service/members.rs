@@ -1,0 +1,614 @@
+//! Members: enrolment at a till, links to partners, self sign-up and sign-in, balances,
+//! history, one-time redemption codes, and operator adjustments.
+
+use chrono::{Duration, NaiveDateTime};
+use partner_sdk::types::{Balance, MemberLink};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use diesel::Connection;
+
+use crate::crypto;
+use crate::db::queries::journal;
+use crate::db::queries::ledger_state::{self as state, NewLot};
+use crate::db::queries::members::{self, Member, NewMember};
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::clock::utc;
+use crate::domain::limits::{self, ACTIVE_CODES_MAX, CODE_FAILURES_MAX, CODE_LOCKOUT_S};
+use crate::domain::{is_valid_ref, member_number};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::{self, account, Draft, Posting, GENESIS_HASH, PTS};
+use crate::service::lots;
+use crate::service::settings::{self, NetworkSettings};
+use crate::service::AppState;
+
+/// Finds a member by number, refusing a malformed number before it reaches the database.
+pub fn find(conn: &mut DbConn, number: &str) -> ApiResult<Member> {
+    if !member_number::is_valid(number) {
+        return fail(
+            Code::InvalidMemberNumber,
+            "a member number is 10 digits with a valid check digit",
+        );
+    }
+    members::by_number(conn, number)?
+        .ok_or_else(|| ApiError::new(Code::MemberNotFound, "no member has this number"))
+}
+
+/// Locks a member and brings them up to the clock; the start of every member transaction.
+pub fn lock_and_sync(
+    conn: &mut DbConn,
+    member_id: i64,
+    now: NaiveDateTime,
+) -> ApiResult<(Member, NetworkSettings)> {
+    let mut member = members::lock(conn, member_id)?;
+    let settings = settings::load(conn)?;
+    lots::sync_member(conn, &mut member, now, &settings)?;
+    Ok((member, settings))
+}
+
+fn create_member(
+    conn: &mut DbConn,
+    email: Option<&str>,
+    password_hash: Option<&str>,
+    display_name: Option<&str>,
+    now: NaiveDateTime,
+) -> ApiResult<Member> {
+    // A random number collides once in a few hundred million; five tries make a failure
+    // practically impossible without looping forever.
+    for _ in 0..5 {
+        let number = member_number::random();
+        let new = NewMember {
+            member_number: &number,
+            email,
+            password_hash,
+            display_name,
+            created_at: now,
+            last_activity_at: now,
+            available_points: 0,
+            pending_points: 0,
+            held_points: 0,
+            chain_head: GENESIS_HASH,
+            lock_version: 0,
+            code_failures: 0,
+        };
+        let inserted = conn.transaction(|conn| members::insert(conn, &new));
+        match inserted {
+            Ok(id) => return Ok(members::by_id(conn, id)?),
+            Err(e) if is_unique_violation(&e) => {
+                if email.is_some_and(|e| members::by_email(conn, e).ok().flatten().is_some()) {
+                    return fail(Code::Conflict, "this email is already registered");
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal("could not draw a free member number"))
+}
+
+fn check_customer_ref(customer_ref: Option<&str>) -> ApiResult<()> {
+    if customer_ref.is_some_and(|r| !is_valid_ref(r)) {
+        return fail(
+            Code::InvalidRequest,
+            "customer_ref must be 1 to 64 printable characters without spaces",
+        );
+    }
+    Ok(())
+}
+
+fn check_display_name(name: Option<&str>) -> ApiResult<()> {
+    if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > limits::NAME_LEN_MAX) {
+        return fail(
+            Code::InvalidRequest,
+            "display_name must be 1 to 100 characters",
+        );
+    }
+    Ok(())
+}
+
+fn link_member(
+    conn: &mut DbConn,
+    partner_id: i64,
+    member: &Member,
+    customer_ref: Option<&str>,
+    now: NaiveDateTime,
+) -> ApiResult<MemberLink> {
+    if let Some(existing) = members::link(conn, partner_id, member.id)? {
+        return Ok(MemberLink {
+            member_number: member.member_number.clone(),
+            customer_ref: existing.customer_ref,
+            linked_at: utc(existing.linked_at),
+        });
+    }
+    match conn
+        .transaction(|conn| members::insert_link(conn, partner_id, member.id, customer_ref, now))
+    {
+        Ok(_) => Ok(MemberLink {
+            member_number: member.member_number.clone(),
+            customer_ref: customer_ref.map(str::to_owned),
+            linked_at: utc(now),
+        }),
+        Err(e) if is_unique_violation(&e) => fail(
+            Code::Conflict,
+            "this customer_ref already links another member",
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Enrols a new member at a partner's till and links them to it.
+pub fn enrol(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    req: &partner_sdk::types::EnrolMemberRequest,
+) -> ApiResult<MemberLink> {
+    check_customer_ref(req.customer_ref.as_deref())?;
+    check_display_name(req.display_name.as_deref())?;
+    write_tx(conn, |conn| {
+        let member = create_member(conn, None, None, req.display_name.as_deref(), now)?;
+        link_member(conn, partner_id, &member, req.customer_ref.as_deref(), now)
+    })
+}
+
+/// Links an existing member to a partner (idempotent: an existing link is returned).
+pub fn link(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    req: &partner_sdk::types::LinkMemberRequest,
+) -> ApiResult<MemberLink> {
+    check_customer_ref(req.customer_ref.as_deref())?;
+    write_tx(conn, |conn| {
+        let member = find(conn, &req.member_number)?;
+        link_member(conn, partner_id, &member, req.customer_ref.as_deref(), now)
+    })
+}
+
+/// A member linked to this partner, or `member_not_linked` (a partner sees only its members).
+pub fn find_linked(conn: &mut DbConn, partner_id: i64, number: &str) -> ApiResult<Member> {
+    let member = find(conn, number)?;
+    if members::link(conn, partner_id, member.id)?.is_none() {
+        return fail(
+            Code::MemberNotLinked,
+            "the member is not linked to this partner",
+        );
+    }
+    Ok(member)
+}
+
+/// The balance of a member, brought up to the clock.
+pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: i64) -> ApiResult<Balance> {
+    write_tx(conn, |conn| {
+        let (member, settings) = lock_and_sync(conn, member_id, now)?;
+        let lots = state::member_lots_in_spending_order(conn, member.id)?;
+        let horizon = now + Duration::days(30);
+        let inactivity_soon = settings
+            .expiry_policy
+            .inactivity_deadline(settings.expiry_months, member.last_activity_at)
+            .is_some_and(|d| d <= horizon);
+        let expiring_30d_points = lots
+            .iter()
+            .filter(|l| inactivity_soon || l.expires_at.is_some_and(|at| at <= horizon))
+            .map(|l| l.remaining)
+            .sum();
+        let next_available_at = lots
+            .iter()
+            .filter(|l| !l.matured)
+            .map(|l| l.available_at)
+            .min()
+            .map(utc);
+        Ok(Balance {
+            member_number: member.member_number,
+            available_points: member.available_points,
+            pending_points: member.pending_points,
+            held_points: member.held_points,
+            expiring_30d_points,
+            next_available_at,
+            as_of: utc(now),
+        })
+    })
+}
+
+/// Self sign-up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpRequest {
+    /// Email address, the sign-in name (at most 254 characters).
+    pub email: String,
+    /// Password, 10 to 128 characters.
+    pub password: String,
+    /// Name to greet the member with.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// Sign-in with email and password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    /// Email address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A member session.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    /// The member's network-wide number.
+    pub member_number: String,
+    /// Bearer token for the member API.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn normalise_email(email: &str) -> ApiResult<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email.chars().any(char::is_whitespace);
+    if !valid {
+        return fail(Code::InvalidRequest, "email is not a valid address");
+    }
+    Ok(email)
+}
+
+fn new_session(conn: &mut DbConn, state: &AppState, member: &Member) -> ApiResult<Session> {
+    let token = crypto::new_token("lms_");
+    let now = chrono::Utc::now().naive_utc();
+    let expires_at = now + Duration::seconds(state.session_ttl_s);
+    members::insert_session(
+        conn,
+        member.id,
+        &crypto::sha256_hex(&token),
+        now,
+        expires_at,
+    )?;
+    Ok(Session {
+        member_number: member.member_number.clone(),
+        token,
+        expires_at: utc(expires_at),
+    })
+}
+
+/// Signs a new member up and signs them in.
+pub fn sign_up(conn: &mut DbConn, state: &AppState, req: &SignUpRequest) -> ApiResult<Session> {
+    let email = normalise_email(&req.email)?;
+    let length = req.password.chars().count();
+    if !(10..=128).contains(&length) {
+        return fail(
+            Code::InvalidRequest,
+            "password must be 10 to 128 characters",
+        );
+    }
+    check_display_name(req.display_name.as_deref())?;
+    let hash = crypto::hash_password(&req.password)?;
+    let now = state.clock.now_naive();
+    write_tx(conn, |conn| {
+        let member = create_member(
+            conn,
+            Some(&email),
+            Some(&hash),
+            req.display_name.as_deref(),
+            now,
+        )?;
+        new_session(conn, state, &member)
+    })
+}
+
+/// Signs a member in. An unknown email costs the same time as a wrong password.
+pub fn sign_in(conn: &mut DbConn, state: &AppState, req: &SignInRequest) -> ApiResult<Session> {
+    let email = req.email.trim().to_lowercase();
+    let member = members::by_email(conn, &email)?;
+    let stored = member
+        .as_ref()
+        .and_then(|m| m.password_hash.clone())
+        .unwrap_or_else(|| crypto::dummy_password_hash().to_owned());
+    let ok = crypto::verify_password(&req.password, &stored);
+    match member {
+        Some(member) if ok && member.password_hash.is_some() => {
+            write_tx(conn, |conn| new_session(conn, state, &member))
+        }
+        _ => fail(Code::InvalidCredentials, "wrong email or password"),
+    }
+}
+
+/// The member of a session token.
+pub fn session_member(conn: &mut DbConn, token: &str) -> ApiResult<i64> {
+    members::session_member(
+        conn,
+        &crypto::sha256_hex(token),
+        chrono::Utc::now().naive_utc(),
+    )?
+    .ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidToken,
+            "the session token is invalid or expired",
+        )
+    })
+}
+
+/// A one-time redemption code, shown to the member once.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OneTimeCode {
+    /// Six digits to give the cashier.
+    pub code: String,
+    /// When it stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The stored hash of a member's code.
+pub fn code_hash(member_id: i64, code: &str) -> String {
+    crypto::sha256_hex(&format!("{member_id}:{code}"))
+}
+
+/// Creates a one-time code for the member.
+pub fn create_code(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    member_id: i64,
+) -> ApiResult<OneTimeCode> {
+    write_tx(conn, |conn| {
+        let (member, settings) = lock_and_sync(conn, member_id, now)?;
+        if member.code_locked_until.is_some_and(|until| until > now) {
+            return fail(Code::CodeLocked, "too many wrong codes: try again later");
+        }
+        if members::active_code_count(conn, member.id, now)? >= ACTIVE_CODES_MAX {
+            return fail(
+                Code::TooManyCodes,
+                "use or let expire some of your codes first",
+            );
+        }
+        let random = partner_sdk::signing::random_token_hex(4);
+        let value = u32::from_str_radix(&random, 16).unwrap_or(0) % 1_000_000;
+        let code = format!("{value:06}");
+        let expires_at = now + Duration::seconds(settings.code_ttl_s);
+        members::insert_code(
+            conn,
+            member.id,
+            &code_hash(member.id, &code),
+            now,
+            expires_at,
+        )?;
+        Ok(OneTimeCode {
+            code,
+            expires_at: utc(expires_at),
+        })
+    })
+}
+
+/// Checks and consumes a member's one-time code inside the caller's transaction. A wrong code
+/// changes nothing here (the caller's transaction is rolled back); the caller then counts the
+/// failure with [`note_code_failure`] in a transaction of its own.
+pub fn consume_code(
+    conn: &mut DbConn,
+    member: &Member,
+    code: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    if member.code_locked_until.is_some_and(|until| until > now) {
+        return fail(Code::CodeLocked, "too many wrong codes: try again later");
+    }
+    let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+    if well_formed && members::use_code(conn, member.id, &code_hash(member.id, code), now)? {
+        if member.code_failures > 0 {
+            members::set_code_failures(conn, member.id, 0, None)?;
+        }
+        return Ok(());
+    }
+    fail(Code::InvalidCode, "the code is wrong, used or expired")
+}
+
+/// Counts a wrong one-time code against a member; at the limit their codes lock for a while.
+/// Returns the error to answer.
+pub fn note_code_failure(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    number: &str,
+) -> ApiResult<ApiError> {
+    write_tx(conn, |conn| {
+        let member = find(conn, number)?;
+        let member = members::lock(conn, member.id)?;
+        let failures = member.code_failures + 1;
+        if failures >= CODE_FAILURES_MAX {
+            members::set_code_failures(
+                conn,
+                member.id,
+                0,
+                Some(now + Duration::seconds(CODE_LOCKOUT_S)),
+            )?;
+            tracing::warn!(
+                member.id = member.id,
+                "one-time codes locked after repeated failures"
+            );
+            return Ok(ApiError::new(
+                Code::CodeLocked,
+                "too many wrong codes: redemptions are locked for 15 minutes",
+            ));
+        }
+        members::set_code_failures(conn, member.id, failures, None)?;
+        Ok(ApiError::new(
+            Code::InvalidCode,
+            "the code is wrong, used or expired",
+        ))
+    })
+}
+
+/// One entry of a member's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryItem {
+    /// The journal entry.
+    pub entry_id: i64,
+    /// What happened: `earn`, `refund`, `maturation`, `expiry`, `redemption_hold`, ...
+    pub kind: String,
+    /// Order id, refund id or redemption id.
+    pub reference: String,
+    /// Change of the available balance.
+    pub available_change: i64,
+    /// Change of the pending balance.
+    pub pending_change: i64,
+    /// Change of the held balance.
+    pub held_change: i64,
+    /// When it was posted.
+    pub posted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of history, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryPage {
+    /// The entries.
+    pub items: Vec<HistoryItem>,
+    /// Pass as `cursor` for older entries; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A member's history, newest first.
+pub fn history(
+    conn: &mut DbConn,
+    member_id: i64,
+    cursor: Option<i64>,
+    limit: i64,
+) -> ApiResult<HistoryPage> {
+    let entries = journal::member_page(conn, member_id, cursor.unwrap_or(i64::MAX), limit)?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let postings = journal::postings_of(conn, &ids)?;
+    let items: Vec<HistoryItem> = entries
+        .into_iter()
+        .map(|e| {
+            let mut item = HistoryItem {
+                entry_id: e.id,
+                kind: e.kind,
+                reference: e.reference,
+                available_change: 0,
+                pending_change: 0,
+                held_change: 0,
+                posted_at: utc(e.posted_at),
+            };
+            for p in postings
+                .iter()
+                .filter(|p| p.entry_id == e.id && p.owner_id == member_id)
+            {
+                match p.account.as_str() {
+                    account::MEMBER_AVAILABLE => item.available_change += p.amount,
+                    account::MEMBER_PENDING => item.pending_change += p.amount,
+                    account::MEMBER_HELD => item.held_change += p.amount,
+                    _ => {}
+                }
+            }
+            item
+        })
+        .collect();
+    let next_cursor = (items.len() == usize::try_from(limit).unwrap_or(0))
+        .then(|| items.last().map(|i| i.entry_id.to_string()))
+        .flatten();
+    Ok(HistoryPage { items, next_cursor })
+}
+
+/// An operator's goodwill credit or correction.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRequest {
+    /// Points to credit (positive) or withdraw (negative), never zero; at most 1,000,000,000 either way.
+    pub points: i64,
+    /// Why, for the audit trail (1 to 500 characters, mandatory).
+    pub reason: String,
+}
+
+/// The adjustment posted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdjustmentResponse {
+    /// The journal entry.
+    pub entry_id: i64,
+    /// The member's balance after it.
+    pub balance: Balance,
+}
+
+/// Posts an operator adjustment. A credit is a new lot funded by the operator; a withdrawal
+/// takes from available points and cannot make the balance negative.
+pub fn adjust(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    number: &str,
+    req: &AdjustmentRequest,
+    operator: &str,
+) -> ApiResult<AdjustmentResponse> {
+    if req.points == 0 || req.points.abs() > limits::POINTS_MAX {
+        return fail(
+            Code::InvalidAmount,
+            "points must be non-zero and at most 1,000,000,000 either way",
+        );
+    }
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > limits::TEXT_LEN_MAX {
+        return fail(
+            Code::InvalidRequest,
+            "reason is mandatory, at most 500 characters",
+        );
+    }
+    let memo = format!("{reason} (by {operator})");
+    let member_id = find(conn, number)?.id;
+    let entry_id = write_tx(conn, |conn| {
+        let (mut member, settings) = lock_and_sync(conn, member_id, now)?;
+        let available_before = member.available_points;
+        let member_id = member.id;
+        let entry_id = ledger::post_entry(
+            conn,
+            &mut member,
+            Draft {
+                kind: "adjustment",
+                partner_id: None,
+                reference: "operator",
+                memo: Some(&memo),
+                posted_at: now,
+                postings: vec![
+                    Posting::pts(account::NETWORK_ADJUSTMENT, 0, -req.points),
+                    Posting::pts(account::MEMBER_AVAILABLE, member_id, req.points),
+                ],
+                allow_negative_available: false,
+                activity: false,
+            },
+        )?;
+        if req.points > 0 {
+            let repay = lots::debt_repaid(available_before, req.points);
+            let lot_points = req.points - repay;
+            if lot_points > 0 {
+                state::insert_lot(
+                    conn,
+                    &NewLot {
+                        member_id: member.id,
+                        asset: PTS,
+                        issuer_kind: "operator",
+                        issuer_partner_id: None,
+                        price_micros: 0,
+                        points: lot_points,
+                        remaining: lot_points,
+                        earned_at: now,
+                        available_at: now,
+                        expires_at: settings
+                            .expiry_policy
+                            .lot_expires_at(settings.expiry_months, now),
+                        matured: true,
+                        entry_id,
+                    },
+                )?;
+            }
+        } else {
+            let all = state::member_lots_in_spending_order(conn, member.id)?;
+            let plan = lots::plan_take(&all, -req.points, |l| l.matured)?;
+            lots::apply_plan(conn, &plan, entry_id, None, "adjustment", 1)?;
+        }
+        tracing::info!(
+            member.id = member.id,
+            points = req.points,
+            "operator adjustment"
+        );
+        Ok::<i64, ApiError>(entry_id)
+    })?;
+    Ok(AdjustmentResponse {
+        entry_id,
+        balance: balance(conn, now, member_id)?,
+    })
+}

@@ -1,0 +1,415 @@
+//! Partners as the operator manages them: profile, contract versions, API keys.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use diesel::Connection;
+
+use crate::crypto::MasterKey;
+use crate::db::queries::partners::{self as rows, ContractRow, NewContract, PartnerRow};
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::clock::utc;
+use crate::domain::limits::{
+    EARN_RATE_BP_MAX, NAME_LEN_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
+};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::settings;
+
+/// The economic terms between the network and a partner. Prices are micros of the settlement
+/// currency per point (8,000 = 0.8 cents).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractTerms {
+    /// Partner multiplier on the network base rate, in basis points (10,000 = x1; at most 1,000,000).
+    pub earn_rate_bp: i64,
+    /// What the partner pays the network per point it issues.
+    pub issuance_price_micros: i64,
+    /// What the network pays the partner per point redeemed at its shop; at most the issuance price.
+    pub redemption_price_micros: i64,
+    /// Days points stay pending after a sale (0 to 365).
+    pub return_window_days: i64,
+    /// When this version comes into force; defaults to now, never in the past.
+    #[serde(default)]
+    pub effective_from: Option<DateTime<Utc>>,
+}
+
+/// A contract version as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Contract {
+    /// When it comes (or came) into force.
+    pub effective_from: DateTime<Utc>,
+    /// Settlement currency.
+    pub currency: String,
+    /// Partner multiplier, basis points.
+    pub earn_rate_bp: i64,
+    /// Price per point issued, micros.
+    pub issuance_price_micros: i64,
+    /// Price per point redeemed, micros.
+    pub redemption_price_micros: i64,
+    /// Return window, days.
+    pub return_window_days: i64,
+}
+
+impl From<ContractRow> for Contract {
+    fn from(c: ContractRow) -> Contract {
+        Contract {
+            effective_from: utc(c.effective_from),
+            currency: c.currency,
+            earn_rate_bp: c.earn_rate_bp,
+            issuance_price_micros: c.issuance_price_micros,
+            redemption_price_micros: c.redemption_price_micros,
+            return_window_days: c.return_window_days,
+        }
+    }
+}
+
+/// Admits a partner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePartnerRequest {
+    /// Short unique name: 2 to 40 of `a-z`, `0-9` and `-`.
+    pub slug: String,
+    /// Display name (1 to 100 characters).
+    pub name: String,
+    /// The partner's universe, such as `books` or `coffee` (1 to 100 characters).
+    pub universe: String,
+    /// The first contract version.
+    pub contract: ContractTerms,
+}
+
+/// A partner with the contract in force.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Partner {
+    /// The network's id.
+    pub id: i64,
+    /// Short unique name.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Universe.
+    pub universe: String,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// When it was admitted.
+    pub created_at: DateTime<Utc>,
+    /// The contract in force now (absent when the first one starts later).
+    pub contract: Option<Contract>,
+    /// Every contract version, oldest first.
+    pub contract_history: Vec<Contract>,
+}
+
+/// A page of partners.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnerPage {
+    /// The partners.
+    pub items: Vec<Partner>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveDateTime> {
+    let in_range = |v: i64, max: i64| (0..=max).contains(&v);
+    if !in_range(terms.earn_rate_bp, EARN_RATE_BP_MAX) {
+        return fail(Code::InvalidRequest, "earn_rate_bp must be 0 to 1,000,000");
+    }
+    if !(1..=PRICE_MICROS_MAX).contains(&terms.issuance_price_micros)
+        || !(1..=PRICE_MICROS_MAX).contains(&terms.redemption_price_micros)
+    {
+        return fail(
+            Code::InvalidRequest,
+            "prices must be 1 to 1,000,000,000 micros per point",
+        );
+    }
+    if terms.redemption_price_micros > terms.issuance_price_micros {
+        return fail(
+            Code::InvalidRequest,
+            "the redemption price may not exceed the issuance price",
+        );
+    }
+    if !in_range(terms.return_window_days, RETURN_WINDOW_DAYS_MAX) {
+        return fail(Code::InvalidRequest, "return_window_days must be 0 to 365");
+    }
+    let from = terms.effective_from.map(|t| t.naive_utc()).unwrap_or(now);
+    if from < now - chrono::Duration::minutes(1) {
+        return fail(
+            Code::InvalidRequest,
+            "a contract cannot start in the past: that would re-price history",
+        );
+    }
+    Ok(from.max(now))
+}
+
+fn check_text(value: &str, field: &str) -> ApiResult<()> {
+    if value.trim().is_empty() || value.chars().count() > NAME_LEN_MAX {
+        return fail(
+            Code::InvalidRequest,
+            format!("{field} must be 1 to 100 characters"),
+        );
+    }
+    Ok(())
+}
+
+fn load_view(conn: &mut DbConn, row: PartnerRow, now: NaiveDateTime) -> ApiResult<Partner> {
+    let current = rows::contract_at(conn, row.id, now)?.map(Contract::from);
+    let history = rows::contracts(conn, row.id)?
+        .into_iter()
+        .map(Contract::from)
+        .collect();
+    Ok(Partner {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        universe: row.universe,
+        status: row.status,
+        created_at: utc(row.created_at),
+        contract: current,
+        contract_history: history,
+    })
+}
+
+/// Admits a partner with its first contract.
+pub fn create(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    req: &CreatePartnerRequest,
+) -> ApiResult<Partner> {
+    let slug_ok = (2..=40).contains(&req.slug.len())
+        && req
+            .slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !slug_ok {
+        return fail(
+            Code::InvalidRequest,
+            "slug must be 2 to 40 of a-z, 0-9 and -",
+        );
+    }
+    check_text(&req.name, "name")?;
+    check_text(&req.universe, "universe")?;
+    let from = validate_terms(&req.contract, now)?;
+    write_tx(conn, |conn| {
+        let currency = settings::load(conn)?.currency;
+        let id = match conn.transaction(|conn| {
+            rows::insert_partner(conn, &req.slug, req.name.trim(), req.universe.trim(), now)
+        }) {
+            Ok(id) => id,
+            Err(e) if is_unique_violation(&e) => return fail(Code::Conflict, "this slug is taken"),
+            Err(e) => return Err(e.into()),
+        };
+        insert_contract(conn, id, &currency, &req.contract, from.min(now), now)?;
+        let row = rows::partner(conn, id)?.ok_or_else(|| ApiError::internal("partner vanished"))?;
+        load_view(conn, row, now)
+    })
+}
+
+fn insert_contract(
+    conn: &mut DbConn,
+    partner_id: i64,
+    currency: &str,
+    terms: &ContractTerms,
+    from: NaiveDateTime,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    rows::insert_contract(
+        conn,
+        &NewContract {
+            partner_id,
+            effective_from: from,
+            currency,
+            earn_rate_bp: terms.earn_rate_bp,
+            issuance_price_micros: terms.issuance_price_micros,
+            redemption_price_micros: terms.redemption_price_micros,
+            return_window_days: terms.return_window_days,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// Adds a contract version; points already issued keep the price stamped on their lots.
+pub fn change_contract(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    terms: &ContractTerms,
+) -> ApiResult<Partner> {
+    let from = validate_terms(terms, now)?;
+    write_tx(conn, |conn| {
+        let row = find(conn, partner_id)?;
+        let currency = settings::load(conn)?.currency;
+        insert_contract(conn, partner_id, &currency, terms, from, now)?;
+        load_view(conn, row, now)
+    })
+}
+
+fn find(conn: &mut DbConn, partner_id: i64) -> ApiResult<PartnerRow> {
+    rows::partner(conn, partner_id)?
+        .ok_or_else(|| ApiError::new(Code::PartnerNotFound, "no such partner"))
+}
+
+/// One partner.
+pub fn get(conn: &mut DbConn, now: NaiveDateTime, partner_id: i64) -> ApiResult<Partner> {
+    let row = find(conn, partner_id)?;
+    load_view(conn, row, now)
+}
+
+/// Partners in id order.
+pub fn list(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    cursor: Option<i64>,
+    limit: i64,
+) -> ApiResult<PartnerPage> {
+    let rows_page = rows::partner_page(conn, cursor.unwrap_or(0), limit)?;
+    let full = rows_page.len() == usize::try_from(limit).unwrap_or(0);
+    let items = rows_page
+        .into_iter()
+        .map(|r| load_view(conn, r, now))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let next_cursor = full
+        .then(|| items.last().map(|p| p.id.to_string()))
+        .flatten();
+    Ok(PartnerPage { items, next_cursor })
+}
+
+/// A new API key, with its secret shown this once.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct IssuedKey {
+    /// Public key id, sent as `Loyalty-Key-Id`.
+    pub key_id: String,
+    /// The signing secret. It is stored encrypted and never shown again.
+    pub secret: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An API key without its secret.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct KeyInfo {
+    /// Public key id.
+    pub key_id: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Issues a key; a partner holds at most two active keys, so it can rotate without downtime.
+pub fn issue_key(
+    conn: &mut DbConn,
+    master_key: &MasterKey,
+    now: NaiveDateTime,
+    partner_id: i64,
+) -> ApiResult<IssuedKey> {
+    let key_id = format!("lk_{}", partner_sdk::signing::random_token_hex(8));
+    let secret = format!("ls_{}", partner_sdk::signing::random_token_hex(32));
+    let sealed = master_key.seal(&key_id, &secret)?;
+    write_tx(conn, |conn| {
+        find(conn, partner_id)?;
+        let active = rows::keys(conn, partner_id)?
+            .iter()
+            .filter(|k| k.revoked_at.is_none())
+            .count();
+        if active >= 2 {
+            return fail(Code::TooManyKeys, "revoke one of the two active keys first");
+        }
+        rows::insert_key(conn, partner_id, &key_id, &sealed, now)?;
+        tracing::info!(partner.id = partner_id, key.id = %key_id, "partner key issued");
+        Ok(IssuedKey {
+            key_id: key_id.clone(),
+            secret: secret.clone(),
+            created_at: utc(now),
+        })
+    })
+}
+
+/// A partner's keys, without secrets.
+pub fn list_keys(conn: &mut DbConn, partner_id: i64) -> ApiResult<Vec<KeyInfo>> {
+    find(conn, partner_id)?;
+    Ok(rows::keys(conn, partner_id)?
+        .into_iter()
+        .map(|k| KeyInfo {
+            key_id: k.key_id,
+            created_at: utc(k.created_at),
+            revoked_at: k.revoked_at.map(utc),
+        })
+        .collect())
+}
+
+/// Revokes a key at once: requests signed with it are refused from now on.
+pub fn revoke_key(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    key_id: &str,
+) -> ApiResult<()> {
+    write_tx(conn, |conn| {
+        find(conn, partner_id)?;
+        if rows::revoke_key(conn, partner_id, key_id, now)? == 0 {
+            return fail(
+                Code::KeyNotFound,
+                "no active key with this id for this partner",
+            );
+        }
+        tracing::info!(partner.id = partner_id, key.id = %key_id, "partner key revoked");
+        Ok(())
+    })
+}
+
+/// The partner's own movements, oldest first: earns and refunds of its orders, redemptions at
+/// its shops. `points` is the member's side: credited positive, taken negative.
+pub fn transactions(
+    conn: &mut DbConn,
+    partner_id: i64,
+    cursor: Option<i64>,
+    limit: i64,
+) -> ApiResult<partner_sdk::types::TransactionPage> {
+    use crate::db::queries::journal;
+    use crate::service::ledger::account;
+    let page = journal::partner_page(conn, partner_id, cursor.unwrap_or(0), limit)?;
+    let ids: Vec<i64> = page.iter().map(|(e, _)| e.id).collect();
+    let postings = journal::postings_of(conn, &ids)?;
+    let items: Vec<partner_sdk::types::PartnerTransaction> = page
+        .into_iter()
+        .map(|(e, member_number)| {
+            let mine = |p: &&crate::db::queries::journal::PostingRow| p.entry_id == e.id;
+            let partner_side: i64 = postings
+                .iter()
+                .filter(mine)
+                .filter(|p| p.account.starts_with("partner_") && p.owner_id == partner_id)
+                .map(|p| p.amount)
+                .sum();
+            let points = if partner_side != 0 {
+                -partner_side
+            } else {
+                postings
+                    .iter()
+                    .filter(mine)
+                    .filter(|p| p.account == account::MEMBER_AVAILABLE)
+                    .map(|p| p.amount)
+                    .sum()
+            };
+            let reference = match e.kind.as_str() {
+                "refund" => e
+                    .memo
+                    .clone()
+                    .map(|o| format!("{o}/{}", e.reference))
+                    .unwrap_or(e.reference.clone()),
+                _ => e.reference.clone(),
+            };
+            partner_sdk::types::PartnerTransaction {
+                entry_id: e.id,
+                kind: e.kind,
+                member_number,
+                points,
+                reference,
+                posted_at: utc(e.posted_at),
+            }
+        })
+        .collect();
+    let next_cursor = (items.len() == usize::try_from(limit).unwrap_or(0))
+        .then(|| items.last().map(|t| t.entry_id.to_string()))
+        .flatten();
+    Ok(partner_sdk::types::TransactionPage { items, next_cursor })
+}

@@ -1,0 +1,309 @@
+//! Spending points at any partner, in two phases: authorise (a hold, with the member's
+//! one-time code) then capture all or part, or void; a captured redemption can be reversed.
+
+use chrono::{Duration, NaiveDateTime};
+use partner_sdk::types::{AuthoriseRequest, Redemption, RedemptionStatus};
+
+use crate::db::queries::ledger_state::{self as state, RedemptionRow};
+use crate::db::queries::{members as member_rows, partners};
+use crate::db::{write_tx, DbConn};
+use crate::domain::clock::utc;
+use crate::domain::is_valid_ref;
+use crate::domain::points::Points;
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::{self, account, Draft, Posting};
+use crate::service::{lots, members};
+
+fn status_of(value: &str) -> ApiResult<RedemptionStatus> {
+    Ok(match value {
+        "authorized" => RedemptionStatus::Authorized,
+        "captured" => RedemptionStatus::Captured,
+        "voided" => RedemptionStatus::Voided,
+        "expired" => RedemptionStatus::Expired,
+        other => {
+            return Err(ApiError::internal(format!(
+                "unknown redemption status {other}"
+            )))
+        }
+    })
+}
+
+fn view(conn: &mut DbConn, r: &RedemptionRow) -> ApiResult<Redemption> {
+    let member = member_rows::by_id(conn, r.member_id)?;
+    Ok(Redemption {
+        redemption_id: r.id,
+        member_number: member.member_number,
+        status: status_of(&r.status)?,
+        points_authorized: r.points_authorized,
+        points_captured: r.points_captured,
+        points_reversed: r.points_reversed,
+        expires_at: utc(r.expires_at),
+        order_id: r.order_id.clone(),
+        created_at: utc(r.created_at),
+    })
+}
+
+fn points_of(value: i64, what: &str) -> ApiResult<i64> {
+    Points::positive(value).map(Points::get).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidAmount,
+            format!("{what} must be 1 to 1,000,000,000"),
+        )
+    })
+}
+
+/// Holds points of a member who gave their one-time code.
+pub fn authorise(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    req: &AuthoriseRequest,
+) -> ApiResult<Redemption> {
+    let points = points_of(req.points, "points")?;
+    if req.order_id.as_deref().is_some_and(|o| !is_valid_ref(o)) {
+        return fail(
+            Code::InvalidRequest,
+            "order_id must be 1 to 64 printable characters without spaces",
+        );
+    }
+    if req.code.len() > 16 {
+        return fail(Code::InvalidCode, "the code is wrong, used or expired");
+    }
+    write_tx(conn, |conn| {
+        let member = members::find(conn, &req.member_number)?;
+        let contract = partners::contract_at(conn, partner_id, now)?.ok_or_else(|| {
+            ApiError::new(
+                Code::PartnerSuspended,
+                "the partner has no contract in force",
+            )
+        })?;
+        let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
+        members::consume_code(conn, &member, &req.code, now)?;
+        if member.available_points < points {
+            return fail(
+                Code::InsufficientPoints,
+                format!(
+                    "the member has {} available points",
+                    member.available_points.max(0)
+                ),
+            );
+        }
+        let expires_at = now + Duration::seconds(settings.hold_ttl_s);
+        let id = state::insert_redemption(
+            conn,
+            partner_id,
+            member.id,
+            points,
+            req.order_id.as_deref(),
+            contract.redemption_price_micros,
+            expires_at,
+            now,
+        )?;
+        let reference = id.to_string();
+        let member_id = member.id;
+        let entry_id = ledger::post_entry(
+            conn,
+            &mut member,
+            Draft {
+                kind: "redemption_hold",
+                partner_id: Some(partner_id),
+                reference: &reference,
+                memo: None,
+                posted_at: now,
+                postings: vec![
+                    Posting::pts(account::MEMBER_AVAILABLE, member_id, -points),
+                    Posting::pts(account::MEMBER_HELD, member_id, points),
+                ],
+                allow_negative_available: false,
+                activity: true,
+            },
+        )?;
+        let all = state::member_lots_in_spending_order(conn, member.id)?;
+        let plan = lots::plan_take(&all, points, |l| l.matured)?;
+        lots::apply_plan(conn, &plan, entry_id, Some(id), "hold", 1)?;
+        let row =
+            state::redemption(conn, id)?.ok_or_else(|| ApiError::internal("hold vanished"))?;
+        view(conn, &row)
+    })
+}
+
+/// Loads a partner's redemption with its member locked and brought up to the clock.
+fn load_locked(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    redemption_id: i64,
+) -> ApiResult<(RedemptionRow, crate::db::queries::members::Member)> {
+    let not_found = || {
+        ApiError::new(
+            Code::RedemptionNotFound,
+            "no such redemption for this partner",
+        )
+    };
+    // Another partner's redemption answers exactly like a missing one.
+    let r = state::redemption(conn, redemption_id)?
+        .filter(|r| r.partner_id == partner_id)
+        .ok_or_else(not_found)?;
+    let (member, _) = members::lock_and_sync(conn, r.member_id, now)?;
+    let r = state::redemption(conn, redemption_id)?.ok_or_else(not_found)?;
+    Ok((r, member))
+}
+
+fn require_authorized(r: &RedemptionRow) -> ApiResult<()> {
+    match r.status.as_str() {
+        "authorized" => Ok(()),
+        "captured" => fail(
+            Code::RedemptionCaptured,
+            "the redemption was already captured",
+        ),
+        "voided" => fail(Code::RedemptionVoided, "the redemption was voided"),
+        _ => fail(
+            Code::HoldExpired,
+            "the hold expired and its points went back to the member",
+        ),
+    }
+}
+
+/// Captures all of a hold, or part of it (the rest goes back to the member).
+pub fn capture(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    redemption_id: i64,
+    points: Option<i64>,
+) -> ApiResult<Redemption> {
+    if let Some(p) = points {
+        points_of(p, "points")?;
+    }
+    write_tx(conn, |conn| {
+        let (mut r, mut member) = load_locked(conn, now, partner_id, redemption_id)?;
+        require_authorized(&r)?;
+        let captured = points.unwrap_or(r.points_authorized);
+        if captured > r.points_authorized {
+            return fail(
+                Code::CaptureExceedsHold,
+                format!("the hold is {} points", r.points_authorized),
+            );
+        }
+        let released = r.points_authorized - captured;
+        let available_before = member.available_points;
+        let reference = r.id.to_string();
+        let member_id = member.id;
+        let entry_id = ledger::post_entry(
+            conn,
+            &mut member,
+            Draft {
+                kind: "redemption_capture",
+                partner_id: Some(partner_id),
+                reference: &reference,
+                memo: None,
+                posted_at: now,
+                postings: vec![
+                    Posting::pts(account::MEMBER_HELD, member_id, -r.points_authorized),
+                    Posting::pts(account::PARTNER_REDEMPTION, partner_id, captured),
+                    Posting::pts(account::MEMBER_AVAILABLE, member_id, released),
+                ],
+                allow_negative_available: false,
+                activity: true,
+            },
+        )?;
+        if released > 0 {
+            lots::restore_to_lots(conn, r.id, released, available_before, entry_id)?;
+        }
+        r.status = "captured".into();
+        r.points_captured = captured;
+        if state::update_redemption(conn, &r, "authorized", now)? != 1 {
+            return Err(ApiError::internal(
+                "redemption changed under the member lock",
+            ));
+        }
+        view(conn, &r)
+    })
+}
+
+/// Releases a hold without spending.
+pub fn void(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    redemption_id: i64,
+) -> ApiResult<Redemption> {
+    write_tx(conn, |conn| {
+        let (r, mut member) = load_locked(conn, now, partner_id, redemption_id)?;
+        require_authorized(&r)?;
+        lots::release_hold(conn, &mut member, r, "voided", now)?;
+        let r = state::redemption(conn, redemption_id)?
+            .ok_or_else(|| ApiError::internal("redemption vanished"))?;
+        view(conn, &r)
+    })
+}
+
+/// Gives back (part of) a captured redemption when the goods bought with points are returned.
+pub fn reverse(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    redemption_id: i64,
+    points: i64,
+) -> ApiResult<Redemption> {
+    let points = points_of(points, "points")?;
+    write_tx(conn, |conn| {
+        let (mut r, mut member) = load_locked(conn, now, partner_id, redemption_id)?;
+        if r.status != "captured" {
+            return fail(
+                Code::RedemptionNotCaptured,
+                "only a captured redemption can be reversed",
+            );
+        }
+        if r.points_reversed + points > r.points_captured {
+            return fail(
+                Code::ReversalExceedsCapture,
+                format!(
+                    "{} of {} captured points are already reversed",
+                    r.points_reversed, r.points_captured
+                ),
+            );
+        }
+        let available_before = member.available_points;
+        let reference = r.id.to_string();
+        let member_id = member.id;
+        let entry_id = ledger::post_entry(
+            conn,
+            &mut member,
+            Draft {
+                kind: "redemption_reversal",
+                partner_id: Some(partner_id),
+                reference: &reference,
+                memo: None,
+                posted_at: now,
+                postings: vec![
+                    Posting::pts(account::PARTNER_REDEMPTION, partner_id, -points),
+                    Posting::pts(account::MEMBER_AVAILABLE, member_id, points),
+                ],
+                allow_negative_available: false,
+                activity: false,
+            },
+        )?;
+        lots::restore_to_lots(conn, r.id, points, available_before, entry_id)?;
+        r.points_reversed += points;
+        if state::update_redemption(conn, &r, "captured", now)? != 1 {
+            return Err(ApiError::internal(
+                "redemption changed under the member lock",
+            ));
+        }
+        view(conn, &r)
+    })
+}
+
+/// A partner's redemption, brought up to the clock (an expired hold shows as expired).
+pub fn get(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    redemption_id: i64,
+) -> ApiResult<Redemption> {
+    write_tx(conn, |conn| {
+        let (r, _) = load_locked(conn, now, partner_id, redemption_id)?;
+        view(conn, &r)
+    })
+}

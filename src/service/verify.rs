@@ -1,0 +1,237 @@
+//! Ledger verification: every invariant of the specification, with a precise report.
+//!
+//! - every entry has two or more postings that sum to zero per asset;
+//! - every member's entries form an unbroken SHA-256 chain ending at the head stored on the
+//!   member row (an edited, inserted, reordered or deleted entry breaks it);
+//! - replaying a member's postings gives their stored balances, and the available balance never
+//!   went below zero except by a refund claw-back;
+//! - lots agree with balances: pending = unmatured lots, max(available, 0) = matured lots, held =
+//!   open holds, and each lot's remaining = its points less its movements.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::queries::{journal, ledger_state as state, members};
+use crate::db::DbConn;
+use crate::error::ApiResult;
+use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
+
+/// What the verification found.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct VerifyReport {
+    /// Journal entries checked.
+    pub entries_checked: u64,
+    /// Members checked.
+    pub members_checked: u64,
+    /// Lots checked.
+    pub lots_checked: u64,
+    /// Every break found, one sentence each; empty for a clean ledger.
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    /// Whether the ledger is clean.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+const PAGE: i64 = 1000;
+
+/// Verifies the whole ledger.
+pub fn run(conn: &mut DbConn) -> ApiResult<VerifyReport> {
+    let mut report = VerifyReport::default();
+    for bad in journal::unbalanced_entries(conn)? {
+        report.problems.push(format!(
+            "entry {}: postings of {} sum to {}, not 0",
+            bad.group_id, bad.asset, bad.total
+        ));
+    }
+    for id in journal::entries_with_too_few_postings(conn)? {
+        report
+            .problems
+            .push(format!("entry {id}: fewer than two postings"));
+    }
+    let mut known_chains = std::collections::BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let ids = members::id_page(conn, after, PAGE)?;
+        for id in &ids {
+            known_chains.insert(member_chain(*id));
+            verify_member(conn, *id, &mut report)?;
+        }
+        match ids.last() {
+            Some(last) => after = *last,
+            None => break,
+        }
+    }
+    for chain in journal::chains(conn)? {
+        if !known_chains.contains(&chain) {
+            report
+                .problems
+                .push(format!("chain {chain}: belongs to no member"));
+        }
+    }
+    Ok(report)
+}
+
+#[derive(Default)]
+struct Running {
+    available: i64,
+    pending: i64,
+    held: i64,
+}
+
+fn verify_member(conn: &mut DbConn, member_id: i64, report: &mut VerifyReport) -> ApiResult<()> {
+    let member = members::by_id(conn, member_id)?;
+    let chain = member_chain(member_id);
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut bal = Running::default();
+    let mut after = 0;
+    loop {
+        let entries = journal::chain_page(conn, &chain, after, PAGE)?;
+        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        let mut by_entry: BTreeMap<i64, Vec<(String, i64, String, i64)>> = BTreeMap::new();
+        for p in journal::postings_of(conn, &ids)? {
+            by_entry
+                .entry(p.entry_id)
+                .or_default()
+                .push((p.account, p.owner_id, p.asset, p.amount));
+        }
+        for e in &entries {
+            report.entries_checked += 1;
+            let lines = by_entry.remove(&e.id).unwrap_or_default();
+            if e.prev_hash != prev {
+                report.problems.push(format!(
+                    "entry {}: chain broken (prev_hash does not match the previous entry of member {member_id})",
+                    e.id
+                ));
+            }
+            let computed = entry_hash(
+                &e.prev_hash,
+                &EntryContent {
+                    kind: &e.kind,
+                    member_id: e.member_id,
+                    partner_id: e.partner_id,
+                    reference: &e.reference,
+                    memo: e.memo.as_deref(),
+                    posted_at: e.posted_at,
+                    postings: &lines,
+                },
+            );
+            if computed != e.hash {
+                report.problems.push(format!(
+                    "entry {}: content does not match its hash (tampered)",
+                    e.id
+                ));
+            }
+            if e.member_id != Some(member_id) {
+                report.problems.push(format!(
+                    "entry {}: in the chain of member {member_id} but names another member",
+                    e.id
+                ));
+            }
+            let before = bal.available;
+            for (acct, owner, _, amount) in &lines {
+                if *owner != member_id {
+                    continue;
+                }
+                match acct.as_str() {
+                    account::MEMBER_AVAILABLE => bal.available += amount,
+                    account::MEMBER_PENDING => bal.pending += amount,
+                    account::MEMBER_HELD => bal.held += amount,
+                    _ => {}
+                }
+            }
+            if bal.available < 0 && bal.available < before && e.kind != "refund" {
+                report.problems.push(format!(
+                    "entry {}: took member {member_id}'s available balance below zero without a claw-back",
+                    e.id
+                ));
+            }
+            if bal.pending < 0 || bal.held < 0 {
+                report.problems.push(format!(
+                    "entry {}: pending or held balance below zero",
+                    e.id
+                ));
+            }
+            prev = e.hash.clone();
+        }
+        match entries.last() {
+            Some(last) => after = last.id,
+            None => break,
+        }
+    }
+    report.members_checked += 1;
+    if member.chain_head != prev {
+        report.problems.push(format!(
+            "member {member_id}: stored chain head does not match the last entry (an entry is missing or was altered)"
+        ));
+    }
+    if (bal.available, bal.pending, bal.held)
+        != (
+            member.available_points,
+            member.pending_points,
+            member.held_points,
+        )
+    {
+        report.problems.push(format!(
+            "member {member_id}: stored balances (available {}, pending {}, held {}) differ from their postings ({}, {}, {})",
+            member.available_points, member.pending_points, member.held_points, bal.available, bal.pending, bal.held
+        ));
+    }
+    verify_lots(conn, &member, report)
+}
+
+fn verify_lots(
+    conn: &mut DbConn,
+    member: &members::Member,
+    report: &mut VerifyReport,
+) -> ApiResult<()> {
+    let lots = state::member_lots(conn, member.id)?;
+    let ids: Vec<i64> = lots.iter().map(|l| l.id).collect();
+    let moved: BTreeMap<i64, i64> = state::movement_sums(conn, &ids)?.into_iter().collect();
+    let (mut matured, mut unmatured) = (0_i64, 0_i64);
+    for lot in &lots {
+        report.lots_checked += 1;
+        let taken = moved.get(&lot.id).copied().unwrap_or(0);
+        if lot.points - taken != lot.remaining {
+            report.problems.push(format!(
+                "lot {}: remaining {} but points {} less movements {} give {}",
+                lot.id,
+                lot.remaining,
+                lot.points,
+                taken,
+                lot.points - taken
+            ));
+        }
+        if lot.matured {
+            matured += lot.remaining;
+        } else {
+            unmatured += lot.remaining;
+        }
+    }
+    let id = member.id;
+    if unmatured != member.pending_points {
+        report.problems.push(format!(
+            "member {id}: pending {} but unmatured lots hold {unmatured}",
+            member.pending_points
+        ));
+    }
+    if matured != member.available_points.max(0) {
+        report.problems.push(format!(
+            "member {id}: available {} but matured lots hold {matured}",
+            member.available_points
+        ));
+    }
+    let holds = state::open_hold_total(conn, id)?;
+    if holds != member.held_points {
+        report.problems.push(format!(
+            "member {id}: held {} but open holds total {holds}",
+            member.held_points
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,353 @@
+//! `spawn_app`: the real application on 127.0.0.1:0 with a fresh database (a temporary SQLite
+//! file, or a PostgreSQL database created from a template migrated once), an adjustable clock
+//! and an operator token. `both_backends!` runs one scenario on each backend.
+
+use std::sync::OnceLock;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use loyalty_server::config::Settings;
+use loyalty_server::domain::clock::Clock;
+use loyalty_server::service::verify::VerifyReport;
+use loyalty_server::service::{auth, verify, AppState};
+use loyalty_server::startup::Application;
+use partner_sdk::types::Balance;
+use partner_sdk::Client;
+use serde_json::{json, Value};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an `async fn(&TestApp)` scenario once on SQLite and once on PostgreSQL, then checks
+/// that the ledger verifies clean and drops the database.
+#[macro_export]
+macro_rules! both_backends {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                $crate::helpers::run(crate::helpers::Backend::Sqlite, |app| {
+                    Box::pin(super::$scenario(app))
+                })
+                .await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                $crate::helpers::run(crate::helpers::Backend::Postgres, |app| {
+                    Box::pin(super::$scenario(app))
+                })
+                .await;
+            }
+        }
+    };
+}
+
+type Scenario =
+    for<'a> fn(&'a TestApp) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
+/// Spawns the app, runs the scenario, checks the ledger, cleans up.
+pub async fn run(backend: Backend, scenario: Scenario) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    scenario(&app).await;
+    let report = app.verify().await;
+    assert!(
+        report.is_clean(),
+        "ledger not clean after the test: {:#?}",
+        report.problems
+    );
+    app.cleanup();
+}
+
+/// The PostgreSQL server tests use.
+pub fn pg_admin_url() -> String {
+    std::env::var("TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    match url.rfind('/') {
+        Some(i) => format!("{}/{db}", &url[..i]),
+        None => url.to_owned(),
+    }
+}
+
+/// Creates the migrated template once per test process; None (with a loud message) when no
+/// PostgreSQL answers outside CI. In CI a missing PostgreSQL fails the test.
+fn pg_template() -> Option<&'static str> {
+    static TEMPLATE: OnceLock<Option<String>> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let admin = pg_admin_url();
+            let mut conn = match PgConnection::establish(&admin) {
+                Ok(c) => c,
+                Err(e) => {
+                    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+                        panic!("CI: PostgreSQL at {admin} does not answer: {e}");
+                    }
+                    eprintln!(
+                        "\n!!!!!!!!!!\n!!! SKIPPING PostgreSQL tests: no PostgreSQL answers at {admin} ({e}).\n\
+                         !!! Set TEST_PG_URL or start PostgreSQL; CI never skips them.\n!!!!!!!!!!\n"
+                    );
+                    return None;
+                }
+            };
+            let name = format!("loyalty_tpl_{}_{}", std::process::id(), partner_sdk::signing::random_token_hex(3));
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create template");
+            let url = with_database(&admin, &name);
+            let settings = Settings::for_tests(url, std::env::temp_dir());
+            let pool = loyalty_server::startup::open_database(&settings).expect("migrate template");
+            drop(pool);
+            Some(name)
+        })
+        .as_deref()
+}
+
+/// A running application and what a test needs to drive it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The application's state (pool, clock).
+    pub state: AppState,
+    /// An operator bearer token.
+    pub operator_token: String,
+    /// A plain HTTP client.
+    pub http: reqwest::Client,
+    /// The backend.
+    pub backend: Backend,
+    pg_database: Option<String>,
+    temp_dir: Option<std::path::PathBuf>,
+}
+
+/// Builds the application on a fresh database.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let temp_dir = std::env::temp_dir().join(format!(
+        "loyalty-test-{}",
+        partner_sdk::signing::random_token_hex(8)
+    ));
+    std::fs::create_dir_all(&temp_dir).expect("temp dir");
+    let (url, pg_database) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", temp_dir.join("test.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let template = pg_template()?;
+            let name = format!("loyalty_t_{}", partner_sdk::signing::random_token_hex(8));
+            let mut admin = PgConnection::establish(&pg_admin_url()).expect("admin connection");
+            diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .execute(&mut admin)
+                .expect("create test database");
+            (with_database(&pg_admin_url(), &name), Some(name))
+        }
+    };
+    let settings = Settings::for_tests(url, temp_dir.clone());
+    let app = Application::build(&settings, Clock::adjustable())
+        .await
+        .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    let mut conn = state.pool.get().expect("connection");
+    let operator_token = auth::create_operator_token(&mut conn, "test").expect("operator token");
+    Some(TestApp {
+        address,
+        state,
+        operator_token,
+        http: reqwest::Client::new(),
+        backend,
+        pg_database,
+        temp_dir: Some(temp_dir),
+    })
+}
+
+/// A partner created for a test, with its SDK client.
+pub struct TestPartner {
+    pub id: i64,
+    pub key_id: String,
+    pub secret: String,
+    pub client: Client,
+}
+
+impl TestApp {
+    /// Sends an operator request and returns (status, JSON body).
+    pub async fn operator(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(&self.operator_token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("operator request");
+        let status = res.status().as_u16();
+        let body = res.json::<Value>().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// Creates a partner with the given contract and one key.
+    pub async fn partner(
+        &self,
+        slug: &str,
+        earn_rate_bp: i64,
+        return_window_days: i64,
+    ) -> TestPartner {
+        let (status, body) = self
+            .operator(
+                reqwest::Method::POST,
+                "/v1/operator/partners",
+                Some(json!({
+                    "slug": slug, "name": slug, "universe": "test",
+                    "contract": {"earn_rate_bp": earn_rate_bp, "issuance_price_micros": 8000,
+                                 "redemption_price_micros": 6000, "return_window_days": return_window_days}
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["id"].as_i64().expect("partner id");
+        let (status, key) = self
+            .operator(
+                reqwest::Method::POST,
+                &format!("/v1/operator/partners/{id}/keys"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{key}");
+        let key_id = key["key_id"].as_str().expect("key id").to_owned();
+        let secret = key["secret"].as_str().expect("secret").to_owned();
+        let client = Client::new(&self.address, &key_id, &secret).expect("client");
+        TestPartner {
+            id,
+            key_id,
+            secret,
+            client,
+        }
+    }
+
+    /// Signs a member up; returns (member number, session token).
+    pub async fn member(&self, email: &str) -> (String, String) {
+        let res = self
+            .http
+            .post(format!("{}/v1/member/signup", self.address))
+            .json(&json!({"email": email, "password": "correct horse battery"}))
+            .send()
+            .await
+            .expect("signup");
+        assert_eq!(res.status().as_u16(), 201);
+        let body: Value = res.json().await.expect("json");
+        (
+            body["member_number"].as_str().expect("number").to_owned(),
+            body["token"].as_str().expect("token").to_owned(),
+        )
+    }
+
+    /// A fresh one-time code of a member.
+    pub async fn code(&self, token: &str) -> String {
+        let res = self
+            .http
+            .post(format!("{}/v1/member/codes", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("code");
+        assert_eq!(res.status().as_u16(), 201);
+        let body: Value = res.json().await.expect("json");
+        body["code"].as_str().expect("code").to_owned()
+    }
+
+    /// A member's balance, as the member sees it.
+    pub async fn balance(&self, token: &str) -> Balance {
+        let res = self
+            .http
+            .get(format!("{}/v1/member/balance", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("balance");
+        assert_eq!(res.status().as_u16(), 200);
+        res.json().await.expect("balance json")
+    }
+
+    /// Moves the network's clock forward.
+    pub fn advance_days(&self, days: i64) {
+        assert!(self.state.clock.advance(days * 86_400));
+    }
+
+    /// Runs the ledger verification.
+    pub async fn verify(&self) -> VerifyReport {
+        let pool = self.state.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("connection");
+            verify::run(&mut conn).expect("verify")
+        })
+        .await
+        .expect("join")
+    }
+
+    /// Runs raw SQL against the test database (to tamper with it).
+    pub async fn execute_sql(&self, sql: &'static str) -> usize {
+        let pool = self.state.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("connection");
+            diesel::sql_query(sql).execute(&mut *conn).expect("sql")
+        })
+        .await
+        .expect("join")
+    }
+
+    fn cleanup(mut self) {
+        if let Some(name) = self.pg_database.take() {
+            if let Ok(mut admin) = PgConnection::establish(&pg_admin_url()) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+        if let Some(dir) = self.temp_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Links a member to a partner.
+pub async fn link(partner: &TestPartner, number: &str) {
+    partner
+        .client
+        .link_member(&partner_sdk::types::LinkMemberRequest {
+            member_number: number.to_owned(),
+            customer_ref: None,
+        })
+        .await
+        .expect("link");
+}
+
+/// An earn request in EUR.
+pub fn sale(number: &str, order: &str, amount_minor: i64) -> partner_sdk::types::EarnRequest {
+    partner_sdk::types::EarnRequest {
+        member_number: number.to_owned(),
+        order_id: order.to_owned(),
+        occurred_at: None,
+        amount_minor,
+        currency: "EUR".into(),
+        lines: None,
+    }
+}
+
+/// The problem code of an SDK error.
+pub fn code_of<T: std::fmt::Debug>(result: Result<T, partner_sdk::Error>) -> String {
+    match result {
+        Ok(v) => panic!("expected a problem, got {v:?}"),
+        Err(e) => e
+            .code()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("no code: {e}")),
+    }
+}
