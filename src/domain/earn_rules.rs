@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn clawback_is_proportional_and_complete_on_full_refund() {
         assert_eq!(cumulative_clawback(85, 4250, 0), 0);
-        assert_eq!(cumulative_clawback(85, 4250, 1000), 21); // keeps floor(85*3250/4250)=64
+        // 10.00 of 42.50 refunded: keeps 85*3250/4250 = 65 exactly, claws back 20.
+        assert_eq!(cumulative_clawback(85, 4250, 1000), 20);
+        // 10.01 refunded: keeps floor(85*3249/4250) = floor(64.98) = 64, claws back 21.
+        assert_eq!(cumulative_clawback(85, 4250, 1001), 21);
         assert_eq!(cumulative_clawback(85, 4250, 4250), 85);
     }
 

@@ -29,14 +29,14 @@ macro_rules! both_backends {
         mod $scenario {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                $crate::helpers::run(crate::helpers::Backend::Sqlite, |app| {
+                $crate::helpers::run($crate::helpers::Backend::Sqlite, |app| {
                     Box::pin(super::$scenario(app))
                 })
                 .await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                $crate::helpers::run(crate::helpers::Backend::Postgres, |app| {
+                $crate::helpers::run($crate::helpers::Backend::Postgres, |app| {
                     Box::pin(super::$scenario(app))
                 })
                 .await;
@@ -60,7 +60,6 @@ pub async fn run(backend: Backend, scenario: Scenario) {
         "ledger not clean after the test: {:#?}",
         report.problems
     );
-    app.cleanup();
 }
 
 /// The PostgreSQL server tests use.
@@ -76,8 +75,9 @@ fn with_database(url: &str, db: &str) -> String {
     }
 }
 
-/// Creates the migrated template once per test process; None (with a loud message) when no
-/// PostgreSQL answers outside CI. In CI a missing PostgreSQL fails the test.
+/// The migrated template, created once for the current migrations and shared by every test
+/// process (its name carries a hash of the migrations; an advisory lock serialises its creation).
+/// None, with a loud message, when no PostgreSQL answers outside CI; in CI that fails the test.
 fn pg_template() -> Option<&'static str> {
     static TEMPLATE: OnceLock<Option<String>> = OnceLock::new();
     TEMPLATE
@@ -96,15 +96,61 @@ fn pg_template() -> Option<&'static str> {
                     return None;
                 }
             };
-            let name = format!("loyalty_tpl_{}_{}", std::process::id(), partner_sdk::signing::random_token_hex(3));
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create template");
-            let url = with_database(&admin, &name);
-            let settings = Settings::for_tests(url, std::env::temp_dir());
-            let pool = loyalty_server::startup::open_database(&settings).expect("migrate template");
-            drop(pool);
+            let name = format!("loyalty_tpl_{}", migrations_digest());
+            diesel::sql_query("SELECT pg_advisory_lock(727001)")
+                .execute(&mut conn)
+                .expect("template lock");
+            let exists = diesel::sql_query(format!(
+                "SELECT 1 FROM pg_database WHERE datname = '{name}'"
+            ))
+            .execute(&mut conn)
+            .expect("look up template")
+                > 0;
+            if !exists {
+                // Migrated under a temporary name and renamed, so a half-migrated template is
+                // never used by another process.
+                let building = format!("{name}_building");
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .expect("drop stale template");
+                diesel::sql_query(format!("CREATE DATABASE {building}"))
+                    .execute(&mut conn)
+                    .expect("create template");
+                let settings =
+                    Settings::for_tests(with_database(&admin, &building), std::env::temp_dir());
+                let pool = loyalty_server::startup::open_database(&settings).expect("migrate template");
+                drop(pool);
+                diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
+                    .execute(&mut conn)
+                    .expect("rename template");
+            }
+            diesel::sql_query("SELECT pg_advisory_unlock(727001)")
+                .execute(&mut conn)
+                .expect("template unlock");
             Some(name)
         })
         .as_deref()
+}
+
+/// A short digest of the PostgreSQL migrations, so a changed migration gets a new template.
+fn migrations_digest() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .expect("migrations folder")
+        .flat_map(|dir| {
+            let dir = dir.expect("migration").path();
+            ["up.sql", "down.sql"].map(|f| dir.join(f))
+        })
+        .collect();
+    files.sort();
+    let mut all = String::new();
+    for f in files {
+        let relative = f.strip_prefix(&root).unwrap_or(&f);
+        all.push_str(&relative.to_string_lossy());
+        all.push_str(&std::fs::read_to_string(&f).unwrap_or_default());
+    }
+    let digest = loyalty_server::crypto::sha256_hex(&all);
+    digest[..12].to_owned()
 }
 
 /// A running application and what a test needs to drive it.
@@ -117,8 +163,6 @@ pub struct TestApp {
     pub operator_token: String,
     /// A plain HTTP client.
     pub http: reqwest::Client,
-    /// The backend.
-    pub backend: Backend,
     pg_database: Option<String>,
     temp_dir: Option<std::path::PathBuf>,
 }
@@ -159,7 +203,6 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         state,
         operator_token,
         http: reqwest::Client::new(),
-        backend,
         pg_database,
         temp_dir: Some(temp_dir),
     })
@@ -303,8 +346,11 @@ impl TestApp {
         .await
         .expect("join")
     }
+}
 
-    fn cleanup(mut self) {
+/// Drops the test's database and files, also when the test failed.
+impl Drop for TestApp {
+    fn drop(&mut self) {
         if let Some(name) = self.pg_database.take() {
             if let Ok(mut admin) = PgConnection::establish(&pg_admin_url()) {
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

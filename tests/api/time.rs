@@ -26,6 +26,9 @@ async fn points_expire_to_breakage_in_expiry_order(app: &TestApp) {
         .earn(&sale(&number, "E-2", 5000))
         .await
         .expect("earn");
+    // Day 12. Lots expire one calendar month after their earn: the first between day 28 and 31,
+    // the second between day 38 and 41, so both fall in the next 30 days whatever the month.
+    app.advance_days(2);
     let b = app.balance(&token).await;
     assert_eq!((b.available_points, b.pending_points), (30, 50));
     assert_eq!(b.expiring_30d_points, 80);
@@ -48,7 +51,7 @@ async fn points_expire_to_breakage_in_expiry_order(app: &TestApp) {
         .expect("capture");
 
     // Day 32: the first lot (10 points left of 30) has expired; the second is available.
-    app.advance_days(22);
+    app.advance_days(20);
     let b = app.balance(&token).await;
     assert_eq!((b.available_points, b.pending_points), (50, 0));
     // Day 42: everything has expired.
