@@ -270,8 +270,13 @@ pub struct PartnerTransaction {
     pub kind: String,
     /// The member concerned.
     pub member_number: String,
-    /// Points credited to the member (positive) or taken from them (negative) by this entry.
+    /// Change of the member's total balance (available + pending + held): positive for points
+    /// credited, negative for points taken. A hold or its release only moves points between
+    /// available and held, so it shows 0 here; summing this column gives the member's net.
     pub points: i64,
+    /// Change of the member's held points: positive when a hold is placed, negative when it is
+    /// captured, voided or expires.
+    pub held_points: i64,
     /// The partner's order id, refund id or the redemption id the entry belongs to.
     pub reference: String,
     /// When it was posted (the network's clock).

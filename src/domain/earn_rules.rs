@@ -63,7 +63,7 @@ pub fn compute_points(amount_minor: i64, currency: &str, rates: EarnRates) -> Op
         AppliedRule {
             rule: "network_base_rate".into(),
             description: format!(
-                "{} points per 1 {currency} (network base rate)",
+                "{} point(s) per {currency} spent (network base rate)",
                 fixed(i128::from(rates.base_rate_millipoints), 3)
             ),
         },
@@ -78,7 +78,7 @@ pub fn compute_points(amount_minor: i64, currency: &str, rates: EarnRates) -> Op
     if remainder != 0 {
         rules.push(AppliedRule {
             rule: "round_down".into(),
-            description: format!("fractional points dropped: {points} points"),
+            description: format!("rounded down to whole points: {points}"),
         });
     }
     Some(EarnOutcome { points, rules })
@@ -135,7 +135,7 @@ mod tests {
         assert_eq!(out.rules.last().unwrap().rule, "round_down");
         assert_eq!(
             out.rules.first().unwrap().description,
-            "1 points per 1 EUR (network base rate)"
+            "1 point(s) per EUR spent (network base rate)"
         );
     }
 

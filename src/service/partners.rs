@@ -373,23 +373,22 @@ pub fn transactions(
     let items: Vec<partner_sdk::types::PartnerTransaction> = page
         .into_iter()
         .map(|(e, member_number)| {
-            let mine = |p: &&crate::db::queries::journal::PostingRow| p.entry_id == e.id;
-            let partner_side: i64 = postings
-                .iter()
-                .filter(mine)
-                .filter(|p| p.account.starts_with("partner_") && p.owner_id == partner_id)
-                .map(|p| p.amount)
-                .sum();
-            let points = if partner_side != 0 {
-                -partner_side
-            } else {
+            // The member's side of the entry: its total (available + pending + held) and its held
+            // part. Points only ever move between a member and a partner or the network here.
+            let member_side = |accounts: &[&str]| -> i64 {
                 postings
                     .iter()
-                    .filter(mine)
-                    .filter(|p| p.account == account::MEMBER_AVAILABLE)
+                    .filter(|p| p.entry_id == e.id && p.owner_id == e.member_id.unwrap_or(0))
+                    .filter(|p| accounts.contains(&p.account.as_str()))
                     .map(|p| p.amount)
                     .sum()
             };
+            let points = member_side(&[
+                account::MEMBER_AVAILABLE,
+                account::MEMBER_PENDING,
+                account::MEMBER_HELD,
+            ]);
+            let held_points = member_side(&[account::MEMBER_HELD]);
             let reference = match e.kind.as_str() {
                 "refund" => e
                     .memo
@@ -403,6 +402,7 @@ pub fn transactions(
                 kind: e.kind,
                 member_number,
                 points,
+                held_points,
                 reference,
                 posted_at: utc(e.posted_at),
             }

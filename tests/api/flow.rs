@@ -114,6 +114,19 @@ async fn earn_then_spend_elsewhere_then_refund(app: &TestApp) {
             .sum::<i64>(),
         -30
     );
+    // The hold moved points to held without taking them; the whole list sums to the net spent.
+    let lines: Vec<(&str, i64, i64)> = theirs
+        .iter()
+        .map(|t| (t.kind.as_str(), t.points, t.held_points))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("redemption_hold", 0, 30),
+            ("redemption_capture", -30, -30),
+            ("earn", 20, 0)
+        ]
+    );
 }
 both_backends!(earn_then_spend_elsewhere_then_refund);
 
