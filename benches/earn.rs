@@ -77,6 +77,7 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
                 issuance_price_micros: 8_000,
                 redemption_price_micros: 6_000,
                 return_window_days: 14,
+                period_fee_minor: 0,
                 effective_from: None,
             },
         },

@@ -59,6 +59,10 @@ pub struct Settings {
     #[arg(long, env = "LOYALTY_JOB_INTERVAL_S", default_value_t = 60)]
     pub job_interval_s: u64,
     /// Lets the operator move the clock forward (demo and tests only).
+    /// Scheduled settlement: close a period every month at 00:00 UTC on this day (1 to 28);
+    /// 0 (the default) leaves closing to the operator.
+    #[arg(long, env = "LOYALTY_SETTLE_DAY", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=28))]
+    pub settle_day: u32,
     #[arg(long, env = "LOYALTY_ADJUSTABLE_CLOCK", default_value_t = false)]
     pub adjustable_clock: bool,
     /// Seconds a member's sign-in token lives.
@@ -87,6 +91,7 @@ impl Settings {
             pg_statement_timeout_ms: 30_000,
             workers: Some(2),
             job_interval_s: 0,
+            settle_day: 0,
             adjustable_clock: true,
             session_ttl_s: 86_400,
         }

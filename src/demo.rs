@@ -26,6 +26,7 @@ struct DemoPartner {
     issuance_price_micros: i64,
     redemption_price_micros: i64,
     return_window_days: i64,
+    period_fee_minor: i64,
 }
 
 const PARTNERS: [DemoPartner; 3] = [
@@ -38,6 +39,7 @@ const PARTNERS: [DemoPartner; 3] = [
         issuance_price_micros: 8_000,
         redemption_price_micros: 6_000,
         return_window_days: 14,
+        period_fee_minor: 0,
     },
     DemoPartner {
         var: "COFFEE",
@@ -48,6 +50,7 @@ const PARTNERS: [DemoPartner; 3] = [
         issuance_price_micros: 8_000,
         redemption_price_micros: 6_000,
         return_window_days: 1,
+        period_fee_minor: 1_000,
     },
     DemoPartner {
         var: "CINEMA",
@@ -58,6 +61,7 @@ const PARTNERS: [DemoPartner; 3] = [
         issuance_price_micros: 9_000,
         redemption_price_micros: 6_500,
         return_window_days: 7,
+        period_fee_minor: 0,
     },
 ];
 
@@ -87,6 +91,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
                         issuance_price_micros: p.issuance_price_micros,
                         redemption_price_micros: p.redemption_price_micros,
                         return_window_days: p.return_window_days,
+                        period_fee_minor: p.period_fee_minor,
                         effective_from: None,
                     },
                 },

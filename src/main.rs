@@ -33,6 +33,14 @@ enum Command {
     Verify,
     /// Release timed-out holds, make pending points available and expire points, once.
     Expire,
+    /// Close the settlement period ending at a cut-off (RFC 3339, at least 60 s ago): sign
+    /// every partner's statement and post the nets. Closing the same cut-off again prints the
+    /// same run.
+    Settle {
+        /// The cut-off, such as 2026-11-01T00:00:00Z (exclusive, by posting time).
+        #[arg(long)]
+        until: chrono::DateTime<chrono::Utc>,
+    },
     /// Create an operator bearer token; it is printed alone on the last line.
     OperatorToken {
         /// A name for the token, for the audit trail.
@@ -106,6 +114,28 @@ fn main() -> anyhow::Result<()> {
                 "{} members brought up to date, {} nonces purged",
                 report.members_synced, report.nonces_purged
             );
+            Ok(())
+        }
+        Command::Settle { until } => {
+            let state = state_for_cli(&settings)?;
+            let mut conn = state.pool.get()?;
+            let (run, created) = loyalty_server::service::settlement::close(
+                &mut conn,
+                &state.master_key,
+                state.clock.now_naive(),
+                until.naive_utc(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "{} run {}: {} to {}, {} statements, operator margin {} minor units",
+                if created { "closed" } else { "already closed:" },
+                run.run_id,
+                run.period_start.to_rfc3339(),
+                run.period_end.to_rfc3339(),
+                run.summary.partners.len(),
+                run.summary.operator_margin_minor
+            );
+            println!("{}", serde_json::to_string_pretty(&run)?);
             Ok(())
         }
         Command::OperatorToken { name } => {

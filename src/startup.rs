@@ -111,12 +111,22 @@ impl Application {
             master_key,
             session_ttl_s: settings.session_ttl_s,
         };
+        // The statement-signing key exists from the start, so partners can fetch it before the
+        // first close.
+        {
+            let mut conn = state.pool.get()?;
+            let now = state.clock.now_naive();
+            crate::db::write_tx(&mut conn, |conn| {
+                crate::service::network_key::current_or_create(conn, &state.master_key, now)
+                    .map(|_| ())
+            })?;
+        }
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone(), settings.workers)?;
         if settings.job_interval_s > 0 {
-            spawn_jobs(state.clone(), settings.job_interval_s);
+            spawn_jobs(state.clone(), settings.job_interval_s, settings.settle_day);
         }
         Ok(Application {
             port,
@@ -158,16 +168,16 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> anyh
     Ok(server.run())
 }
 
-fn spawn_jobs(state: AppState, interval_s: u64) {
+fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
     let holder = format!("instance-{}", partner_sdk::signing::random_token_hex(6));
     actix_web::rt::spawn(async move {
         let mut ticker = tokio::time::interval(std::time::Duration::from_secs(interval_s));
         loop {
             ticker.tick().await;
-            let holder = holder.clone();
+            let this = holder.clone();
             let clock = state.clock.clone();
             let result = state
-                .run(move |conn, _| jobs::run_if_leased(conn, &clock, &holder, interval_s))
+                .run(move |conn, _| jobs::run_if_leased(conn, &clock, &this, interval_s))
                 .await;
             match result {
                 Ok(Some(report)) if report.members_synced > 0 => {
@@ -175,6 +185,15 @@ fn spawn_jobs(state: AppState, interval_s: u64) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "maintenance run failed"),
+            }
+            if settle_day > 0 {
+                let holder = holder.clone();
+                let result = state
+                    .run(move |conn, s| jobs::settle_if_due(conn, s, &holder, settle_day))
+                    .await;
+                if let Err(e) = result {
+                    tracing::error!(error = %e, "scheduled settlement failed");
+                }
             }
         }
     });

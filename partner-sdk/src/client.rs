@@ -14,6 +14,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::signing;
+use crate::statement::{
+    verify_statement, Dispute, DisputeRequest, NetworkKey, ReconciliationReport, ReconciliationRow,
+    SignedStatement, StatementStatus,
+};
 use crate::types::{
     AuthoriseRequest, Balance, CaptureRequest, EarnRequest, EarnResponse, EnrolMemberRequest,
     LinkMemberRequest, MemberLink, PartnerTransaction, Problem, Redemption, RefundRequest,
@@ -576,6 +580,109 @@ impl Client {
         Err(Error::Limit(format!(
             "more than {MAX_ALL_TRANSACTIONS} pages of transactions"
         )))
+    }
+
+    /// The network's statement-signing public keys (`GET /v1/network/keys`).
+    pub async fn network_keys(&self) -> Result<Vec<NetworkKey>, Error> {
+        self.get("/v1/network/keys").await
+    }
+
+    /// The partner's statements, newest first, with their payment status
+    /// (`GET /v1/partner/statements`); pass the last id as `before` for older ones.
+    pub async fn statements(
+        &self,
+        before: Option<i64>,
+        limit: Option<u32>,
+    ) -> Result<Vec<StatementStatus>, Error> {
+        let mut params = Vec::new();
+        if let Some(before) = before {
+            params.push(format!("cursor={before}"));
+        }
+        if let Some(limit) = limit {
+            params.push(format!("limit={limit}"));
+        }
+        let mut path = format!("{PREFIX}/statements");
+        if !params.is_empty() {
+            path.push('?');
+            path.push_str(&params.join("&"));
+        }
+        self.get(&path).await
+    }
+
+    /// A statement's signed envelope, as the exact bytes served: check it with
+    /// [`crate::statement::verify_statement`] before trusting it.
+    pub async fn statement_envelope(&self, statement_id: i64) -> Result<Vec<u8>, Error> {
+        let res = self
+            .execute(
+                Method::GET,
+                &format!("{PREFIX}/statements/{statement_id}"),
+                None,
+                None,
+            )
+            .await?;
+        if !res.is_success() {
+            return Err(res.into_error());
+        }
+        Ok(res.body)
+    }
+
+    /// A statement fetched and verified against the network's published key that signed it.
+    pub async fn verified_statement(&self, statement_id: i64) -> Result<SignedStatement, Error> {
+        let envelope = self.statement_envelope(statement_id).await?;
+        let keys = self.network_keys().await?;
+        let named: serde_json::Value = serde_json::from_slice(&envelope)
+            .map_err(|e| Error::Decode(format!("statement: {e}")))?;
+        let key_id = named["signature"]["key_id"].as_str().unwrap_or_default();
+        let key = keys
+            .iter()
+            .find(|k| k.key_id == key_id)
+            .ok_or_else(|| Error::Decode(format!("the network publishes no key {key_id:?}")))?;
+        verify_statement(&envelope, key).map_err(|e| Error::Decode(e.to_string()))
+    }
+
+    /// A statement as CSV (`GET /v1/partner/statements/{id}?format=csv`).
+    pub async fn statement_csv(&self, statement_id: i64) -> Result<String, Error> {
+        let res = self
+            .execute(
+                Method::GET,
+                &format!("{PREFIX}/statements/{statement_id}?format=csv"),
+                None,
+                None,
+            )
+            .await?;
+        if !res.is_success() {
+            return Err(res.into_error());
+        }
+        Ok(res.text())
+    }
+
+    /// Disputes a statement (`POST /v1/partner/statements/{id}/disputes`).
+    pub async fn dispute_statement(
+        &self,
+        statement_id: i64,
+        req: &DisputeRequest,
+    ) -> Result<Dispute, Error> {
+        self.post(
+            &format!("{PREFIX}/statements/{statement_id}/disputes"),
+            req,
+            None,
+        )
+        .await
+    }
+
+    /// Reconciles the partner's records of a statement's period
+    /// (`POST /v1/partner/statements/{id}/reconciliation`).
+    pub async fn reconcile(
+        &self,
+        statement_id: i64,
+        rows: &[ReconciliationRow],
+    ) -> Result<ReconciliationReport, Error> {
+        self.post(
+            &format!("{PREFIX}/statements/{statement_id}/reconciliation"),
+            rows,
+            None,
+        )
+        .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {

@@ -36,6 +36,7 @@ diesel::table! {
         redemption_price_micros -> BigInt,
         return_window_days -> BigInt,
         created_at -> Timestamp,
+        period_fee_minor -> BigInt,
     }
 }
 
@@ -240,6 +241,91 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clearing_events (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        posted_at -> Timestamp,
+        kind -> Text,
+        partner_id -> Nullable<BigInt>,
+        issuer_partner_id -> Nullable<BigInt>,
+        points -> BigInt,
+        price_micros -> BigInt,
+        order_ref -> Text,
+    }
+}
+
+diesel::table! {
+    chain_heads (name) {
+        name -> Text,
+        head -> Text,
+    }
+}
+
+diesel::table! {
+    network_keys (id) {
+        id -> BigInt,
+        key_id -> Text,
+        public_key -> Text,
+        private_sealed -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settlement_runs (id) {
+        id -> BigInt,
+        period_start -> Timestamp,
+        period_end -> Timestamp,
+        currency -> Text,
+        closed_at -> Timestamp,
+        events_count -> BigInt,
+        summary -> Text,
+        entry_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    statements (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        partner_id -> BigInt,
+        net_minor -> BigInt,
+        document -> Text,
+        signature -> Text,
+        key_id -> Text,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        statement_id -> BigInt,
+        partner_id -> BigInt,
+        direction -> Text,
+        amount_minor -> BigInt,
+        bank_reference -> Text,
+        paid_at -> Timestamp,
+        entry_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disputes (id) {
+        id -> BigInt,
+        statement_id -> BigInt,
+        partner_id -> BigInt,
+        reason -> Text,
+        status -> Text,
+        opened_at -> Timestamp,
+        resolution -> Nullable<Text>,
+        adjustment_minor -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+        applied_run_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -266,4 +352,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     idempotency_keys,
     job_leases,
+    clearing_events,
+    chain_heads,
+    network_keys,
+    settlement_runs,
+    statements,
+    payments,
+    disputes,
 );

@@ -6,6 +6,7 @@ pub mod earn_rules;
 pub mod member_number;
 pub mod points;
 pub mod policy;
+pub mod settlement;
 
 /// Limits on every input, in one place so that the README and the OpenAPI descriptions quote
 /// the same numbers as the checks.
@@ -42,6 +43,16 @@ pub mod limits {
     pub const EARN_RATE_BP_MAX: i64 = 1_000_000;
     /// Longest return window, in days.
     pub const RETURN_WINDOW_DAYS_MAX: i64 = 365;
+    /// Largest flat fee per settlement period, in minor units.
+    pub const PERIOD_FEE_MINOR_MAX: i64 = 100_000_000;
+    /// Largest payment recorded against a statement, in minor units.
+    pub const PAYMENT_MINOR_MAX: i64 = 1_000_000_000_000;
+    /// Largest reconciliation upload, in bytes (about 200,000 CSV rows).
+    pub const RECONCILIATION_BYTES_MAX: usize = 8 * 1024 * 1024;
+    /// Most rows in one reconciliation upload.
+    pub const RECONCILIATION_ROWS_MAX: usize = 200_000;
+    /// Most discrepancies listed in a reconciliation answer (per list; totals count them all).
+    pub const RECONCILIATION_LISTED_MAX: usize = 10_000;
 }
 
 /// Checks that a partner-supplied reference is 1 to 64 printable ASCII characters without spaces.

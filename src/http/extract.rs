@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::db::DbConn;
-use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
+use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, RECONCILIATION_BYTES_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::auth::{self, PartnerCaller, SignedRequest};
 use crate::service::{idempotency, members, AppState};
@@ -191,5 +191,31 @@ impl actix_web::FromRequest for RawBody {
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move { bytes.await.map(RawBody) })
+    }
+}
+
+/// A raw body of up to 8 MiB (reconciliation uploads), read from the stream with that limit
+/// instead of the API's usual 256 KiB; refused with a `payload_too_large` problem beyond it.
+pub struct LargeBody(pub web::Bytes);
+
+impl actix_web::FromRequest for LargeBody {
+    type Error = actix_web::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<LargeBody, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let payload = web::Payload::from_request(req, payload).into_inner();
+        Box::pin(async move {
+            let body = payload?
+                .to_bytes_limited(RECONCILIATION_BYTES_MAX)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        Code::PayloadTooLarge,
+                        format!("the upload exceeds {RECONCILIATION_BYTES_MAX} bytes"),
+                    )
+                })??;
+            Ok(LargeBody(body))
+        })
     }
 }

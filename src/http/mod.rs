@@ -6,6 +6,7 @@ pub mod extract;
 mod member;
 mod operator;
 mod partner;
+mod settlement;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::CONTENT_TYPE;
@@ -39,6 +40,7 @@ members use bearer tokens. Every error is an RFC 9457 problem with a stable `cod
         (name = "partner", description = "Signed partner API: members, earn, refund, redeem"),
         (name = "member", description = "Member API: sign-in, balance, history, one-time codes"),
         (name = "operator", description = "Operator API: partners, keys, settings, adjustments, verification"),
+        (name = "settlement", description = "Clearing: periods, statements, payments, disputes, liability; the network's public keys"),
         (name = "system", description = "Health")
     )
 )]
@@ -100,8 +102,17 @@ async fn get_health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 
 fn register(cfg: &mut ServiceConfig) {
     cfg.service(get_health)
-        .service(scope("/v1/partner").configure(partner::routes))
-        .service(scope("/v1/operator").configure(operator::routes))
+        .service(
+            scope("/v1/partner")
+                .configure(partner::routes)
+                .configure(settlement::partner_routes),
+        )
+        .service(
+            scope("/v1/operator")
+                .configure(operator::routes)
+                .configure(settlement::operator_routes),
+        )
+        .service(scope("/v1/network").configure(settlement::public_routes))
         .service(scope("/v1/member").configure(member::routes));
 }
 

@@ -17,6 +17,7 @@ use crate::domain::limits::{
     AMOUNT_MINOR_MAX, NAME_LEN_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX,
 };
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting, PTS};
 use crate::service::{lots, members};
 
@@ -190,6 +191,18 @@ pub fn earn(
                     lots::apply_plan(conn, &[(lot_id, repay)], id, None, "debt_repayment", 1)?;
                 }
             }
+            clearing::record_order(
+                conn,
+                clearing::kind::ISSUE,
+                EntryAt {
+                    entry_id: id,
+                    posted_at: now,
+                },
+                partner_id,
+                outcome.points,
+                contract.issuance_price_micros,
+                &req.order_id,
+            )?;
             state::set_earn_entry(conn, earn_id, id, lot_id)?;
             entry_id = Some(id);
         }
@@ -337,6 +350,23 @@ pub fn refund(
                 })?);
             }
             lots::apply_plan(conn, &plan, id, None, "clawback", 1)?;
+            // Credited at the price the order's points were bought at, whatever the contract now.
+            let order_price = match earn.lot_id {
+                Some(lot_id) => state::lot(conn, lot_id)?.price_micros,
+                None => 0,
+            };
+            clearing::record_order(
+                conn,
+                clearing::kind::CLAWBACK,
+                EntryAt {
+                    entry_id: id,
+                    posted_at: now,
+                },
+                partner_id,
+                claw,
+                order_price,
+                &req.order_id,
+            )?;
             entry_id = Some(id);
             if uncovered > 0 {
                 tracing::warn!(

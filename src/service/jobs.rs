@@ -70,3 +70,21 @@ pub fn run_if_leased(
     }
     run_once(conn, clock).map(Some)
 }
+
+/// The scheduled close of day `day`, if this instance wins the round's settlement lease (the
+/// close itself is idempotent per cut-off, so a lost lease race costs nothing but work).
+pub fn settle_if_due(
+    conn: &mut DbConn,
+    state: &crate::service::AppState,
+    holder: &str,
+    day: u32,
+) -> ApiResult<Option<crate::service::settlement::Run>> {
+    let now = Utc::now().naive_utc();
+    let leased = write_tx(conn, |conn| {
+        system::take_lease(conn, "settlement", holder, now, now + Duration::minutes(10))
+    })?;
+    if !leased {
+        return Ok(None);
+    }
+    crate::service::settlement::close_if_due(conn, &state.master_key, state.clock.now_naive(), day)
+}

@@ -141,23 +141,111 @@ pub fn entry_hash(prev_hash: &str, entry: &EntryContent<'_>) -> String {
 
 /// Checks that postings balance per asset and have no zero amount.
 pub fn check_balanced(postings: &[Posting]) -> Result<(), String> {
-    if postings.len() < 2 {
-        return Err(format!(
-            "an entry needs two postings, got {}",
-            postings.len()
-        ));
-    }
+    check_lines_balanced(postings.iter().map(|p| (p.asset, p.amount)))
+}
+
+/// The same check over (asset, amount) pairs.
+fn check_lines_balanced<'a>(lines: impl Iterator<Item = (&'a str, i64)>) -> Result<(), String> {
     let mut sums: BTreeMap<&str, i128> = BTreeMap::new();
-    for p in postings {
-        if p.amount == 0 {
+    let mut count = 0_usize;
+    for (asset, amount) in lines {
+        if amount == 0 {
             return Err("a posting of zero".into());
         }
-        *sums.entry(p.asset).or_insert(0) += i128::from(p.amount);
+        *sums.entry(asset).or_insert(0) += i128::from(amount);
+        count += 1;
+    }
+    if count < 2 {
+        return Err(format!("an entry needs two postings, got {count}"));
     }
     match sums.iter().find(|(_, total)| **total != 0) {
         Some((asset, total)) => Err(format!("postings of {asset} sum to {total}")),
         None => Ok(()),
     }
+}
+
+/// The chain of the network's own entries (settlement and payments), which name no member.
+pub const NETWORK_CHAIN: &str = "network";
+
+/// Money accounts, in the settlement currency's minor units (asset = the currency code).
+pub mod money {
+    /// What a partner owes the network (positive) or is owed (negative) after settlements and
+    /// payments.
+    pub const PARTNER_SETTLEMENT: &str = "partner_settlement";
+    /// The operator's margin: spread, fees, breakage value and rounding, net of the cost of
+    /// points it funded (credited, so negative when the operator earns).
+    pub const NETWORK_MARGIN: &str = "network_margin";
+    /// Money the network received (positive) or paid out (negative) at the bank.
+    pub const NETWORK_BANK: &str = "network_bank";
+}
+
+/// An entry of the network's own chain.
+#[derive(Debug)]
+pub struct NetworkDraft<'a> {
+    /// `settlement` or `payment`.
+    pub kind: &'a str,
+    /// The partner concerned, if one.
+    pub partner_id: Option<i64>,
+    /// The business reference (run id, bank reference).
+    pub reference: &'a str,
+    /// Free text.
+    pub memo: Option<&'a str>,
+    /// Posting time.
+    pub posted_at: NaiveDateTime,
+    /// (account, owner, asset, amount); zero amounts are dropped.
+    pub postings: Vec<(&'a str, i64, String, i64)>,
+}
+
+/// Posts an entry on the network's chain (whose head row it locks: these entries are rare,
+/// never on a member's path). Returns None when every amount was zero (nothing to post).
+pub fn post_network_entry(conn: &mut DbConn, draft: NetworkDraft<'_>) -> ApiResult<Option<i64>> {
+    use crate::db::queries::settlement as heads;
+    let rows: Vec<(&str, i64, &str, i64)> = draft
+        .postings
+        .iter()
+        .filter(|p| p.3 != 0)
+        .map(|(a, o, asset, n)| (*a, *o, asset.as_str(), *n))
+        .collect();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    check_lines_balanced(rows.iter().map(|r| (r.2, r.3)))
+        .map_err(|e| ApiError::internal(format!("unbalanced entry: {e}")))?;
+    let prev =
+        heads::lock_chain_head(conn, NETWORK_CHAIN)?.unwrap_or_else(|| GENESIS_HASH.to_owned());
+    let lines: Vec<(String, i64, String, i64)> = rows
+        .iter()
+        .map(|(a, o, asset, n)| ((*a).to_owned(), *o, (*asset).to_owned(), *n))
+        .collect();
+    let hash = entry_hash(
+        &prev,
+        &EntryContent {
+            kind: draft.kind,
+            member_id: None,
+            partner_id: draft.partner_id,
+            reference: draft.reference,
+            memo: draft.memo,
+            posted_at: draft.posted_at,
+            postings: &lines,
+        },
+    );
+    let entry_id = journal::insert_entry(
+        conn,
+        &NewEntry {
+            kind: draft.kind,
+            member_id: None,
+            partner_id: draft.partner_id,
+            reference: draft.reference,
+            memo: draft.memo,
+            posted_at: draft.posted_at,
+            chain: NETWORK_CHAIN,
+            prev_hash: &prev,
+            hash: &hash,
+        },
+        &rows,
+    )?;
+    heads::set_chain_head(conn, NETWORK_CHAIN, &hash)?;
+    Ok(Some(entry_id))
 }
 
 /// Posts an entry for a locked member, updates the member's balances and chain head (in

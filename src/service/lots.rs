@@ -13,6 +13,7 @@ use crate::db::queries::ledger_state::{self as state, Lot, RedemptionRow};
 use crate::db::queries::members::Member;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::service::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting};
 use crate::service::settings::NetworkSettings;
 
@@ -76,8 +77,9 @@ pub fn restore_to_lots(
     points: i64,
     available_before: i64,
     entry_id: i64,
-) -> ApiResult<()> {
+) -> ApiResult<Vec<(Lot, i64)>> {
     let holdings = state::redemption_lot_holdings(conn, redemption_id)?;
+    let mut restored = Vec::new();
     let mut left = points;
     let mut repay = debt_repaid(available_before, points);
     for (lot, held) in holdings {
@@ -97,13 +99,14 @@ pub fn restore_to_lots(
             return Err(ApiError::internal(format!("lot {} out of range", lot.id)));
         }
         left -= n;
+        restored.push((lot, n));
     }
     if left > 0 {
         return Err(ApiError::internal(
             "a redemption restored more than it held",
         ));
     }
-    Ok(())
+    Ok(restored)
 }
 
 /// Brings a locked member up to the clock: releases holds that timed out, makes pending points
@@ -249,5 +252,14 @@ fn expire_lots(
         },
     )?;
     let plan: Vec<(i64, i64)> = expiring.iter().map(|l| (l.id, l.remaining)).collect();
-    apply_plan(conn, &plan, entry_id, None, "expiry", 1)
+    apply_plan(conn, &plan, entry_id, None, "expiry", 1)?;
+    let expired: Vec<(&Lot, i64)> = expiring.iter().map(|l| (*l, l.remaining)).collect();
+    clearing::record_breakage(
+        conn,
+        EntryAt {
+            entry_id,
+            posted_at: now,
+        },
+        &expired,
+    )
 }

@@ -2,15 +2,20 @@
 //! `web::block` by the handlers (see [`AppState::run`]) or directly by the command line.
 
 pub mod auth;
+pub mod clearing;
 pub mod earn;
 pub mod idempotency;
 pub mod jobs;
 pub mod ledger;
 pub mod lots;
 pub mod members;
+pub mod network_key;
 pub mod partners;
+pub mod reconcile;
 pub mod redeem;
 pub mod settings;
+pub mod settlement;
+pub mod statements;
 pub mod verify;
 
 use crate::crypto::MasterKey;

@@ -11,7 +11,7 @@ use crate::db::queries::partners::{self as rows, ContractRow, NewContract, Partn
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::limits::{
-    EARN_RATE_BP_MAX, NAME_LEN_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
+    EARN_RATE_BP_MAX, NAME_LEN_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::settings;
@@ -29,6 +29,10 @@ pub struct ContractTerms {
     pub redemption_price_micros: i64,
     /// Days points stay pending after a sale (0 to 365).
     pub return_window_days: i64,
+    /// A flat fee, in minor units of the settlement currency, charged on each settlement
+    /// statement (0 to 100,000,000; default 0).
+    #[serde(default)]
+    pub period_fee_minor: i64,
     /// When this version comes into force; defaults to now, never in the past.
     #[serde(default)]
     pub effective_from: Option<DateTime<Utc>>,
@@ -49,6 +53,8 @@ pub struct Contract {
     pub redemption_price_micros: i64,
     /// Return window, days.
     pub return_window_days: i64,
+    /// Flat fee per settlement period, minor units.
+    pub period_fee_minor: i64,
 }
 
 impl From<ContractRow> for Contract {
@@ -60,6 +66,7 @@ impl From<ContractRow> for Contract {
             issuance_price_micros: c.issuance_price_micros,
             redemption_price_micros: c.redemption_price_micros,
             return_window_days: c.return_window_days,
+            period_fee_minor: c.period_fee_minor,
         }
     }
 }
@@ -129,6 +136,12 @@ fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveD
     }
     if !in_range(terms.return_window_days, RETURN_WINDOW_DAYS_MAX) {
         return fail(Code::InvalidRequest, "return_window_days must be 0 to 365");
+    }
+    if !in_range(terms.period_fee_minor, PERIOD_FEE_MINOR_MAX) {
+        return fail(
+            Code::InvalidRequest,
+            "period_fee_minor must be 0 to 100,000,000",
+        );
     }
     let from = terms.effective_from.map(|t| t.naive_utc()).unwrap_or(now);
     if from < now - chrono::Duration::minutes(1) {
@@ -221,6 +234,7 @@ fn insert_contract(
             issuance_price_micros: terms.issuance_price_micros,
             redemption_price_micros: terms.redemption_price_micros,
             return_window_days: terms.return_window_days,
+            period_fee_minor: terms.period_fee_minor,
             created_at: now,
         },
     )?;

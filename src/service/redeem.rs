@@ -11,6 +11,7 @@ use crate::domain::clock::utc;
 use crate::domain::is_valid_ref;
 use crate::domain::points::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting};
 use crate::service::{lots, members};
 
@@ -210,6 +211,20 @@ pub fn capture(
         if released > 0 {
             lots::restore_to_lots(conn, r.id, released, available_before, entry_id)?;
         }
+        // What the hold still has of each lot is what was spent here, and who funded it.
+        let spent = state::redemption_lot_holdings(conn, r.id)?;
+        clearing::record_redemption(
+            conn,
+            clearing::kind::REDEEM,
+            EntryAt {
+                entry_id,
+                posted_at: now,
+            },
+            partner_id,
+            r.price_micros,
+            &clearing::redemption_ref(r.order_id.as_deref(), r.id),
+            &spent,
+        )?;
         r.status = "captured".into();
         r.points_captured = captured;
         if state::update_redemption(conn, &r, "authorized", now)? != 1 {
@@ -284,7 +299,19 @@ pub fn reverse(
                 activity: false,
             },
         )?;
-        lots::restore_to_lots(conn, r.id, points, available_before, entry_id)?;
+        let restored = lots::restore_to_lots(conn, r.id, points, available_before, entry_id)?;
+        clearing::record_redemption(
+            conn,
+            clearing::kind::REVERSE,
+            EntryAt {
+                entry_id,
+                posted_at: now,
+            },
+            partner_id,
+            r.price_micros,
+            &clearing::redemption_ref(r.order_id.as_deref(), r.id),
+            &restored,
+        )?;
         r.points_reversed += points;
         if state::update_redemption(conn, &r, "captured", now)? != 1 {
             return Err(ApiError::internal(

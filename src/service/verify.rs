@@ -5,6 +5,8 @@
 //!   member row (an edited, inserted, reordered or deleted entry breaks it);
 //! - replaying a member's postings gives their stored balances, and the available balance never
 //!   went below zero except by a refund claw-back;
+//! - the network's own chain (settlement and payment entries) is unbroken up to its stored head;
+//! - a closed settlement period still holds exactly the clearing events it was closed with;
 //! - lots agree with balances: pending = unmatured lots, max(available, 0) = matured lots, held =
 //!   open holds, and each lot's remaining = its points less its movements.
 
@@ -13,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::queries::{journal, ledger_state as state, members};
+use crate::db::queries::{journal, ledger_state as state, members, settlement as settlement_rows};
 use crate::db::DbConn;
 use crate::error::ApiResult;
 use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
@@ -67,6 +69,11 @@ pub fn run(conn: &mut DbConn) -> ApiResult<VerifyReport> {
             None => break,
         }
     }
+    for (chain, head) in settlement_rows::chain_heads(conn)? {
+        known_chains.insert(chain.clone());
+        verify_network_chain(conn, &chain, &head, &mut report)?;
+    }
+    verify_runs(conn, &mut report)?;
     for chain in journal::chains(conn)? {
         if !known_chains.contains(&chain) {
             report
@@ -87,83 +94,40 @@ struct Running {
 fn verify_member(conn: &mut DbConn, member_id: i64, report: &mut VerifyReport) -> ApiResult<()> {
     let member = members::by_id(conn, member_id)?;
     let chain = member_chain(member_id);
-    let mut prev = GENESIS_HASH.to_owned();
     let mut bal = Running::default();
-    let mut after = 0;
-    loop {
-        let entries = journal::chain_page(conn, &chain, after, PAGE)?;
-        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-        let mut by_entry: BTreeMap<i64, Vec<(String, i64, String, i64)>> = BTreeMap::new();
-        for p in journal::postings_of(conn, &ids)? {
-            by_entry
-                .entry(p.entry_id)
-                .or_default()
-                .push((p.account, p.owner_id, p.asset, p.amount));
+    let last = walk_chain(conn, &chain, report, |e, lines, report| {
+        if e.member_id != Some(member_id) {
+            report.problems.push(format!(
+                "entry {}: in the chain of member {member_id} but names another member",
+                e.id
+            ));
         }
-        for e in &entries {
-            report.entries_checked += 1;
-            let lines = by_entry.remove(&e.id).unwrap_or_default();
-            if e.prev_hash != prev {
-                report.problems.push(format!(
-                    "entry {}: chain broken (prev_hash does not match the previous entry of member {member_id})",
-                    e.id
-                ));
+        let before = bal.available;
+        for (acct, owner, _, amount) in lines {
+            if *owner != member_id {
+                continue;
             }
-            let computed = entry_hash(
-                &e.prev_hash,
-                &EntryContent {
-                    kind: &e.kind,
-                    member_id: e.member_id,
-                    partner_id: e.partner_id,
-                    reference: &e.reference,
-                    memo: e.memo.as_deref(),
-                    posted_at: e.posted_at,
-                    postings: &lines,
-                },
-            );
-            if computed != e.hash {
-                report.problems.push(format!(
-                    "entry {}: content does not match its hash (tampered)",
-                    e.id
-                ));
+            match acct.as_str() {
+                account::MEMBER_AVAILABLE => bal.available += amount,
+                account::MEMBER_PENDING => bal.pending += amount,
+                account::MEMBER_HELD => bal.held += amount,
+                _ => {}
             }
-            if e.member_id != Some(member_id) {
-                report.problems.push(format!(
-                    "entry {}: in the chain of member {member_id} but names another member",
-                    e.id
-                ));
-            }
-            let before = bal.available;
-            for (acct, owner, _, amount) in &lines {
-                if *owner != member_id {
-                    continue;
-                }
-                match acct.as_str() {
-                    account::MEMBER_AVAILABLE => bal.available += amount,
-                    account::MEMBER_PENDING => bal.pending += amount,
-                    account::MEMBER_HELD => bal.held += amount,
-                    _ => {}
-                }
-            }
-            if bal.available < 0 && bal.available < before && e.kind != "refund" {
-                report.problems.push(format!(
-                    "entry {}: took member {member_id}'s available balance below zero without a claw-back",
-                    e.id
-                ));
-            }
-            if bal.pending < 0 || bal.held < 0 {
-                report.problems.push(format!(
-                    "entry {}: pending or held balance below zero",
-                    e.id
-                ));
-            }
-            prev = e.hash.clone();
         }
-        match entries.last() {
-            Some(last) => after = last.id,
-            None => break,
+        if bal.available < 0 && bal.available < before && e.kind != "refund" {
+            report.problems.push(format!(
+                "entry {}: took member {member_id}'s available balance below zero without a claw-back",
+                e.id
+            ));
         }
-    }
+        if bal.pending < 0 || bal.held < 0 {
+            report.problems.push(format!(
+                "entry {}: pending or held balance below zero",
+                e.id
+            ));
+        }
+    })?;
+    let prev = last;
     report.members_checked += 1;
     if member.chain_head != prev {
         report.problems.push(format!(
@@ -232,6 +196,96 @@ fn verify_lots(
             "member {id}: held {} but open holds total {holds}",
             member.held_points
         ));
+    }
+    Ok(())
+}
+
+/// Walks a chain in order, checking each entry's link to the previous one and its hash, and
+/// hands each entry with its postings to `visit`. Returns the last hash (the genesis hash for
+/// an empty chain).
+fn walk_chain(
+    conn: &mut DbConn,
+    chain: &str,
+    report: &mut VerifyReport,
+    mut visit: impl FnMut(&journal::Entry, &[(String, i64, String, i64)], &mut VerifyReport),
+) -> ApiResult<String> {
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut after = 0;
+    loop {
+        let entries = journal::chain_page(conn, chain, after, PAGE)?;
+        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        let mut by_entry: BTreeMap<i64, Vec<(String, i64, String, i64)>> = BTreeMap::new();
+        for p in journal::postings_of(conn, &ids)? {
+            by_entry
+                .entry(p.entry_id)
+                .or_default()
+                .push((p.account, p.owner_id, p.asset, p.amount));
+        }
+        for e in &entries {
+            report.entries_checked += 1;
+            let lines = by_entry.remove(&e.id).unwrap_or_default();
+            if e.prev_hash != prev {
+                report.problems.push(format!(
+                    "entry {}: chain {chain} broken (prev_hash does not match the previous entry)",
+                    e.id
+                ));
+            }
+            let computed = entry_hash(
+                &e.prev_hash,
+                &EntryContent {
+                    kind: &e.kind,
+                    member_id: e.member_id,
+                    partner_id: e.partner_id,
+                    reference: &e.reference,
+                    memo: e.memo.as_deref(),
+                    posted_at: e.posted_at,
+                    postings: &lines,
+                },
+            );
+            if computed != e.hash {
+                report.problems.push(format!(
+                    "entry {}: content does not match its hash (tampered)",
+                    e.id
+                ));
+            }
+            visit(e, &lines, report);
+            prev = e.hash.clone();
+        }
+        match entries.last() {
+            Some(last) => after = last.id,
+            None => break,
+        }
+    }
+    Ok(prev)
+}
+
+/// The network's own chain (settlement and payment entries) up to its stored head.
+fn verify_network_chain(
+    conn: &mut DbConn,
+    chain: &str,
+    head: &str,
+    report: &mut VerifyReport,
+) -> ApiResult<()> {
+    let last = walk_chain(conn, chain, report, |_, _, _| {})?;
+    if last != head {
+        report.problems.push(format!(
+            "chain {chain}: stored head does not match the last entry (an entry is missing or was altered)"
+        ));
+    }
+    Ok(())
+}
+
+/// Each closed period still holds the events it was closed with: an event posted late into a
+/// closed period, or one deleted from it, shows here.
+fn verify_runs(conn: &mut DbConn, report: &mut VerifyReport) -> ApiResult<()> {
+    for run in settlement_rows::all_runs(conn)? {
+        let now = settlement_rows::event_count(conn, run.period_start, run.period_end)?;
+        if now != run.events_count {
+            report.problems.push(format!(
+                "settlement run {}: closed with {} clearing events, the period now holds {now}",
+                run.id, run.events_count
+            ));
+        }
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, Parser, Subcommand};
+use partner_sdk::statement::{DisputeRequest, ReconciliationRow};
 use partner_sdk::types::{
     AuthoriseRequest, CaptureRequest, EarnRequest, EnrolMemberRequest, LinkMemberRequest,
     RefundRequest, ReverseRequest,
@@ -151,6 +152,33 @@ enum Command {
         /// Follow the cursors and print every transaction.
         #[arg(long)]
         all: bool,
+    },
+    /// List the partner's settlement statements with their payment status.
+    Statements,
+    /// Download a statement and verify its signature with the network's published key
+    /// (prints the verified JSON), or print it as CSV.
+    Statement {
+        /// The statement id.
+        statement_id: i64,
+        /// Print the CSV export instead (not signed: verify the JSON).
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Dispute a statement.
+    Dispute {
+        /// The statement id.
+        statement_id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reconcile a CSV of the partner's own records of a statement's period (header
+    /// `order_id,kind,points`, kind = earn, refund or redemption).
+    Reconcile {
+        /// The statement id.
+        statement_id: i64,
+        /// The CSV file.
+        file: PathBuf,
     },
     /// Earn every sale of a CSV file (header
     /// `member_number,order_id,amount_minor,currency[,occurred_at]`); safe to re-run.
@@ -311,6 +339,40 @@ async fn run(client: &Client, command: Command) -> Result<String, Failure> {
         Command::Transactions { all: true, .. } => pretty(&client.all_transactions().await?),
         Command::Transactions { limit, cursor, .. } => {
             pretty(&client.transactions(cursor.as_deref(), limit).await?)
+        }
+        Command::Statements => pretty(&client.statements(None, None).await?),
+        Command::Statement {
+            statement_id,
+            csv: true,
+        } => Ok(client.statement_csv(statement_id).await?),
+        Command::Statement { statement_id, .. } => {
+            let verified = client.verified_statement(statement_id).await?;
+            eprintln!(
+                "signature verified with network key {}",
+                verified.signature.key_id
+            );
+            pretty(&verified)
+        }
+        Command::Dispute {
+            statement_id,
+            reason,
+        } => pretty(
+            &client
+                .dispute_statement(statement_id, &DisputeRequest { reason })
+                .await?,
+        ),
+        Command::Reconcile { statement_id, file } => {
+            let text = std::fs::read(&file)
+                .map_err(|e| Failure::Other(format!("{}: {e}", file.display())))?;
+            let mut reader = csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .from_reader(text.as_slice());
+            let rows = reader
+                .deserialize::<ReconciliationRow>()
+                .enumerate()
+                .map(|(i, r)| r.map_err(|e| Failure::Other(format!("line {}: {e}", i + 2))))
+                .collect::<Result<Vec<_>, _>>()?;
+            pretty(&client.reconcile(statement_id, &rows).await?)
         }
         Command::UploadSales { .. } | Command::Sign { .. } => {
             Err(Failure::Other("not an API command".into()))

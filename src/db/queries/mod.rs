@@ -5,4 +5,5 @@ pub mod journal;
 pub mod ledger_state;
 pub mod members;
 pub mod partners;
+pub mod settlement;
 pub mod system;

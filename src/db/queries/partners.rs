@@ -34,6 +34,7 @@ pub struct ContractRow {
     pub redemption_price_micros: i64,
     pub return_window_days: i64,
     pub created_at: NaiveDateTime,
+    pub period_fee_minor: i64,
 }
 
 /// A contract version to add.
@@ -47,6 +48,7 @@ pub struct NewContract<'a> {
     pub issuance_price_micros: i64,
     pub redemption_price_micros: i64,
     pub return_window_days: i64,
+    pub period_fee_minor: i64,
     pub created_at: NaiveDateTime,
 }
 

@@ -1,0 +1,127 @@
+//! Clearing events: beside each journal entry that moves money between the network and a
+//! partner, the slices settlement reads (which partner is billed or reimbursed, which partner
+//! funded the points, how many, at what price). Written in the entry's own transaction and
+//! never changed, so a close is one grouped scan of a period's events.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+
+use crate::db::queries::ledger_state::Lot;
+use crate::db::queries::settlement::{self as rows, NewEvent};
+use crate::db::DbConn;
+use crate::error::ApiResult;
+
+/// Event kinds, as stored.
+pub mod kind {
+    /// Points a partner issued (billed at the lot's price).
+    pub const ISSUE: &str = "issue";
+    /// Points clawed back by a partner's refund (credited at the order lot's price).
+    pub const CLAWBACK: &str = "clawback";
+    /// Points redeemed at a partner's shop (reimbursed at the redemption's price).
+    pub const REDEEM: &str = "redeem";
+    /// Redeemed points given back to the member (the reimbursement is repaid).
+    pub const REVERSE: &str = "reverse";
+    /// Points that expired unused (the operator's breakage, by funding partner).
+    pub const BREAKAGE: &str = "breakage";
+}
+
+/// The journal entry events belong to.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryAt {
+    /// The entry's id.
+    pub entry_id: i64,
+    /// Its posting time, which decides its settlement period.
+    pub posted_at: NaiveDateTime,
+}
+
+/// The reference a partner knows a redemption by: its order id, or `redemption:<id>`.
+pub fn redemption_ref(order_id: Option<&str>, redemption_id: i64) -> String {
+    order_id.map_or_else(|| format!("redemption:{redemption_id}"), str::to_owned)
+}
+
+/// A partner's issue or claw-back of an order's points, funded by that partner.
+pub fn record_order(
+    conn: &mut DbConn,
+    kind: &str,
+    at: EntryAt,
+    partner_id: i64,
+    points: i64,
+    price_micros: i64,
+    order_id: &str,
+) -> ApiResult<()> {
+    if points <= 0 {
+        return Ok(());
+    }
+    rows::insert_events(
+        conn,
+        &[NewEvent {
+            entry_id: at.entry_id,
+            posted_at: at.posted_at,
+            kind,
+            partner_id: Some(partner_id),
+            issuer_partner_id: Some(partner_id),
+            points,
+            price_micros,
+            order_ref: order_id,
+        }],
+    )?;
+    Ok(())
+}
+
+/// A redemption's capture or reversal at `partner_id`, split by the partner that funded each
+/// slice of points (`slices`: lot and points), all at the redemption's price.
+pub fn record_redemption(
+    conn: &mut DbConn,
+    kind: &str,
+    at: EntryAt,
+    partner_id: i64,
+    price_micros: i64,
+    order_ref: &str,
+    slices: &[(Lot, i64)],
+) -> ApiResult<()> {
+    let mut by_issuer: BTreeMap<Option<i64>, i64> = BTreeMap::new();
+    for (lot, points) in slices.iter().filter(|(_, p)| *p > 0) {
+        *by_issuer.entry(lot.issuer_partner_id).or_insert(0) += points;
+    }
+    let events: Vec<NewEvent<'_>> = by_issuer
+        .into_iter()
+        .map(|(issuer, points)| NewEvent {
+            entry_id: at.entry_id,
+            posted_at: at.posted_at,
+            kind,
+            partner_id: Some(partner_id),
+            issuer_partner_id: issuer,
+            points,
+            price_micros,
+            order_ref,
+        })
+        .collect();
+    rows::insert_events(conn, &events)?;
+    Ok(())
+}
+
+/// Points of lots that expired, each at the price its issuer paid.
+pub fn record_breakage(conn: &mut DbConn, at: EntryAt, expired: &[(&Lot, i64)]) -> ApiResult<()> {
+    let refs: Vec<String> = expired
+        .iter()
+        .map(|(l, _)| format!("lot:{}", l.id))
+        .collect();
+    let events: Vec<NewEvent<'_>> = expired
+        .iter()
+        .zip(&refs)
+        .filter(|((_, points), _)| *points > 0)
+        .map(|((lot, points), order_ref)| NewEvent {
+            entry_id: at.entry_id,
+            posted_at: at.posted_at,
+            kind: kind::BREAKAGE,
+            partner_id: None,
+            issuer_partner_id: lot.issuer_partner_id,
+            points: *points,
+            price_micros: lot.price_micros,
+            order_ref,
+        })
+        .collect();
+    rows::insert_events(conn, &events)?;
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Partner reconciliation: the partner's own records of a closed period (order id, kind,
+//! points) against the network's, per (kind, order). The file is summed into a map; the
+//! network's side is read in pages and checked off against it, so the ledger is never loaded
+//! whole.
+
+use std::collections::HashMap;
+
+use partner_sdk::statement::{
+    ReconciliationItem, ReconciliationMismatch, ReconciliationReport, ReconciliationRow,
+    ReconciliationTotal,
+};
+
+use crate::db::queries::settlement as rows;
+use crate::db::DbConn;
+use crate::domain::is_valid_ref;
+use crate::domain::limits::{POINTS_MAX, RECONCILIATION_LISTED_MAX, RECONCILIATION_ROWS_MAX};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::service::statements;
+
+const PAGE: i64 = 5_000;
+const KINDS: [&str; 3] = ["earn", "refund", "redemption"];
+
+/// Parses an upload: a JSON array of rows, or CSV with the header `order_id,kind,points`.
+pub fn parse(body: &[u8], is_csv: bool) -> ApiResult<Vec<ReconciliationRow>> {
+    let bad = |m: String| ApiError::new(Code::InvalidReconciliation, m);
+    let rows: Vec<ReconciliationRow> = if is_csv {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(body);
+        let mut out = Vec::new();
+        for (i, rec) in reader.deserialize::<ReconciliationRow>().enumerate() {
+            if i >= RECONCILIATION_ROWS_MAX {
+                return Err(bad(format!("more than {RECONCILIATION_ROWS_MAX} rows")));
+            }
+            // Line numbers count the header as line 1.
+            out.push(rec.map_err(|e| bad(format!("line {}: {e}", i + 2)))?);
+        }
+        out
+    } else {
+        serde_json::from_slice(body).map_err(|e| bad(format!("not a JSON array of rows: {e}")))?
+    };
+    if rows.len() > RECONCILIATION_ROWS_MAX {
+        return Err(bad(format!("more than {RECONCILIATION_ROWS_MAX} rows")));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        if !KINDS.contains(&r.kind.as_str()) {
+            return Err(bad(format!(
+                "row {}: kind must be earn, refund or redemption",
+                i + 1
+            )));
+        }
+        if !is_valid_ref(&r.order_id) && !r.order_id.starts_with("redemption:") {
+            return Err(bad(format!(
+                "row {}: order_id must be 1 to 64 printable characters",
+                i + 1
+            )));
+        }
+        if r.points.unsigned_abs() > POINTS_MAX.unsigned_abs() {
+            return Err(bad(format!("row {}: points beyond ±1,000,000,000", i + 1)));
+        }
+    }
+    Ok(rows)
+}
+
+/// Reconciles the partner's records against the period of its statement `statement_id`.
+pub fn reconcile(
+    conn: &mut DbConn,
+    partner_id: i64,
+    statement_id: i64,
+    file: Vec<ReconciliationRow>,
+) -> ApiResult<ReconciliationReport> {
+    let row = statements::readable(conn, statement_id, Some(partner_id))?;
+    let doc = statements::content(&row)?;
+    let mut theirs: HashMap<(String, String), i64> = HashMap::with_capacity(file.len());
+    for r in file {
+        let slot = theirs.entry((r.kind, r.order_id)).or_insert(0);
+        *slot = slot.saturating_add(r.points);
+    }
+    let mut report = ReconciliationReport {
+        statement_id,
+        file_records: i64::try_from(theirs.len()).unwrap_or(i64::MAX),
+        network_records: 0,
+        matched: ReconciliationTotal::default(),
+        missing_in_network_total: ReconciliationTotal::default(),
+        missing_in_file_total: ReconciliationTotal::default(),
+        mismatched_total: ReconciliationTotal::default(),
+        missing_in_network: Vec::new(),
+        missing_in_file: Vec::new(),
+        mismatched: Vec::new(),
+        truncated: false,
+    };
+    let (start, end) = (doc.period_start.naive_utc(), doc.period_end.naive_utc());
+    let mut after = (String::new(), String::new());
+    loop {
+        let page =
+            rows::order_totals_page(conn, partner_id, start, end, (&after.0, &after.1), PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = (last.kind.clone(), last.order_ref.clone());
+        for net in page {
+            report.network_records += 1;
+            match theirs.remove(&(net.kind.clone(), net.order_ref.clone())) {
+                Some(points) if points == net.points => {
+                    report.matched.count += 1;
+                    report.matched.points += net.points;
+                }
+                Some(file_points) => {
+                    report.mismatched_total.count += 1;
+                    report.mismatched_total.points += net.points - file_points;
+                    report.mismatched.push(ReconciliationMismatch {
+                        kind: net.kind,
+                        order_id: net.order_ref,
+                        file_points,
+                        network_points: net.points,
+                    });
+                }
+                None => {
+                    report.missing_in_file_total.count += 1;
+                    report.missing_in_file_total.points += net.points;
+                    report.missing_in_file.push(ReconciliationItem {
+                        kind: net.kind,
+                        order_id: net.order_ref,
+                        points: net.points,
+                    });
+                }
+            }
+        }
+        cap(&mut report);
+    }
+    for ((kind, order_id), points) in theirs {
+        report.missing_in_network_total.count += 1;
+        report.missing_in_network_total.points += points;
+        report.missing_in_network.push(ReconciliationItem {
+            kind,
+            order_id,
+            points,
+        });
+    }
+    report
+        .missing_in_network
+        .sort_by(|a, b| (&a.kind, &a.order_id).cmp(&(&b.kind, &b.order_id)));
+    report
+        .missing_in_file
+        .sort_by(|a, b| (&a.kind, &a.order_id).cmp(&(&b.kind, &b.order_id)));
+    report
+        .mismatched
+        .sort_by(|a, b| (&a.kind, &a.order_id).cmp(&(&b.kind, &b.order_id)));
+    cap(&mut report);
+    Ok(report)
+}
+
+/// Keeps each list within the listed maximum (the totals keep counting).
+fn cap(report: &mut ReconciliationReport) {
+    let max = RECONCILIATION_LISTED_MAX;
+    if report.missing_in_network.len() > max
+        || report.missing_in_file.len() > max
+        || report.mismatched.len() > max
+    {
+        report.truncated = true;
+        report.missing_in_network.truncate(max);
+        report.missing_in_file.truncate(max);
+        report.mismatched.truncate(max);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_json_uploads_parse_and_bad_rows_are_named() {
+        let rows = parse(b"order_id,kind,points\nA-1,earn,42\nA-1,refund,21\n", true).unwrap();
+        assert_eq!(rows.len(), 2);
+        let rows = parse(br#"[{"order_id":"A-1","kind":"earn","points":42}]"#, false).unwrap();
+        assert_eq!(rows[0].points, 42);
+        let err = parse(b"order_id,kind,points\nA-1,earn,x\n", true).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        let err = parse(b"order_id,kind,points\nA-1,gift,1\n", true).unwrap_err();
+        assert!(err.to_string().contains("row 1"), "{err}");
+    }
+}
