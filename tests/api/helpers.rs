@@ -237,22 +237,29 @@ impl TestApp {
         (status, body)
     }
 
-    /// Creates a partner with the given contract and one key.
+    /// Creates a partner with the given earn rate and return window (issuance 8,000 and
+    /// redemption 6,000 micros per point, no fee) and one key.
     pub async fn partner(
         &self,
         slug: &str,
         earn_rate_bp: i64,
         return_window_days: i64,
     ) -> TestPartner {
+        self.partner_with(
+            slug,
+            json!({"earn_rate_bp": earn_rate_bp, "issuance_price_micros": 8000,
+                   "redemption_price_micros": 6000, "return_window_days": return_window_days}),
+        )
+        .await
+    }
+
+    /// Creates a partner with this contract and one key.
+    pub async fn partner_with(&self, slug: &str, contract: Value) -> TestPartner {
         let (status, body) = self
             .operator(
                 reqwest::Method::POST,
                 "/v1/operator/partners",
-                Some(json!({
-                    "slug": slug, "name": slug, "universe": "test",
-                    "contract": {"earn_rate_bp": earn_rate_bp, "issuance_price_micros": 8000,
-                                 "redemption_price_micros": 6000, "return_window_days": return_window_days}
-                })),
+                Some(json!({"slug": slug, "name": slug, "universe": "test", "contract": contract})),
             )
             .await;
         assert_eq!(status, 201, "{body}");
@@ -322,7 +329,43 @@ impl TestApp {
 
     /// Moves the network's clock forward.
     pub fn advance_days(&self, days: i64) {
-        assert!(self.state.clock.advance(days * 86_400));
+        self.advance_s(days * 86_400);
+    }
+
+    /// Moves the network's clock forward by seconds.
+    pub fn advance_s(&self, seconds: i64) {
+        assert!(self.state.clock.advance(seconds));
+    }
+
+    /// Spends points of a member at a partner: a fresh code, a hold, a capture of `capture`
+    /// points (all when None). Returns the redemption id.
+    pub async fn spend(
+        &self,
+        shop: &TestPartner,
+        number: &str,
+        token: &str,
+        points: i64,
+        capture: Option<i64>,
+    ) -> i64 {
+        let code = self.code(token).await;
+        let hold = shop
+            .client
+            .authorise(&partner_sdk::types::AuthoriseRequest {
+                member_number: number.to_owned(),
+                code,
+                points,
+                order_id: None,
+            })
+            .await
+            .expect("authorise");
+        shop.client
+            .capture(
+                hold.redemption_id,
+                &partner_sdk::types::CaptureRequest { points: capture },
+            )
+            .await
+            .expect("capture");
+        hold.redemption_id
     }
 
     /// Runs the ledger verification.

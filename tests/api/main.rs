@@ -16,6 +16,7 @@ mod concurrency;
 mod flow;
 mod idempotency;
 mod openapi;
+mod settlement;
 mod signing;
 mod tamper;
 mod time;
