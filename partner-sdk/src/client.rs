@@ -632,7 +632,10 @@ impl Client {
         let keys = self.network_keys().await?;
         let named: serde_json::Value = serde_json::from_slice(&envelope)
             .map_err(|e| Error::Decode(format!("statement: {e}")))?;
-        let key_id = named["signature"]["key_id"].as_str().unwrap_or_default();
+        let key_id = named
+            .pointer("/signature/key_id")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default();
         let key = keys
             .iter()
             .find(|k| k.key_id == key_id)

@@ -344,12 +344,20 @@ fn close_in_tx(
             .unwrap_or_else(|| format!("partner:{id}")),
         None => "operator".to_owned(),
     };
-    let mut next_id = rows::next_statement_id(conn)?;
+    let period = Period {
+        run_id,
+        start,
+        until,
+        now,
+        currency: currency.clone(),
+        exponent,
+        unit,
+    };
+    let first_id = rows::next_statement_id(conn)?;
     let mut nets = Vec::new();
     let mut totals = (0_i64, 0_i64, 0_i128); // fees, adjustments, rounding
     let empty = Figures::default();
-    for partner in &partners {
-        let f = figures.by_partner.get(&partner.id).unwrap_or(&empty);
+    for (statement_id, partner) in (first_id..).zip(&partners) {
         let fee = partner_rows::contract_at(conn, partner.id, until - Duration::microseconds(1))?
             .map_or(0, |c| c.period_fee_minor);
         let adjusted: Vec<StatementAdjustment> = adjustments
@@ -362,87 +370,36 @@ fn close_in_tx(
                 resolution: d.resolution.clone().unwrap_or_default(),
             })
             .collect();
-        let adjustment_minor: i64 = adjusted.iter().map(|a| a.amount_minor).sum();
-        let net_micros = f.issued.micros - f.clawed_back.micros - f.redeemed.micros
-            + f.reversed.micros
-            + (i128::from(fee) + i128::from(adjustment_minor)) * unit;
-        let (net_minor, rounding) = round_to_minor(net_micros, exponent).ok_or_else(overflow)?;
-        let statement = Statement {
-            format: STATEMENT_FORMAT.into(),
-            statement_id: next_id,
-            run_id,
-            partner: StatementParty {
-                id: partner.id,
-                slug: partner.slug.clone(),
-                name: partner.name.clone(),
-            },
-            period_start: utc(start),
-            period_end: utc(until),
-            closed_at: utc(now),
-            currency: currency.clone(),
-            currency_exponent: exponent,
-            issued: f.issued.line()?,
-            clawed_back: f.clawed_back.line()?,
-            redeemed: f.redeemed.line()?,
-            reversed: f.reversed.line()?,
-            breakage: f.breakage.line()?,
-            fees_minor: fee,
-            adjustments: adjusted,
-            net_micros: i64::try_from(net_micros).map_err(|_| overflow())?,
-            net_minor,
-            rounding_micros: i64::try_from(rounding).map_err(|_| overflow())?,
-            direction: match net_minor {
-                n if n > 0 => "partner_pays",
-                n if n < 0 => "network_pays",
-                _ => "nothing_due",
-            }
-            .into(),
-            my_points_redeemed_at: f
-                .out_flows
-                .iter()
-                .filter(|(_, n)| **n != 0)
-                .map(|(shop, n)| FlowLine {
-                    partner_id: Some(*shop),
-                    party: party(Some(*shop)),
-                    points: *n,
-                })
-                .collect(),
-            redeemed_here_by_issuer: f
-                .in_flows
-                .iter()
-                .filter(|(_, n)| **n != 0)
-                .map(|(issuer, n)| FlowLine {
-                    partner_id: *issuer,
-                    party: party(*issuer),
-                    points: *n,
-                })
-                .collect(),
-        };
-        let value = serde_json::to_value(&statement).map_err(ApiError::internal)?;
-        let document = canonical_json(&value);
-        let signature = key.sign_hex(document.as_bytes());
+        let f = figures.by_partner.get(&partner.id).unwrap_or(&empty);
+        let (statement, rounding) =
+            build_statement(&period, statement_id, partner, f, fee, adjusted, &party)?;
+        let document =
+            canonical_json(&serde_json::to_value(&statement).map_err(ApiError::internal)?);
         rows::insert_statement(
             conn,
             &NewStatement {
-                id: next_id,
+                id: statement_id,
                 run_id,
                 partner_id: partner.id,
-                net_minor,
+                net_minor: statement.net_minor,
                 document: &document,
-                signature: &signature,
+                signature: &key.sign_hex(document.as_bytes()),
                 key_id: &key.key_id,
             },
         )?;
         totals.0 += fee;
-        totals.1 += adjustment_minor;
+        totals.1 += statement
+            .adjustments
+            .iter()
+            .map(|a| a.amount_minor)
+            .sum::<i64>();
         totals.2 += rounding;
         nets.push(PartnerNet {
             partner_id: partner.id,
             slug: partner.slug.clone(),
-            statement_id: next_id,
-            net_minor,
+            statement_id,
+            net_minor: statement.net_minor,
         });
-        next_id += 1;
     }
     let applied: Vec<i64> = adjustments
         .iter()
@@ -506,6 +463,85 @@ fn close_in_tx(
     );
     let run = rows::run(conn, run_id)?.ok_or_else(|| ApiError::internal("run vanished"))?;
     Ok((Run::try_from(run)?, true))
+}
+
+/// What every statement of a run shares.
+struct Period {
+    run_id: i64,
+    start: NaiveDateTime,
+    until: NaiveDateTime,
+    now: NaiveDateTime,
+    currency: String,
+    exponent: u32,
+    /// Micros per minor unit.
+    unit: i128,
+}
+
+/// One partner's statement from its figures, and its rounding remainder in micros.
+fn build_statement(
+    period: &Period,
+    statement_id: i64,
+    partner: &PartnerRow,
+    f: &Figures,
+    fee_minor: i64,
+    adjustments: Vec<StatementAdjustment>,
+    party: &dyn Fn(Option<i64>) -> String,
+) -> ApiResult<(Statement, i128)> {
+    let adjustment_minor: i64 = adjustments.iter().map(|a| a.amount_minor).sum();
+    let net_micros = f.issued.micros - f.clawed_back.micros - f.redeemed.micros
+        + f.reversed.micros
+        + (i128::from(fee_minor) + i128::from(adjustment_minor)) * period.unit;
+    let (net_minor, rounding) = round_to_minor(net_micros, period.exponent).ok_or_else(overflow)?;
+    let flow_lines = |flows: Vec<(Option<i64>, i64)>| -> Vec<FlowLine> {
+        flows
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|(id, points)| FlowLine {
+                partner_id: id,
+                party: party(id),
+                points,
+            })
+            .collect()
+    };
+    let statement = Statement {
+        format: STATEMENT_FORMAT.into(),
+        statement_id,
+        run_id: period.run_id,
+        partner: StatementParty {
+            id: partner.id,
+            slug: partner.slug.clone(),
+            name: partner.name.clone(),
+        },
+        period_start: utc(period.start),
+        period_end: utc(period.until),
+        closed_at: utc(period.now),
+        currency: period.currency.clone(),
+        currency_exponent: period.exponent,
+        issued: f.issued.line()?,
+        clawed_back: f.clawed_back.line()?,
+        redeemed: f.redeemed.line()?,
+        reversed: f.reversed.line()?,
+        breakage: f.breakage.line()?,
+        fees_minor: fee_minor,
+        adjustments,
+        net_micros: i64::try_from(net_micros).map_err(|_| overflow())?,
+        net_minor,
+        rounding_micros: i64::try_from(rounding).map_err(|_| overflow())?,
+        direction: match net_minor {
+            n if n > 0 => "partner_pays",
+            n if n < 0 => "network_pays",
+            _ => "nothing_due",
+        }
+        .into(),
+        my_points_redeemed_at: flow_lines(
+            f.out_flows
+                .iter()
+                .map(|(shop, n)| (Some(*shop), *n))
+                .collect(),
+        ),
+        redeemed_here_by_issuer: flow_lines(f.in_flows.iter().map(|(i, n)| (*i, *n)).collect()),
+    };
+    Ok((statement, rounding))
 }
 
 fn partners_before(conn: &mut DbConn, until: NaiveDateTime) -> ApiResult<Vec<PartnerRow>> {

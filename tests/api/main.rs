@@ -17,6 +17,7 @@ mod flow;
 mod idempotency;
 mod openapi;
 mod settlement;
+mod settlement_property;
 mod signing;
 mod tamper;
 mod time;
