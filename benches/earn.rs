@@ -21,11 +21,13 @@
     reason = "benchmark code: rates are floats for printing only, and a panic aborts the run"
 )]
 
+mod common;
+use common::env_or;
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use loyalty_server::config::Settings;
 use loyalty_server::db::queries::partners as partner_rows;
 use loyalty_server::domain::clock::Clock;
@@ -34,13 +36,6 @@ use loyalty_server::startup::Application;
 use partner_sdk::types::EarnRequest;
 
 const REQUESTS_MAX: u64 = 2_000_000;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn sale(number: &str, order: String) -> EarnRequest {
     EarnRequest {
@@ -208,29 +203,10 @@ fn rate(count: u64, elapsed: Duration) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
-    let admin = env_or(
-        "BENCH_PG_URL",
-        "postgres://root@127.0.0.1:5432/postgres".to_owned(),
-    );
     let clients: usize = env_or("BENCH_CLIENTS", 16);
     let seconds: u64 = env_or("BENCH_SECONDS", 10).min(120);
     let member_count: usize = env_or("BENCH_MEMBERS", 2_000);
-    let db = format!(
-        "loyalty_bench_{}",
-        partner_sdk::signing::random_token_hex(4)
-    );
-    let mut admin_conn = PgConnection::establish(&admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {db}")).execute(&mut admin_conn)?;
-    let url = format!(
-        "{}/{db}",
-        admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(base, _)| base)
-    );
-    let result = run(&url, clients, seconds, member_count);
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .execute(&mut admin_conn)?;
-    result
+    common::with_fresh_database(|url| run(url, clients, seconds, member_count))
 }
 
 fn run(url: &str, clients: usize, seconds: u64, member_count: usize) -> anyhow::Result<()> {

@@ -17,42 +17,19 @@
     reason = "benchmark code: rates are floats for printing only, and a panic aborts the run"
 )]
 
+mod common;
+use common::env_or;
+
 use std::time::Instant;
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use loyalty_server::config::Settings;
 use loyalty_server::service::{partners, settlement};
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() -> anyhow::Result<()> {
-    let admin = env_or(
-        "BENCH_PG_URL",
-        "postgres://root@127.0.0.1:5432/postgres".to_owned(),
-    );
     let entries: i64 = env_or("BENCH_ENTRIES", 1_000_000).clamp(1, 5_000_000);
     let partner_count: i64 = env_or("BENCH_PARTNERS", 20).clamp(1, 500);
-    let db = format!(
-        "loyalty_bench_{}",
-        partner_sdk::signing::random_token_hex(4)
-    );
-    let mut admin_conn = PgConnection::establish(&admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {db}")).execute(&mut admin_conn)?;
-    let url = format!(
-        "{}/{db}",
-        admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(base, _)| base)
-    );
-    let result = run(&url, entries, partner_count);
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .execute(&mut admin_conn)?;
-    result
+    common::with_fresh_database(|url| run(url, entries, partner_count))
 }
 
 fn run(url: &str, entries: i64, partner_count: i64) -> anyhow::Result<()> {

@@ -200,24 +200,22 @@ pub struct NetworkDraft<'a> {
 /// never on a member's path). Returns None when every amount was zero (nothing to post).
 pub fn post_network_entry(conn: &mut DbConn, draft: NetworkDraft<'_>) -> ApiResult<Option<i64>> {
     use crate::db::queries::settlement as heads;
-    let rows: Vec<(&str, i64, &str, i64)> = draft
+    let lines: Vec<(String, i64, String, i64)> = draft
         .postings
-        .iter()
+        .into_iter()
         .filter(|p| p.3 != 0)
-        .map(|(a, o, asset, n)| (*a, *o, asset.as_str(), *n))
+        .map(|(account, owner, asset, amount)| (account.to_owned(), owner, asset, amount))
         .collect();
-    if rows.is_empty() {
+    if lines.is_empty() {
         return Ok(None);
     }
-    check_lines_balanced(rows.iter().map(|r| (r.2, r.3)))
+    check_lines_balanced(lines.iter().map(|l| (l.2.as_str(), l.3)))
         .map_err(|e| ApiError::internal(format!("unbalanced entry: {e}")))?;
     let prev =
         heads::lock_chain_head(conn, NETWORK_CHAIN)?.unwrap_or_else(|| GENESIS_HASH.to_owned());
-    let lines: Vec<(String, i64, String, i64)> = rows
-        .iter()
-        .map(|(a, o, asset, n)| ((*a).to_owned(), *o, (*asset).to_owned(), *n))
-        .collect();
-    let hash = entry_hash(
+    let (entry_id, hash) = append_entry(
+        conn,
+        NETWORK_CHAIN,
         &prev,
         &EntryContent {
             kind: draft.kind,
@@ -228,24 +226,41 @@ pub fn post_network_entry(conn: &mut DbConn, draft: NetworkDraft<'_>) -> ApiResu
             posted_at: draft.posted_at,
             postings: &lines,
         },
-    );
+    )?;
+    heads::set_chain_head(conn, NETWORK_CHAIN, &hash)?;
+    Ok(Some(entry_id))
+}
+
+/// Appends an entry to `chain` after `prev_hash`: hashes its content, writes it and its
+/// postings, and returns its id and hash (the chain's new head, which the caller stores).
+fn append_entry(
+    conn: &mut DbConn,
+    chain: &str,
+    prev_hash: &str,
+    content: &EntryContent<'_>,
+) -> ApiResult<(i64, String)> {
+    let hash = entry_hash(prev_hash, content);
+    let rows: Vec<(&str, i64, &str, i64)> = content
+        .postings
+        .iter()
+        .map(|(account, owner, asset, amount)| (account.as_str(), *owner, asset.as_str(), *amount))
+        .collect();
     let entry_id = journal::insert_entry(
         conn,
         &NewEntry {
-            kind: draft.kind,
-            member_id: None,
-            partner_id: draft.partner_id,
-            reference: draft.reference,
-            memo: draft.memo,
-            posted_at: draft.posted_at,
-            chain: NETWORK_CHAIN,
-            prev_hash: &prev,
+            kind: content.kind,
+            member_id: content.member_id,
+            partner_id: content.partner_id,
+            reference: content.reference,
+            memo: content.memo,
+            posted_at: content.posted_at,
+            chain,
+            prev_hash,
             hash: &hash,
         },
         &rows,
     )?;
-    heads::set_chain_head(conn, NETWORK_CHAIN, &hash)?;
-    Ok(Some(entry_id))
+    Ok((entry_id, hash))
 }
 
 /// Posts an entry for a locked member, updates the member's balances and chain head (in
@@ -313,7 +328,9 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
             )
         })
         .collect();
-    let hash = entry_hash(
+    let (entry_id, hash) = append_entry(
+        conn,
+        &chain,
         &member.chain_head,
         &EntryContent {
             kind: draft.kind,
@@ -324,25 +341,6 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
             posted_at: draft.posted_at,
             postings: &lines,
         },
-    );
-    let rows: Vec<(&str, i64, &str, i64)> = postings
-        .iter()
-        .map(|p| (p.account, p.owner_id, p.asset, p.amount))
-        .collect();
-    let entry_id = journal::insert_entry(
-        conn,
-        &NewEntry {
-            kind: draft.kind,
-            member_id: Some(member.id),
-            partner_id: draft.partner_id,
-            reference: draft.reference,
-            memo: draft.memo,
-            posted_at: draft.posted_at,
-            chain: &chain,
-            prev_hash: &member.chain_head,
-            hash: &hash,
-        },
-        &rows,
     )?;
 
     member.available_points = available;

@@ -524,6 +524,57 @@ async fn statements_are_private_signed_and_reconcilable(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status, 422);
+
+    // A 100,000-row file: every row is checked off against the ledger's pages; the answer
+    // lists the first 10,000 discrepancies and counts them all.
+    let big: Vec<ReconciliationRow> = (0..100_000)
+        .map(|i| row(&format!("BIG-{i}"), "earn", 1))
+        .chain([row("S-1", "earn", 40)])
+        .collect();
+    let report = shop.client.reconcile(id, &big).await.unwrap();
+    assert_eq!(report.file_records, 100_001);
+    assert_eq!(report.matched.count, 1);
+    assert_eq!(
+        (
+            report.missing_in_network_total.count,
+            report.missing_in_network.len()
+        ),
+        (100_000, 10_000)
+    );
+    assert!(report.truncated);
     let _ = run;
 }
 both_backends!(statements_are_private_signed_and_reconcilable);
+
+async fn the_scheduled_close_runs_once_per_due_cut_off(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    let (number, _) = app.member("sched@example.com").await;
+    link(&shop, &number).await;
+    shop.client.earn(&sale(&number, "M-1", 1000)).await.unwrap();
+    // Jump past the next 1st of the month: the close up to that midnight is due.
+    app.advance_days(32);
+    let state = app.state.clone();
+    let runs = tokio::task::spawn_blocking(move || {
+        let mut conn = state.pool.get().unwrap();
+        let now = state.clock.now_naive();
+        let first =
+            loyalty_server::service::settlement::close_if_due(&mut conn, &state.master_key, now, 1)
+                .unwrap();
+        let second =
+            loyalty_server::service::settlement::close_if_due(&mut conn, &state.master_key, now, 1)
+                .unwrap();
+        (
+            first,
+            second,
+            loyalty_server::service::settlement::due_cutoff(now, 1),
+        )
+    })
+    .await
+    .unwrap();
+    let (first, second, due) = runs;
+    let first = first.expect("the due period closes");
+    assert_eq!(first.period_end.naive_utc(), due.unwrap());
+    assert_eq!(first.summary.partners[0].net_minor, 8);
+    assert!(second.is_none(), "a second round closes nothing");
+}
+both_backends!(the_scheduled_close_runs_once_per_due_cut_off);
