@@ -477,6 +477,8 @@ pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> 
             amount_micros: value(l.points)?,
         });
     }
+    // The operator first, then partners by id, whatever order the backend sorts NULL in.
+    lines.sort_by_key(|l| l.issuer_partner_id);
     let total_points = lines.iter().map(|l| l.points).sum();
     Ok(Liability {
         as_of: utc(now),

@@ -273,6 +273,33 @@ async fn three_partners_settle_to_the_cent(app: &TestApp) {
     assert!(csv.contains("\nnet,partner_pays,,9920000,992\n"), "{csv}");
     assert!(csv.contains("\nfees,,,,1000\n"), "{csv}");
 
+    // Outstanding now: m2 holds 10 of coffee's points (B-2) and 5 of the operator's; m1 owes 17
+    // back. Valued at the highest redemption price in force (cinema's 6,500 micros).
+    let (status, liability) = app
+        .operator(Method::GET, "/v1/operator/liability", None)
+        .await;
+    assert_eq!(status, 200, "{liability}");
+    let lines: Vec<(String, i64)> = liability["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["party"].as_str().unwrap().to_owned(),
+                l["points"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, [("operator".into(), 5), ("coffee".into(), 10)]);
+    assert_eq!(
+        (
+            &liability["total_points"],
+            &liability["total_micros"],
+            &liability["at_risk_points"]
+        ),
+        (&json!(15), &json!(97_500), &json!(17))
+    );
+
     payments_and_disputes(app, &books, &coffee, &cinema, [a, b, c]).await;
 }
 both_backends!(three_partners_settle_to_the_cent);
