@@ -627,6 +627,8 @@ impl Client {
     }
 
     /// A statement fetched and verified against the network's published key that signed it.
+    /// This trusts the keys the same server publishes; to guard against a compromised server,
+    /// pin the key you fetched once and use [`verify_statement`] with it.
     pub async fn verified_statement(&self, statement_id: i64) -> Result<SignedStatement, Error> {
         let envelope = self.statement_envelope(statement_id).await?;
         let keys = self.network_keys().await?;
@@ -640,7 +642,15 @@ impl Client {
             .iter()
             .find(|k| k.key_id == key_id)
             .ok_or_else(|| Error::Decode(format!("the network publishes no key {key_id:?}")))?;
-        verify_statement(&envelope, key).map_err(|e| Error::Decode(e.to_string()))
+        let signed = verify_statement(&envelope, key).map_err(|e| Error::Decode(e.to_string()))?;
+        // A validly signed statement, but not the one asked for, is not an answer.
+        if signed.statement.statement_id != statement_id {
+            return Err(Error::Decode(format!(
+                "asked for statement {statement_id}, got {}",
+                signed.statement.statement_id
+            )));
+        }
+        Ok(signed)
     }
 
     /// A statement as CSV (`GET /v1/partner/statements/{id}?format=csv`).

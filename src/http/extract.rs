@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::db::DbConn;
-use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, RECONCILIATION_BYTES_MAX};
+use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::auth::{self, PartnerCaller, SignedRequest};
 use crate::service::{idempotency, members, AppState};
@@ -194,28 +194,42 @@ impl actix_web::FromRequest for RawBody {
     }
 }
 
-/// A raw body of up to 8 MiB (reconciliation uploads), read from the stream with that limit
-/// instead of the API's usual 256 KiB; refused with a `payload_too_large` problem beyond it.
-pub struct LargeBody(pub web::Bytes);
-
-impl actix_web::FromRequest for LargeBody {
-    type Error = actix_web::Error;
-    type Future =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<LargeBody, actix_web::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let payload = web::Payload::from_request(req, payload).into_inner();
-        Box::pin(async move {
-            let body = payload?
-                .to_bytes_limited(RECONCILIATION_BYTES_MAX)
-                .await
-                .map_err(|_| {
-                    ApiError::new(
-                        Code::PayloadTooLarge,
-                        format!("the upload exceeds {RECONCILIATION_BYTES_MAX} bytes"),
-                    )
-                })??;
-            Ok(LargeBody(body))
-        })
+/// Refuses a partner request early, before its body is read, unless it carries the signature
+/// headers and names an active key: a large upload is only buffered for a plausible caller.
+/// The full check (signature, timestamp, nonce) still runs on the whole body afterwards.
+pub async fn plausible_partner(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    for name in [
+        signing::HEADER_KEY_ID,
+        signing::HEADER_TIMESTAMP,
+        signing::HEADER_NONCE,
+        signing::HEADER_SIGNATURE,
+    ] {
+        if header(req, name).is_none() {
+            return fail(Code::Unauthenticated, format!("missing {name} header"));
+        }
     }
+    let key_id = header(req, signing::HEADER_KEY_ID)
+        .unwrap_or_default()
+        .to_owned();
+    let known = state
+        .run(move |conn, _| Ok(crate::db::queries::partners::active_key(conn, &key_id)?.is_some()))
+        .await?;
+    if !known {
+        return fail(Code::UnknownKey, "unknown or revoked key");
+    }
+    Ok(())
+}
+
+/// Reads a request body of up to `limit` bytes; beyond it, a `payload_too_large` problem.
+pub async fn read_limited(payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
+    payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                Code::PayloadTooLarge,
+                format!("the upload exceeds {limit} bytes"),
+            )
+        })?
+        .map_err(|e| ApiError::new(Code::InvalidRequest, format!("reading the body: {e}")))
 }

@@ -13,8 +13,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{self, json_body, json_response, operator, LargeBody, PageQuery, RawBody};
+use super::extract::{self, json_body, json_response, operator, PageQuery, RawBody};
 use crate::db::queries::settlement as rows;
+use crate::domain::limits::RECONCILIATION_BYTES_MAX;
 use crate::error::{fail, ApiResult, Code};
 use crate::service::reconcile;
 use crate::service::settlement::{self, CloseRequest, FlowMatrix, Run};
@@ -329,9 +330,11 @@ async fn create_dispute(
 async fn create_reconciliation(
     state: web::Data<AppState>,
     req: HttpRequest,
-    LargeBody(body): LargeBody,
+    payload: web::Payload,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
+    extract::plausible_partner(&state, &req).await?;
+    let body = extract::read_limited(payload, RECONCILIATION_BYTES_MAX).await?;
     let caller = extract::partner(&state, &req, &body).await?;
     let is_csv = req
         .headers()

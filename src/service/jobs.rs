@@ -37,8 +37,11 @@ pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
     loop {
         let ids = member_rows::ids_with_due_work(conn, now, inactive_before, after, BATCH)?;
         for id in &ids {
+            // The clock is read per member: a long round must not post with a stale time into
+            // a settlement period that another instance closed meanwhile.
+            let at = clock.now_naive();
             write_tx(conn, |conn| {
-                members::lock_and_sync(conn, *id, now).map(|_| ())
+                members::lock_and_sync(conn, *id, at).map(|_| ())
             })?;
             report.members_synced += 1;
         }

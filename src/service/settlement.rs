@@ -313,6 +313,12 @@ fn close_in_tx(
         Some(last) => last.period_end,
         None => DateTime::<Utc>::UNIX_EPOCH.naive_utc(),
     };
+    if until <= start {
+        return fail(
+            Code::InvalidRequest,
+            "the cut-off must be after 1970-01-01T00:00:00Z",
+        );
+    }
     let currency = settings::load(conn)?.currency;
     let exponent = currency_exponent(&currency)
         .ok_or_else(|| ApiError::internal(format!("unknown currency {currency}")))?;

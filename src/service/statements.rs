@@ -343,7 +343,7 @@ pub fn open_dispute(
     if reason.is_empty() || reason.chars().count() > TEXT_LEN_MAX {
         return fail(Code::InvalidRequest, "reason must be 1 to 500 characters");
     }
-    write_tx(conn, |conn| {
+    let opened = write_tx(conn, |conn| {
         let row = readable(conn, statement_id, Some(partner_id))?;
         if rows::disputes_of(conn, &[row.id])?
             .iter()
@@ -362,7 +362,15 @@ pub fn open_dispute(
             "statement disputed"
         );
         dispute(conn, id)
-    })
+    });
+    match opened {
+        // A concurrent dispute of the same statement won (the partial unique index).
+        Err(ApiError::Database(e)) if is_unique_violation(&e) => fail(
+            Code::DisputeOpen,
+            "this statement already has an open dispute",
+        ),
+        other => other,
+    }
 }
 
 fn dispute(conn: &mut DbConn, id: i64) -> ApiResult<Dispute> {

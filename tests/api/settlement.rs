@@ -552,6 +552,20 @@ async fn statements_are_private_signed_and_reconcilable(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status, 422);
 
+    // An upload without a signature from a known key is refused before its body is read.
+    let res = app
+        .http
+        .post(format!(
+            "{}/v1/partner/statements/{id}/reconciliation",
+            app.address
+        ))
+        .header("Content-Type", "text/csv")
+        .body(vec![b'x'; 9 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+
     // A 100,000-row file: every row is checked off against the ledger's pages; the answer
     // lists the first 10,000 discrepancies and counts them all.
     let big: Vec<ReconciliationRow> = (0..100_000)

@@ -28,6 +28,9 @@ CREATE TABLE chain_heads (
     name TEXT PRIMARY KEY,
     head TEXT NOT NULL
 );
+-- The network chain exists from the start, so its row can be locked by the first close or
+-- payment as by every later one.
+INSERT INTO chain_heads (name, head) VALUES ('network', '0000000000000000000000000000000000000000000000000000000000000000');
 
 -- The network's Ed25519 statement-signing key; the private half sealed with the master key.
 CREATE TABLE network_keys (
@@ -40,7 +43,8 @@ CREATE TABLE network_keys (
 
 CREATE TABLE settlement_runs (
     id INTEGER PRIMARY KEY,
-    period_start TIMESTAMP NOT NULL,
+    -- Periods never overlap: each starts where the previous one ended.
+    period_start TIMESTAMP NOT NULL UNIQUE,
     period_end TIMESTAMP NOT NULL UNIQUE,
     currency TEXT NOT NULL,
     closed_at TIMESTAMP NOT NULL,
@@ -89,3 +93,5 @@ CREATE TABLE disputes (
     applied_run_id BIGINT REFERENCES settlement_runs (id)
 );
 CREATE INDEX disputes_statement ON disputes (statement_id);
+-- At most one open dispute per statement, whatever the race.
+CREATE UNIQUE INDEX disputes_one_open ON disputes (statement_id) WHERE status = 'open';

@@ -85,7 +85,8 @@ pub struct OrderTotal {
 
 /// One page of a partner's per-order totals in `[start, end)`, strictly after `after` in the
 /// database's own order of (kind, order_ref): keyset pagination, so the ledger is never loaded
-/// whole.
+/// whole. The page filter applies to the rows before they are grouped (a group's key is the
+/// rows' key), so each page reads only what is left.
 pub fn order_totals_page(
     conn: &mut DbConn,
     partner_id: i64,
@@ -95,16 +96,16 @@ pub fn order_totals_page(
     limit: i64,
 ) -> QueryResult<Vec<OrderTotal>> {
     diesel::sql_query(
-        "SELECT kind, order_ref, points FROM ( \
-           SELECT CASE kind WHEN 'issue' THEN 'earn' WHEN 'clawback' THEN 'refund' \
-                  ELSE 'redemption' END AS kind, order_ref, \
-                  CAST(SUM(CASE WHEN kind = 'reverse' THEN -points ELSE points END) AS BIGINT) AS points \
-           FROM clearing_events \
-           WHERE partner_id = $1 AND posted_at >= $2 AND posted_at < $3 \
-             AND kind IN ('issue', 'clawback', 'redeem', 'reverse') \
-           GROUP BY 1, 2 \
-         ) t WHERE kind > $4 OR (kind = $4 AND order_ref > $5) \
-         ORDER BY kind, order_ref LIMIT $6",
+        "SELECT CASE kind WHEN 'issue' THEN 'earn' WHEN 'clawback' THEN 'refund' \
+                ELSE 'redemption' END AS kind, order_ref, \
+                CAST(SUM(CASE WHEN kind = 'reverse' THEN -points ELSE points END) AS BIGINT) AS points \
+         FROM clearing_events \
+         WHERE partner_id = $1 AND posted_at >= $2 AND posted_at < $3 \
+           AND kind IN ('issue', 'clawback', 'redeem', 'reverse') \
+           AND (CASE kind WHEN 'issue' THEN 'earn' WHEN 'clawback' THEN 'refund' ELSE 'redemption' END > $4 \
+                OR (CASE kind WHEN 'issue' THEN 'earn' WHEN 'clawback' THEN 'refund' ELSE 'redemption' END = $4 \
+                    AND order_ref > $5)) \
+         GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $6",
     )
     .bind::<BigInt, _>(partner_id)
     .bind::<Timestamp, _>(start)
@@ -537,9 +538,13 @@ pub fn pending_adjustments(conn: &mut DbConn, end: NaiveDateTime) -> QueryResult
 
 /// Marks dispute adjustments as applied by a run.
 pub fn mark_adjustments_applied(conn: &mut DbConn, ids: &[i64], run_id: i64) -> QueryResult<usize> {
-    diesel::update(disputes::table.filter(disputes::id.eq_any(ids)))
-        .set(disputes::applied_run_id.eq(run_id))
-        .execute(conn)
+    diesel::update(
+        disputes::table
+            .filter(disputes::id.eq_any(ids))
+            .filter(disputes::applied_run_id.is_null()),
+    )
+    .set(disputes::applied_run_id.eq(run_id))
+    .execute(conn)
 }
 
 /// Completes a run with its summary and money entry (in the transaction that created it).
