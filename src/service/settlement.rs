@@ -414,7 +414,8 @@ fn close_in_tx(
         .collect();
     rows::mark_adjustments_applied(conn, &applied, run_id)?;
 
-    let margin: i64 = nets.iter().map(|n| n.net_minor).sum();
+    let margin = i64::try_from(nets.iter().map(|n| i128::from(n.net_minor)).sum::<i128>())
+        .map_err(|_| overflow())?;
     let mut postings: Vec<(&str, i64, String, i64)> = nets
         .iter()
         .map(|n| {
@@ -551,16 +552,8 @@ fn build_statement(
 }
 
 fn partners_before(conn: &mut DbConn, until: NaiveDateTime) -> ApiResult<Vec<PartnerRow>> {
-    let mut all = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = partner_rows::partner_page(conn, after, 500)?;
-        let Some(last) = page.last().map(|p| p.id) else {
-            break;
-        };
-        all.extend(page.into_iter().filter(|p| p.created_at < until));
-        after = last;
-    }
+    let mut all = partner_rows::all_partners(conn)?;
+    all.retain(|p| p.created_at < until);
     Ok(all)
 }
 

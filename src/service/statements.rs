@@ -455,19 +455,11 @@ pub struct Liability {
 pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> {
     let mut price = 0_i64;
     let mut slugs = std::collections::BTreeMap::new();
-    let mut after = 0;
-    loop {
-        let page = partner_rows::partner_page(conn, after, 500)?;
-        let Some(last) = page.last().map(|p| p.id) else {
-            break;
-        };
-        for p in page {
-            if let Some(c) = partner_rows::contract_at(conn, p.id, now)? {
-                price = price.max(c.redemption_price_micros);
-            }
-            slugs.insert(p.id, p.slug);
+    for p in partner_rows::all_partners(conn)? {
+        if let Some(c) = partner_rows::contract_at(conn, p.id, now)? {
+            price = price.max(c.redemption_price_micros);
         }
-        after = last;
+        slugs.insert(p.id, p.slug);
     }
     let value = |points: i64| -> ApiResult<i64> {
         i64::try_from(i128::from(points) * i128::from(price))

@@ -91,6 +91,20 @@ pub fn partner_page(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult
         .load(conn)
 }
 
+/// Every partner in id order, read page by page (settlement and the liability view need them
+/// all; a network has hundreds, not millions).
+pub fn all_partners(conn: &mut DbConn) -> QueryResult<Vec<PartnerRow>> {
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map_or(0, |p: &PartnerRow| p.id);
+        let page = partner_page(conn, after, 500)?;
+        if page.is_empty() {
+            return Ok(all);
+        }
+        all.extend(page);
+    }
+}
+
 /// Sets a partner's status.
 pub fn set_partner_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<usize> {
     diesel::update(partners::table.find(id))

@@ -315,7 +315,7 @@ pub fn all_runs(conn: &mut DbConn) -> QueryResult<Vec<RunRow>> {
         .load(conn)
 }
 
-/// Points the events of `[start, end)` carry and how many there are (for the verification).
+/// How many clearing events `[start, end)` holds (the verification compares it with the run).
 pub fn event_count(
     conn: &mut DbConn,
     start: NaiveDateTime,
