@@ -37,6 +37,7 @@ macro_rules! codes {
 
 codes! {
     InvalidRequest => (StatusCode::BAD_REQUEST, "invalid_request", "The request is malformed"),
+    InvalidBody => (StatusCode::BAD_REQUEST, "invalid_body", "The request body is not a JSON object of the expected shape"),
     InvalidMemberNumber => (StatusCode::BAD_REQUEST, "invalid_member_number", "The member number is not well formed"),
     InvalidAmount => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount", "The amount is out of range"),
     CurrencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "currency_mismatch", "The currency is not the expected one"),
@@ -45,7 +46,6 @@ codes! {
     NotFound => (StatusCode::NOT_FOUND, "not_found", "No such resource"),
     MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
     MemberNotFound => (StatusCode::NOT_FOUND, "member_not_found", "No such member"),
-    MemberNotLinked => (StatusCode::NOT_FOUND, "member_not_linked", "The member is not linked to this partner"),
     PartnerNotFound => (StatusCode::NOT_FOUND, "partner_not_found", "No such partner"),
     PartnerSuspended => (StatusCode::FORBIDDEN, "partner_suspended", "The partner is suspended"),
     KeyNotFound => (StatusCode::NOT_FOUND, "key_not_found", "No such API key"),
@@ -86,7 +86,7 @@ codes! {
     PaymentReferenceReused => (StatusCode::CONFLICT, "bank_reference_reused", "This bank reference is already recorded for the partner"),
     InvalidReconciliation => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_reconciliation_file", "The reconciliation file cannot be read"),
     SettlementOverflow => (StatusCode::UNPROCESSABLE_ENTITY, "settlement_overflow", "The period's amounts exceed what a statement can carry"),
-    Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is overloaded; retry later"),
+    DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database cannot be reached; retry later"),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
 }
 
@@ -96,6 +96,16 @@ pub enum ApiError {
     /// The client's mistake, or a state that forbids the operation: answered as is.
     #[error("{}: {detail}", code.as_str())]
     Client {
+        /// The stable code.
+        code: Code,
+        /// What went wrong with this request, in a sentence.
+        detail: String,
+    },
+    /// A refusal whose effects stand: the transaction commits what it wrote before refusing
+    /// (a wrong one-time code counted towards the lock-out), and the refusal is the answer
+    /// stored under the request's idempotency key.
+    #[error("{}: {detail}", code.as_str())]
+    Recorded {
         /// The stable code.
         code: Code,
         /// What went wrong with this request, in a sentence.
@@ -112,6 +122,27 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<crate::domain::input::InputError> for ApiError {
+    fn from(err: crate::domain::input::InputError) -> ApiError {
+        let code = if err.out_of_range {
+            Code::InvalidAmount
+        } else {
+            Code::InvalidRequest
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
+impl crate::db::TxError for ApiError {
+    fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Database(e) if crate::db::is_transient(e))
+    }
+
+    fn keeps_effects(&self) -> bool {
+        matches!(self, ApiError::Recorded { .. })
+    }
+}
+
 /// The result type of services and handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -119,6 +150,14 @@ impl ApiError {
     /// A client error with its code and detail.
     pub fn new(code: Code, detail: impl Into<String>) -> ApiError {
         ApiError::Client {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// A refusal whose effects stand (see [`ApiError::Recorded`]).
+    pub fn recorded(code: Code, detail: impl Into<String>) -> ApiError {
+        ApiError::Recorded {
             code,
             detail: detail.into(),
         }
@@ -132,8 +171,9 @@ impl ApiError {
     /// The code of this error.
     pub fn code(&self) -> Code {
         match self {
-            ApiError::Client { code, .. } => *code,
-            ApiError::Pool(_) => Code::Unavailable,
+            ApiError::Client { code, .. } | ApiError::Recorded { code, .. } => *code,
+            ApiError::Pool(_) => Code::DatabaseUnavailable,
+            ApiError::Database(e) if crate::db::is_unavailable(e) => Code::DatabaseUnavailable,
             ApiError::Database(_) | ApiError::Internal(_) => Code::Internal,
         }
     }
@@ -142,7 +182,17 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let code = self.code();
         let (detail, request_id) = match self {
-            ApiError::Client { detail, .. } => (Some(detail.clone()), None),
+            ApiError::Client { detail, .. } | ApiError::Recorded { detail, .. } => {
+                (Some(detail.clone()), None)
+            }
+            other if code == Code::DatabaseUnavailable => {
+                // Not a bug: logged as a warning, once per refused request, with the cause.
+                tracing::warn!(error = %other, "database unavailable");
+                (
+                    Some("the database cannot be reached right now; retry shortly".to_owned()),
+                    None,
+                )
+            }
             other => {
                 let error_id = format!("err_{}", partner_sdk::signing::random_token_hex(8));
                 tracing::error!(error.id = %error_id, error = %other, "request failed");

@@ -51,13 +51,19 @@ enum Command {
     Openapi,
 }
 
+/// Lifetime of the demo's sign-in tokens: a year of the (adjustable) network clock.
+const DEMO_SESSION_TTL_S: i64 = 365 * 86_400;
+
 fn state_for_cli(settings: &Settings) -> anyhow::Result<AppState> {
-    Ok(AppState {
-        pool: startup::open_database(settings)?,
-        clock: Clock::system(),
-        master_key: startup::load_master_key(settings)?,
-        session_ttl_s: settings.session_ttl_s,
-    })
+    // The commands read the network clock as the servers do: system time plus the offset a
+    // demo server may have stored.
+    AppState::new(
+        startup::open_database(settings)?,
+        Clock::system(),
+        startup::load_master_key(settings)?,
+        settings.session_ttl_s,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -74,6 +80,11 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { demo } => {
             if demo {
                 settings.adjustable_clock = true;
+                // The walk-through moves the network clock by weeks; the demo's sign-ins
+                // last a year of it unless a lifetime was set.
+                if std::env::var_os("LOYALTY_SESSION_TTL_S").is_none() {
+                    settings.session_ttl_s = DEMO_SESSION_TTL_S;
+                }
             }
             actix_web::rt::System::new().block_on(serve(settings, demo))
         }

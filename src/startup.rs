@@ -105,12 +105,8 @@ impl Application {
     pub async fn build(settings: &Settings, clock: Clock) -> anyhow::Result<Application> {
         let pool = open_database(settings)?;
         let master_key = load_master_key(settings)?;
-        let state = AppState {
-            pool,
-            clock,
-            master_key,
-            session_ttl_s: settings.session_ttl_s,
-        };
+        let state = AppState::new(pool, clock, master_key, settings.session_ttl_s)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         // The statement-signing key exists from the start, so partners can fetch it before the
         // first close.
         {
@@ -153,6 +149,7 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> anyh
             App::new()
                 .wrap(http::problem_errors())
                 .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                .wrap(actix_web::middleware::from_fn(http::guard))
                 .app_data(data.clone())
                 .configure(http::extractor_configs)
                 .into_utoipa_app(),

@@ -8,6 +8,6 @@ mod conn;
 pub mod queries;
 
 pub use conn::{
-    build_pool, is_unique_violation, read_tx, run_migrations, write_tx, Backend, DbConn, DbPool,
-    PoolSettings,
+    build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, read_tx,
+    run_migrations, write_tx, Backend, ConnManager, DbConn, DbPool, PoolSettings, TxError,
 };

@@ -15,6 +15,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    network_clock (id) {
+        id -> BigInt,
+        offset_s -> BigInt,
+    }
+}
+
+diesel::table! {
     partners (id) {
         id -> BigInt,
         slug -> Text,
@@ -333,6 +340,7 @@ diesel::joinable!(journal_entries -> members (member_id));
 diesel::joinable!(lot_movements -> lots (lot_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    network_clock,
     network_settings,
     partners,
     partner_contracts,

@@ -1,5 +1,8 @@
 //! The one clock every time-dependent rule reads: pending ends, expiry, hold time-outs, code
-//! lifetimes. Tests, and a demo server, move it forward instead of sleeping.
+//! and session lifetimes. Tests, and a demo server, move it forward instead of sleeping.
+//!
+//! The offset lives in the database (`network_clock`), so that every instance sharing it reads
+//! the same time: [`Clock::observe_offset_s`] takes a stored offset in, forward only.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -52,14 +55,10 @@ impl Clock {
         self.offset_s.load(Ordering::SeqCst)
     }
 
-    /// Moves the clock forward by `seconds` (never backwards: time going back would let a
-    /// closed window reopen). Returns false when the clock is not adjustable.
-    pub fn advance(&self, seconds: i64) -> bool {
-        if !self.adjustable || seconds < 0 {
-            return false;
-        }
-        self.offset_s.fetch_add(seconds, Ordering::SeqCst);
-        true
+    /// Takes in the offset stored in the database, moved there by this or another instance.
+    /// Forward only: time going back would let a closed window reopen.
+    pub fn observe_offset_s(&self, offset_s: i64) {
+        self.offset_s.fetch_max(offset_s, Ordering::SeqCst);
     }
 }
 

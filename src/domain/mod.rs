@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod earn_rules;
+pub mod input;
 pub mod member_number;
 pub mod points;
 pub mod policy;
@@ -55,9 +56,8 @@ pub mod limits {
     pub const RECONCILIATION_LISTED_MAX: usize = 10_000;
 }
 
-/// Checks that a partner-supplied reference is 1 to 64 printable ASCII characters without spaces.
+/// Checks that a partner-supplied reference is 1 to 64 printable ASCII characters without spaces
+/// (the [`input::TextKind::Identifier`] rule).
 pub fn is_valid_ref(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= limits::REF_LEN_MAX
-        && value.bytes().all(|b| b.is_ascii_graphic())
+    input::check_text("", value, input::TextKind::Identifier).is_ok()
 }

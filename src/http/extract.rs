@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::db::DbConn;
+use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::auth::{self, PartnerCaller, SignedRequest};
@@ -68,19 +69,46 @@ pub async fn operator(state: &AppState, req: &HttpRequest) -> ApiResult<String> 
 pub async fn member(state: &AppState, req: &HttpRequest) -> ApiResult<i64> {
     let token = bearer(req)?;
     state
-        .run(move |conn, _| members::session_member(conn, &token))
+        .run(move |conn, state| members::session_member(conn, &token, state.clock.now_naive()))
         .await
 }
 
-/// Parses a JSON body; an empty body counts as `{}`.
+/// Parses a JSON request body: it must be one JSON object (an empty body counts as `{}`; an
+/// array, a string or a number is refused even where serde would read a struct from an array),
+/// and no string in it may hold control characters (the central text check of
+/// [`crate::domain::input`]). Every JSON body, signed or not, goes through here.
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
+    let value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Object(serde_json::Map::new())
     } else {
-        body
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::new(Code::InvalidBody, format!("invalid JSON body: {e}")))?
     };
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(Code::InvalidRequest, format!("invalid JSON body: {e}")))
+    if !value.is_object() {
+        return fail(Code::InvalidBody, "the body must be a JSON object");
+    }
+    check_json_strings(&value)?;
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::new(Code::InvalidBody, format!("invalid JSON body: {e}")))
+}
+
+/// A JSON object body of bearer-token routes, read through [`json_body`] (limited to
+/// `BODY_BYTES_MAX` by the payload configuration). Handlers document their typed body in
+/// `request_body`.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Json<T>, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?;
+            json_body(&bytes).map(Json).map_err(actix_web::Error::from)
+        })
+    }
 }
 
 /// A JSON answer.
@@ -106,24 +134,34 @@ pub async fn moving<I, O, F>(
 where
     I: DeserializeOwned + Send + 'static,
     O: Serialize,
-    F: FnOnce(&mut DbConn, NaiveDateTime, i64, I) -> ApiResult<O> + Send + 'static,
+    F: Fn(&mut DbConn, NaiveDateTime, i64, &I) -> ApiResult<O> + Send + 'static,
 {
     let caller = partner(state, req, &body).await?;
-    let key = idempotency::check_key(header(req, signing::HEADER_IDEMPOTENCY_KEY))?.to_owned();
+    let key = idempotency::check_key(
+        req.headers()
+            .get(signing::HEADER_IDEMPOTENCY_KEY)
+            .map(|v| v.as_bytes()),
+    )?
+    .to_owned();
     let input: I = json_body(&body)?;
     let hash = request_sha256(req, &body);
     let answer = state
         .run(move |conn, state| {
             let now = state.clock.now_naive();
             idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
-                let out = work(conn, now, caller.partner_id, input)?;
+                let out = work(conn, now, caller.partner_id, &input)?;
                 let json = serde_json::to_string(&out).map_err(ApiError::internal)?;
                 Ok((status.as_u16(), json))
             })
         })
         .await?;
-    let mut builder = HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(status));
-    builder.content_type("application/json");
+    let answer_status = StatusCode::from_u16(answer.status).unwrap_or(status);
+    let mut builder = HttpResponse::build(answer_status);
+    builder.content_type(if answer_status.is_client_error() {
+        "application/problem+json"
+    } else {
+        "application/json"
+    });
     if answer.replayed {
         builder.insert_header(("Idempotent-Replayed", "true"));
     }

@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use partner_sdk::types::{Balance, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{json_response, member, PageQuery};
+use super::extract::{json_response, member, Json, PageQuery};
 use crate::error::ApiResult;
 use crate::service::members::{
     self, HistoryPage, OneTimeCode, Session, SignInRequest, SignUpRequest,
@@ -27,9 +27,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[post("/signup")]
 async fn sign_up(
     state: web::Data<AppState>,
-    body: web::Json<SignUpRequest>,
+    Json(input): Json<SignUpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let input = body.into_inner();
     let out = state
         .run(move |conn, s| members::sign_up(conn, s, &input))
         .await?;
@@ -42,9 +41,8 @@ async fn sign_up(
 #[post("/signin")]
 async fn sign_in(
     state: web::Data<AppState>,
-    body: web::Json<SignInRequest>,
+    Json(input): Json<SignInRequest>,
 ) -> ApiResult<HttpResponse> {
-    let input = body.into_inner();
     let out = state
         .run(move |conn, s| members::sign_in(conn, s, &input))
         .await?;

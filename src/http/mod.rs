@@ -8,10 +8,15 @@ mod operator;
 mod partner;
 mod settlement;
 
-use actix_web::dev::ServiceResponse;
+use std::sync::atomic::Ordering;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::ResponseError;
 use actix_web::{get, web, HttpResponse};
 use partner_sdk::types::Problem;
 use serde::{Deserialize, Serialize};
@@ -20,6 +25,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, UtoipaApp};
 
+use crate::domain::input::check_url_text;
 use crate::domain::limits::BODY_BYTES_MAX;
 use crate::error::{problem_response, ApiError, ApiResult, Code};
 use crate::service::AppState;
@@ -70,7 +76,7 @@ Loyalty-Key-Id, Loyalty-Timestamp (Unix seconds, within 300 s) and Loyalty-Nonce
     }
 }
 
-/// Liveness and database reachability.
+/// Readiness: the server and its database answer.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
     /// `ok`.
@@ -79,7 +85,26 @@ pub struct Health {
     pub database: String,
 }
 
-/// Whether the server and its database answer.
+/// Liveness: the process serves requests.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Liveness {
+    /// `ok`.
+    pub status: String,
+}
+
+/// Liveness: 200 whenever the process serves HTTP, whatever the database's state (a
+/// supervisor restarts the process only when this fails; a restart does not mend a database).
+#[utoipa::path(tag = "system", operation_id = "get_liveness",
+    responses((status = 200, body = Liveness)))]
+#[get("/livez")]
+async fn get_liveness() -> HttpResponse {
+    HttpResponse::Ok().json(Liveness {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: 200 when the database answers, 503 `database_unavailable` (with `Retry-After`)
+/// when it does not, so that a load balancer sends traffic elsewhere until it is back.
 #[utoipa::path(tag = "system", operation_id = "get_health",
     responses((status = 200, body = Health), (status = 503, body = Problem, content_type = "application/problem+json")))]
 #[get("/healthz")]
@@ -102,6 +127,7 @@ async fn get_health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 
 fn register(cfg: &mut ServiceConfig) {
     cfg.service(get_health)
+        .service(get_liveness)
         .service(
             scope("/v1/partner")
                 .configure(partner::routes)
@@ -159,6 +185,28 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
         .app_data(web::QueryConfig::default().error_handler(|err, _| {
             ApiError::new(Code::InvalidRequest, format!("invalid query: {err}")).into()
         }));
+}
+
+/// Runs around every request: refuses a path or query whose percent-decoded text holds control
+/// characters (before any handler or query sees it), and counts the internal errors answered.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let checked = check_url_text("path", req.path())
+        .and_then(|()| check_url_text("query", req.query_string()));
+    if let Err(e) = checked {
+        let response = ApiError::from(e).error_response();
+        return Ok(req.into_response(response));
+    }
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?;
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        if let Some(state) = state {
+            state.internal_errors.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    Ok(res.map_into_boxed_body())
 }
 
 /// Turns any error answer that is not already a problem document (unknown route, wrong method,

@@ -44,8 +44,8 @@ async fn enrol_member(
         &req,
         body,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: EnrolMemberRequest| {
-            members::enrol(conn, now, partner_id, &input)
+        |conn, now, partner_id, input: &EnrolMemberRequest| {
+            members::enrol(conn, now, partner_id, input)
         },
     )
     .await
@@ -105,7 +105,7 @@ async fn create_earn(
         &req,
         body,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: EarnRequest| earn::earn(conn, now, partner_id, &input),
+        |conn, now, partner_id, input: &EarnRequest| earn::earn(conn, now, partner_id, input),
     )
     .await
 }
@@ -126,7 +126,7 @@ async fn create_refund(
         &req,
         body,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: RefundRequest| earn::refund(conn, now, partner_id, &input),
+        |conn, now, partner_id, input: &RefundRequest| earn::refund(conn, now, partner_id, input),
     )
     .await
 }
@@ -142,31 +142,16 @@ async fn create_redemption(
     req: HttpRequest,
     RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
-    let number = extract::json_body::<AuthoriseRequest>(&body)
-        .map(|r| r.member_number)
-        .ok();
-    let result = moving(
+    moving(
         &state,
         &req,
         body,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: AuthoriseRequest| {
-            redeem::authorise(conn, now, partner_id, &input)
+        |conn, now, partner_id, input: &AuthoriseRequest| {
+            redeem::authorise(conn, now, partner_id, input)
         },
     )
-    .await;
-    match (result, number) {
-        (Err(e), Some(number)) if e.code() == crate::error::Code::InvalidCode => {
-            // The failed attempt is counted in a transaction of its own: the request's own
-            // transaction was rolled back, as every refused request's is.
-            Err(state
-                .run(move |conn, state| {
-                    members::note_code_failure(conn, state.clock.now_naive(), &number)
-                })
-                .await?)
-        }
-        (result, _) => result,
-    }
+    .await
 }
 
 /// One redemption of this partner.
@@ -206,7 +191,7 @@ async fn capture_redemption(
         &req,
         body,
         StatusCode::OK,
-        move |conn, now, partner_id, input: CaptureRequest| {
+        move |conn, now, partner_id, input: &CaptureRequest| {
             redeem::capture(conn, now, partner_id, id, input.points)
         },
     )
@@ -231,7 +216,7 @@ async fn void_redemption(
         &req,
         body,
         StatusCode::OK,
-        move |conn, now, partner_id, _: serde_json::Map<String, serde_json::Value>| {
+        move |conn, now, partner_id, _: &serde_json::Map<String, serde_json::Value>| {
             redeem::void(conn, now, partner_id, id)
         },
     )
@@ -256,7 +241,7 @@ async fn reverse_redemption(
         &req,
         body,
         StatusCode::OK,
-        move |conn, now, partner_id, input: ReverseRequest| {
+        move |conn, now, partner_id, input: &ReverseRequest| {
             redeem::reverse(conn, now, partner_id, id, input.points)
         },
     )

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{self, json_body, json_response, operator, PageQuery, RawBody};
+use super::extract::{self, json_body, json_response, operator, Json, PageQuery, RawBody};
 use crate::db::queries::settlement as rows;
 use crate::domain::limits::RECONCILIATION_BYTES_MAX;
 use crate::error::{fail, ApiResult, Code};
@@ -81,10 +81,10 @@ fn statement_response(row: &rows::StatementRow, format: Option<&str>) -> ApiResu
 async fn close_period(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<CloseRequest>,
+    Json(input): Json<CloseRequest>,
 ) -> ApiResult<HttpResponse> {
     operator(&state, &req).await?;
-    let until = body.into_inner().until.naive_utc();
+    let until = input.until.naive_utc();
     let (run, created) = state
         .run(move |conn, s| settlement::close(conn, &s.master_key, s.clock.now_naive(), until))
         .await?;
@@ -208,11 +208,10 @@ async fn create_payment(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<PaymentRequest>,
+    Json(input): Json<PaymentRequest>,
 ) -> ApiResult<HttpResponse> {
     operator(&state, &req).await?;
     let id = path.into_inner();
-    let input = body.into_inner();
     let out = state
         .run(move |conn, s| statements::record_payment(conn, s.clock.now_naive(), id, &input))
         .await?;
@@ -229,11 +228,10 @@ async fn resolve_dispute(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<ResolutionRequest>,
+    Json(input): Json<ResolutionRequest>,
 ) -> ApiResult<HttpResponse> {
     operator(&state, &req).await?;
     let id = path.into_inner();
-    let input = body.into_inner();
     let out = state
         .run(move |conn, s| statements::resolve_dispute(conn, s.clock.now_naive(), id, &input))
         .await?;

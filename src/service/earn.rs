@@ -12,32 +12,20 @@ use crate::domain::clock::utc;
 use crate::domain::earn_rules::{
     compute_points, cumulative_clawback, currency_exponent, EarnRates,
 };
-use crate::domain::is_valid_ref;
-use crate::domain::limits::{
-    AMOUNT_MINOR_MAX, NAME_LEN_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX,
-};
+use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::limits::{AMOUNT_MINOR_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting, PTS};
 use crate::service::{lots, members};
 
 fn check_amount(amount_minor: i64, what: &str) -> ApiResult<()> {
-    if !(1..=AMOUNT_MINOR_MAX).contains(&amount_minor) {
-        return fail(
-            Code::InvalidAmount,
-            format!("{what} must be 1 to {AMOUNT_MINOR_MAX} minor units"),
-        );
-    }
+    check_range(what, amount_minor, 1, AMOUNT_MINOR_MAX)?;
     Ok(())
 }
 
 fn check_ref(value: &str, field: &str) -> ApiResult<()> {
-    if !is_valid_ref(value) {
-        return fail(
-            Code::InvalidRequest,
-            format!("{field} must be 1 to 64 printable characters without spaces"),
-        );
-    }
+    check_text(field, value, TextKind::Identifier)?;
     Ok(())
 }
 
@@ -58,17 +46,22 @@ fn validate_earn(req: &EarnRequest, now: NaiveDateTime) -> ApiResult<NaiveDateTi
             );
         }
         let mut total: i64 = 0;
-        for line in lines {
-            if !(0..=AMOUNT_MINOR_MAX).contains(&line.amount_minor) {
-                return fail(Code::InvalidAmount, "a line amount is out of range");
+        for (i, line) in lines.iter().enumerate() {
+            check_range(
+                &format!("lines[{i}].amount_minor"),
+                line.amount_minor,
+                0,
+                AMOUNT_MINOR_MAX,
+            )?;
+            if let Some(sku) = &line.sku {
+                check_text(&format!("lines[{i}].sku"), sku, TextKind::Identifier)?;
             }
-            let too_long =
-                |v: &Option<String>| v.as_ref().is_some_and(|s| s.chars().count() > NAME_LEN_MAX);
-            if too_long(&line.sku) || too_long(&line.category) {
-                return fail(
-                    Code::InvalidRequest,
-                    "sku and category are at most 100 characters",
-                );
+            if let Some(category) = &line.category {
+                check_text(
+                    &format!("lines[{i}].category"),
+                    category,
+                    TextKind::Identifier,
+                )?;
             }
             total = total.saturating_add(line.amount_minor);
         }
@@ -277,8 +270,16 @@ pub fn refund(
     check_ref(&req.refund_id, "refund_id")?;
     check_amount(req.amount_minor, "amount_minor")?;
     write_tx(conn, |conn| {
-        let earn = state::earn_by_order(conn, partner_id, &req.order_id)?
-            .ok_or_else(|| ApiError::new(Code::OrderNotFound, "no earn for this order id"))?;
+        let order_not_found = || ApiError::new(Code::OrderNotFound, "no earn for this order id");
+        let member_id = state::earn_by_order(conn, partner_id, &req.order_id)?
+            .ok_or_else(order_not_found)?
+            .member_id;
+        // Refunds of one order serialise on its member's lock, taken before the order's totals
+        // are read: read first, two concurrent refunds would both start from the same totals
+        // (PostgreSQL's READ COMMITTED reads what was committed when each statement began).
+        let (mut member, _) = members::lock_and_sync(conn, member_id, now)?;
+        let earn =
+            state::earn_by_order(conn, partner_id, &req.order_id)?.ok_or_else(order_not_found)?;
         if earn.currency != req.currency {
             return fail(
                 Code::CurrencyMismatch,
@@ -300,7 +301,6 @@ pub fn refund(
         }
         let claw = cumulative_clawback(earn.points, earn.amount_minor, refunded_after)
             - earn.clawed_points;
-        let (mut member, _) = members::lock_and_sync(conn, earn.member_id, now)?;
         let mut split = (0_i64, 0_i64, 0_i64);
         let mut entry_id = None;
         if claw > 0 {

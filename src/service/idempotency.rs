@@ -25,36 +25,37 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-/// Checks the key's form: 1 to 128 printable ASCII characters.
-pub fn check_key(key: Option<&str>) -> ApiResult<&str> {
-    match key {
-        None => fail(
+/// Checks the key's form: 1 to 128 printable ASCII characters (0x20 to 0x7E: spaces are
+/// allowed, control characters are not).
+pub fn check_key(key: Option<&[u8]>) -> ApiResult<&str> {
+    let Some(key) = key else {
+        return fail(
             Code::IdempotencyKeyRequired,
             "send an Idempotency-Key header (a UUID is fine)",
+        );
+    };
+    let printable = key.iter().all(|b| (0x20..=0x7E).contains(b));
+    match std::str::from_utf8(key) {
+        Ok(k) if printable && !k.is_empty() && k.len() <= KEY_LEN_MAX => Ok(k),
+        _ => fail(
+            Code::InvalidRequest,
+            "Idempotency-Key must be 1 to 128 printable ASCII characters (0x20 to 0x7E)",
         ),
-        Some(k)
-            if k.is_empty()
-                || k.len() > KEY_LEN_MAX
-                || !k.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            fail(
-                Code::InvalidRequest,
-                "Idempotency-Key must be 1 to 128 printable characters",
-            )
-        }
-        Some(k) => Ok(k),
     }
 }
 
 /// Runs `work` once per (partner, key). `request_sha256` identifies the request (method, path
-/// and body); a stored answer is replayed only for the same request.
+/// and body); a stored answer is replayed only for the same request. A refusal the work
+/// records ([`ApiError::Recorded`]) commits with its problem document as the stored answer; any
+/// other refusal rolls everything back, the key included. `work` may run more than once when
+/// the transaction meets a concurrent one (see [`write_tx`]).
 pub fn run(
     conn: &mut DbConn,
     now: NaiveDateTime,
     partner_id: i64,
     key: &str,
     request_sha256: &str,
-    work: impl FnOnce(&mut DbConn) -> ApiResult<(u16, String)>,
+    mut work: impl FnMut(&mut DbConn) -> ApiResult<(u16, String)>,
 ) -> ApiResult<Answer> {
     write_tx(conn, |conn| {
         match conn
@@ -78,7 +79,15 @@ pub fn run(
             }
             Err(e) => return Err(e.into()),
         }
-        let (status, body) = work(conn)?;
+        let (status, body) = match work(conn) {
+            Ok(answer) => answer,
+            Err(refusal @ ApiError::Recorded { .. }) => {
+                let problem = refusal.problem();
+                let body = serde_json::to_string(&problem).map_err(ApiError::internal)?;
+                (problem.status, body)
+            }
+            Err(e) => return Err(e),
+        };
         state::store_idempotent_answer(conn, partner_id, key, i32::from(status), &body)?;
         Ok(Answer {
             status,

@@ -14,8 +14,9 @@ use crate::db::queries::ledger_state::{self as state, NewLot};
 use crate::db::queries::members::{self, Member, NewMember};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::input::{check_email, check_range, check_text, TextKind};
 use crate::domain::limits::{self, ACTIVE_CODES_MAX, CODE_FAILURES_MAX, CODE_LOCKOUT_S};
-use crate::domain::{is_valid_ref, member_number};
+use crate::domain::member_number;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::{self, account, Draft, Posting, GENESIS_HASH, PTS};
 use crate::service::lots;
@@ -30,8 +31,7 @@ pub fn find(conn: &mut DbConn, number: &str) -> ApiResult<Member> {
             "a member number is 10 digits with a valid check digit",
         );
     }
-    members::by_number(conn, number)?
-        .ok_or_else(|| ApiError::new(Code::MemberNotFound, "no member has this number"))
+    members::by_number(conn, number)?.ok_or_else(member_not_found)
 }
 
 /// Locks a member and brings them up to the clock; the start of every member transaction.
@@ -86,23 +86,17 @@ fn create_member(
 }
 
 fn check_customer_ref(customer_ref: Option<&str>) -> ApiResult<()> {
-    if customer_ref.is_some_and(|r| !is_valid_ref(r)) {
-        return fail(
-            Code::InvalidRequest,
-            "customer_ref must be 1 to 64 printable characters without spaces",
-        );
+    if let Some(r) = customer_ref {
+        check_text("customer_ref", r, TextKind::Identifier)?;
     }
     Ok(())
 }
 
-fn check_display_name(name: Option<&str>) -> ApiResult<()> {
-    if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > limits::NAME_LEN_MAX) {
-        return fail(
-            Code::InvalidRequest,
-            "display_name must be 1 to 100 characters",
-        );
-    }
-    Ok(())
+/// The display name to store: checked, trimmed.
+fn check_display_name(name: Option<&str>) -> ApiResult<Option<&str>> {
+    Ok(name
+        .map(|n| check_text("display_name", n, TextKind::Name))
+        .transpose()?)
 }
 
 fn link_member(
@@ -143,9 +137,9 @@ pub fn enrol(
     req: &partner_sdk::types::EnrolMemberRequest,
 ) -> ApiResult<MemberLink> {
     check_customer_ref(req.customer_ref.as_deref())?;
-    check_display_name(req.display_name.as_deref())?;
+    let display_name = check_display_name(req.display_name.as_deref())?;
     write_tx(conn, |conn| {
-        let member = create_member(conn, None, None, req.display_name.as_deref(), now)?;
+        let member = create_member(conn, None, None, display_name, now)?;
         link_member(conn, partner_id, &member, req.customer_ref.as_deref(), now)
     })
 }
@@ -164,16 +158,20 @@ pub fn link(
     })
 }
 
-/// A member linked to this partner, or `member_not_linked` (a partner sees only its members).
+/// A member linked to this partner. A partner sees only its members: a member linked only to
+/// others answers exactly like a number no member has (same status, code and detail), so the
+/// answer never tells whether a number belongs to someone.
 pub fn find_linked(conn: &mut DbConn, partner_id: i64, number: &str) -> ApiResult<Member> {
     let member = find(conn, number)?;
     if members::link(conn, partner_id, member.id)?.is_none() {
-        return fail(
-            Code::MemberNotLinked,
-            "the member is not linked to this partner",
-        );
+        return Err(member_not_found());
     }
     Ok(member)
+}
+
+/// The answer for a member number nobody has, or that the caller may not see.
+fn member_not_found() -> ApiError {
+    ApiError::new(Code::MemberNotFound, "no member has this number")
 }
 
 /// The balance of a member, brought up to the clock.
@@ -243,22 +241,9 @@ pub struct Session {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn normalise_email(email: &str) -> ApiResult<String> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        })
-        && !email.chars().any(char::is_whitespace);
-    if !valid {
-        return fail(Code::InvalidRequest, "email is not a valid address");
-    }
-    Ok(email)
-}
-
 fn new_session(conn: &mut DbConn, state: &AppState, member: &Member) -> ApiResult<Session> {
     let token = crypto::new_token("lms_");
-    let now = chrono::Utc::now().naive_utc();
+    let now = state.clock.now_naive();
     let expires_at = now + Duration::seconds(state.session_ttl_s);
     members::insert_session(
         conn,
@@ -276,7 +261,7 @@ fn new_session(conn: &mut DbConn, state: &AppState, member: &Member) -> ApiResul
 
 /// Signs a new member up and signs them in.
 pub fn sign_up(conn: &mut DbConn, state: &AppState, req: &SignUpRequest) -> ApiResult<Session> {
-    let email = normalise_email(&req.email)?;
+    let email = check_email("email", &req.email)?;
     let length = req.password.chars().count();
     if !(10..=128).contains(&length) {
         return fail(
@@ -284,17 +269,11 @@ pub fn sign_up(conn: &mut DbConn, state: &AppState, req: &SignUpRequest) -> ApiR
             "password must be 10 to 128 characters",
         );
     }
-    check_display_name(req.display_name.as_deref())?;
+    let display_name = check_display_name(req.display_name.as_deref())?;
     let hash = crypto::hash_password(&req.password)?;
     let now = state.clock.now_naive();
     write_tx(conn, |conn| {
-        let member = create_member(
-            conn,
-            Some(&email),
-            Some(&hash),
-            req.display_name.as_deref(),
-            now,
-        )?;
+        let member = create_member(conn, Some(&email), Some(&hash), display_name, now)?;
         new_session(conn, state, &member)
     })
 }
@@ -316,14 +295,9 @@ pub fn sign_in(conn: &mut DbConn, state: &AppState, req: &SignInRequest) -> ApiR
     }
 }
 
-/// The member of a session token.
-pub fn session_member(conn: &mut DbConn, token: &str) -> ApiResult<i64> {
-    members::session_member(
-        conn,
-        &crypto::sha256_hex(token),
-        chrono::Utc::now().naive_utc(),
-    )?
-    .ok_or_else(|| {
+/// The member of a session token that has not expired at `now` on the network clock.
+pub fn session_member(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> ApiResult<i64> {
+    members::session_member(conn, &crypto::sha256_hex(token), now)?.ok_or_else(|| {
         ApiError::new(
             Code::InvalidToken,
             "the session token is invalid or expired",
@@ -380,9 +354,11 @@ pub fn create_code(
     })
 }
 
-/// Checks and consumes a member's one-time code inside the caller's transaction. A wrong code
-/// changes nothing here (the caller's transaction is rolled back); the caller then counts the
-/// failure with [`note_code_failure`] in a transaction of its own.
+/// Checks and consumes a member's one-time code inside the caller's transaction, which holds
+/// the member's lock. A wrong code is counted in that same transaction and the refusal keeps
+/// its effect ([`ApiError::Recorded`]): attempts on one member are serialised by the member
+/// lock, so of any burst of wrong codes exactly `CODE_FAILURES_MAX` are evaluated before the
+/// lock-out, and no code, right or wrong, is evaluated during it.
 pub fn consume_code(
     conn: &mut DbConn,
     member: &Member,
@@ -399,42 +375,28 @@ pub fn consume_code(
         }
         return Ok(());
     }
-    fail(Code::InvalidCode, "the code is wrong, used or expired")
-}
-
-/// Counts a wrong one-time code against a member; at the limit their codes lock for a while.
-/// Returns the error to answer.
-pub fn note_code_failure(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    number: &str,
-) -> ApiResult<ApiError> {
-    write_tx(conn, |conn| {
-        let member = find(conn, number)?;
-        let member = members::lock(conn, member.id)?;
-        let failures = member.code_failures + 1;
-        if failures >= CODE_FAILURES_MAX {
-            members::set_code_failures(
-                conn,
-                member.id,
-                0,
-                Some(now + Duration::seconds(CODE_LOCKOUT_S)),
-            )?;
-            tracing::warn!(
-                member.id = member.id,
-                "one-time codes locked after repeated failures"
-            );
-            return Ok(ApiError::new(
-                Code::CodeLocked,
-                "too many wrong codes: redemptions are locked for 15 minutes",
-            ));
-        }
-        members::set_code_failures(conn, member.id, failures, None)?;
-        Ok(ApiError::new(
-            Code::InvalidCode,
-            "the code is wrong, used or expired",
-        ))
-    })
+    let failures = member.code_failures.saturating_add(1);
+    if failures >= CODE_FAILURES_MAX {
+        members::set_code_failures(
+            conn,
+            member.id,
+            0,
+            Some(now + Duration::seconds(CODE_LOCKOUT_S)),
+        )?;
+        tracing::warn!(
+            member.id = member.id,
+            "one-time codes locked after repeated failures"
+        );
+        return Err(ApiError::recorded(
+            Code::CodeLocked,
+            "too many wrong codes: redemptions are locked for 15 minutes",
+        ));
+    }
+    members::set_code_failures(conn, member.id, failures, None)?;
+    Err(ApiError::recorded(
+        Code::InvalidCode,
+        "the code is wrong, used or expired",
+    ))
 }
 
 /// One entry of a member's history.
@@ -535,19 +497,16 @@ pub fn adjust(
     req: &AdjustmentRequest,
     operator: &str,
 ) -> ApiResult<AdjustmentResponse> {
-    if req.points == 0 || req.points.abs() > limits::POINTS_MAX {
-        return fail(
-            Code::InvalidAmount,
-            "points must be non-zero and at most 1,000,000,000 either way",
-        );
+    check_range(
+        "points",
+        req.points,
+        -limits::POINTS_MAX,
+        limits::POINTS_MAX,
+    )?;
+    if req.points == 0 {
+        return fail(Code::InvalidAmount, "points: must not be zero");
     }
-    let reason = req.reason.trim();
-    if reason.is_empty() || reason.chars().count() > limits::TEXT_LEN_MAX {
-        return fail(
-            Code::InvalidRequest,
-            "reason is mandatory, at most 500 characters",
-        );
-    }
+    let reason = check_text("reason", &req.reason, TextKind::FreeText)?;
     let memo = format!("{reason} (by {operator})");
     let member_id = find(conn, number)?.id;
     let entry_id = write_tx(conn, |conn| {

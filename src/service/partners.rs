@@ -10,8 +10,9 @@ use crate::crypto::MasterKey;
 use crate::db::queries::partners::{self as rows, ContractRow, NewContract, PartnerRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::input::{check_text, TextKind};
 use crate::domain::limits::{
-    EARN_RATE_BP_MAX, NAME_LEN_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
+    EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::settings;
@@ -153,16 +154,6 @@ fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveD
     Ok(from.max(now))
 }
 
-fn check_text(value: &str, field: &str) -> ApiResult<()> {
-    if value.trim().is_empty() || value.chars().count() > NAME_LEN_MAX {
-        return fail(
-            Code::InvalidRequest,
-            format!("{field} must be 1 to 100 characters"),
-        );
-    }
-    Ok(())
-}
-
 fn load_view(conn: &mut DbConn, row: PartnerRow, now: NaiveDateTime) -> ApiResult<Partner> {
     let current = rows::contract_at(conn, row.id, now)?.map(Contract::from);
     let history = rows::contracts(conn, row.id)?
@@ -198,14 +189,14 @@ pub fn create(
             "slug must be 2 to 40 of a-z, 0-9 and -",
         );
     }
-    check_text(&req.name, "name")?;
-    check_text(&req.universe, "universe")?;
+    let name = check_text("name", &req.name, TextKind::Name)?;
+    let universe = check_text("universe", &req.universe, TextKind::Name)?;
     let from = validate_terms(&req.contract, now)?;
     write_tx(conn, |conn| {
         let currency = settings::load(conn)?.currency;
-        let id = match conn.transaction(|conn| {
-            rows::insert_partner(conn, &req.slug, req.name.trim(), req.universe.trim(), now)
-        }) {
+        let id = match conn
+            .transaction(|conn| rows::insert_partner(conn, &req.slug, name, universe, now))
+        {
             Ok(id) => id,
             Err(e) if is_unique_violation(&e) => return fail(Code::Conflict, "this slug is taken"),
             Err(e) => return Err(e.into()),

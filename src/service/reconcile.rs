@@ -20,6 +20,29 @@ use crate::service::statements;
 const PAGE: i64 = 5_000;
 const KINDS: [&str; 3] = ["earn", "refund", "redemption"];
 
+/// The CSV header, in any order of its columns.
+const HEADER: [&str; 3] = ["order_id", "kind", "points"];
+
+/// Refuses a CSV file whose first line is not the header: without this check, a file without
+/// one had its first row taken as the header and its other rows refused or misread.
+fn check_header(header: &csv::StringRecord) -> ApiResult<()> {
+    let mut found: Vec<&str> = header.iter().collect();
+    found.sort_unstable();
+    let mut expected = HEADER;
+    expected.sort_unstable();
+    if found != expected {
+        return Err(ApiError::new(
+            Code::InvalidReconciliation,
+            format!(
+                "line 1 must be the header {}; found {:?}",
+                HEADER.join(","),
+                header.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Parses an upload: a JSON array of rows, or CSV with the header `order_id,kind,points`.
 pub fn parse(body: &[u8], is_csv: bool) -> ApiResult<Vec<ReconciliationRow>> {
     let bad = |m: String| ApiError::new(Code::InvalidReconciliation, m);
@@ -27,6 +50,7 @@ pub fn parse(body: &[u8], is_csv: bool) -> ApiResult<Vec<ReconciliationRow>> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(body);
+        check_header(reader.headers().map_err(|e| bad(format!("line 1: {e}")))?)?;
         let mut out = Vec::new();
         for (i, rec) in reader.deserialize::<ReconciliationRow>().enumerate() {
             if i >= RECONCILIATION_ROWS_MAX {
@@ -49,7 +73,7 @@ pub fn parse(body: &[u8], is_csv: bool) -> ApiResult<Vec<ReconciliationRow>> {
                 i + 1
             )));
         }
-        if !is_valid_ref(&r.order_id) && !r.order_id.starts_with("redemption:") {
+        if !is_valid_ref(&r.order_id) {
             return Err(bad(format!(
                 "row {}: order_id must be 1 to 64 printable characters",
                 i + 1

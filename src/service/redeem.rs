@@ -67,11 +67,15 @@ pub fn authorise(
             "order_id must be 1 to 64 printable characters without spaces",
         );
     }
-    if req.code.len() > 16 {
-        return fail(Code::InvalidCode, "the code is wrong, used or expired");
-    }
     write_tx(conn, |conn| {
-        let member = members::find(conn, &req.member_number)?;
+        // Any member may spend at any partner with their code, so an unknown member number
+        // answers exactly like a wrong code: a partner learns nothing of who is a member.
+        let member = match members::find(conn, &req.member_number) {
+            Err(e) if e.code() == Code::MemberNotFound => {
+                return fail(Code::InvalidCode, "the code is wrong, used or expired")
+            }
+            other => other?,
+        };
         let contract = partners::contract_at(conn, partner_id, now)?.ok_or_else(|| {
             ApiError::new(
                 Code::PartnerSuspended,

@@ -15,7 +15,8 @@ use crate::db::queries::settlement::{
 };
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::limits::{PAYMENT_MINOR_MAX, TEXT_LEN_MAX};
+use crate::domain::input::{check_text, TextKind};
+use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::domain::settlement::payment_status;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::{self, money, NetworkDraft};
@@ -272,12 +273,7 @@ pub fn record_payment(
             "amount_minor must be 1 to 1,000,000,000,000",
         );
     }
-    if !crate::domain::is_valid_ref(&req.bank_reference) {
-        return fail(
-            Code::InvalidRequest,
-            "bank_reference must be 1 to 64 printable characters without spaces",
-        );
-    }
+    check_text("bank_reference", &req.bank_reference, TextKind::Identifier)?;
     let result = write_tx(conn, |conn| {
         let row = readable(conn, statement_id, None)?;
         let currency = settings::load(conn)?.currency;
@@ -339,10 +335,7 @@ pub fn open_dispute(
     statement_id: i64,
     req: &DisputeRequest,
 ) -> ApiResult<Dispute> {
-    let reason = req.reason.trim();
-    if reason.is_empty() || reason.chars().count() > TEXT_LEN_MAX {
-        return fail(Code::InvalidRequest, "reason must be 1 to 500 characters");
-    }
+    let reason = check_text("reason", &req.reason, TextKind::FreeText)?;
     let opened = write_tx(conn, |conn| {
         let row = readable(conn, statement_id, Some(partner_id))?;
         if rows::disputes_of(conn, &[row.id])?
@@ -398,13 +391,7 @@ pub fn resolve_dispute(
     dispute_id: i64,
     req: &ResolutionRequest,
 ) -> ApiResult<Dispute> {
-    let text = req.resolution.trim();
-    if text.is_empty() || text.chars().count() > TEXT_LEN_MAX {
-        return fail(
-            Code::InvalidRequest,
-            "resolution must be 1 to 500 characters",
-        );
-    }
+    let text = check_text("resolution", &req.resolution, TextKind::FreeText)?;
     if req.adjustment_minor.unsigned_abs() > PAYMENT_MINOR_MAX.unsigned_abs() {
         return fail(
             Code::InvalidAmount,

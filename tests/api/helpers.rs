@@ -25,6 +25,26 @@ pub enum Backend {
 /// that the ledger verifies clean and drops the database.
 #[macro_export]
 macro_rules! both_backends {
+    ($scenario:ident, $tweak:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                $crate::helpers::run_with($crate::helpers::Backend::Sqlite, super::$tweak, |app| {
+                    Box::pin(super::$scenario(app))
+                })
+                .await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                $crate::helpers::run_with(
+                    $crate::helpers::Backend::Postgres,
+                    super::$tweak,
+                    |app| Box::pin(super::$scenario(app)),
+                )
+                .await;
+            }
+        }
+    };
     ($scenario:ident) => {
         mod $scenario {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -50,10 +70,23 @@ type Scenario =
 
 /// Spawns the app, runs the scenario, checks the ledger, cleans up.
 pub async fn run(backend: Backend, scenario: Scenario) {
-    let Some(app) = spawn_app(backend).await else {
+    run_with(backend, |_| {}, scenario).await;
+}
+
+/// [`run`] with settings changed from the tests' defaults.
+pub async fn run_with(backend: Backend, tweak: fn(&mut Settings), scenario: Scenario) {
+    let Some(app) = spawn_app_with(backend, tweak).await else {
         return;
     };
     scenario(&app).await;
+    let internal = app
+        .state
+        .internal_errors
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        internal, 0,
+        "the server answered {internal} internal errors (500)"
+    );
     let report = app.verify().await;
     assert!(
         report.is_clean(),
@@ -163,12 +196,16 @@ pub struct TestApp {
     pub operator_token: String,
     /// A plain HTTP client.
     pub http: reqwest::Client,
+    /// The settings it runs with (a second instance on the same database uses them too).
+    pub settings: Settings,
+    /// Its database backend.
+    pub backend: Backend,
     pg_database: Option<String>,
     temp_dir: Option<std::path::PathBuf>,
 }
 
-/// Builds the application on a fresh database.
-pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+/// Builds the application on a fresh database, with settings changed from the tests' defaults.
+pub async fn spawn_app_with(backend: Backend, tweak: fn(&mut Settings)) -> Option<TestApp> {
     let temp_dir = std::env::temp_dir().join(format!(
         "loyalty-test-{}",
         partner_sdk::signing::random_token_hex(8)
@@ -189,7 +226,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             (with_database(&pg_admin_url(), &name), Some(name))
         }
     };
-    let settings = Settings::for_tests(url, temp_dir.clone());
+    let mut settings = Settings::for_tests(url, temp_dir.clone());
+    tweak(&mut settings);
     let app = Application::build(&settings, Clock::adjustable())
         .await
         .expect("build app");
@@ -203,6 +241,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         state,
         operator_token,
         http: reqwest::Client::new(),
+        settings,
+        backend,
         pg_database,
         temp_dir: Some(temp_dir),
     })
@@ -217,6 +257,11 @@ pub struct TestPartner {
 }
 
 impl TestApp {
+    /// The PostgreSQL database's name (None on SQLite).
+    pub fn pg_database(&self) -> Option<&str> {
+        self.pg_database.as_deref()
+    }
+
     /// Sends an operator request and returns (status, JSON body).
     pub async fn operator(
         &self,
@@ -332,9 +377,15 @@ impl TestApp {
         self.advance_s(days * 86_400);
     }
 
-    /// Moves the network's clock forward by seconds.
+    /// Moves the network's clock forward by seconds (stored in the database, as the operator's
+    /// `POST /v1/operator/clock` does, so every instance on it moves).
     pub fn advance_s(&self, seconds: i64) {
-        assert!(self.state.clock.advance(seconds));
+        let state = self.state.clone();
+        tokio::task::block_in_place(move || {
+            let mut conn = state.pool.get().expect("connection");
+            loyalty_server::service::clock::advance(&mut conn, &state.clock, seconds)
+                .expect("advance the clock");
+        });
     }
 
     /// Spends points of a member at a partner: a fresh code, a hold, a capture of `capture`
@@ -438,5 +489,16 @@ pub fn code_of<T: std::fmt::Debug>(result: Result<T, partner_sdk::Error>) -> Str
             .code()
             .map(str::to_owned)
             .unwrap_or_else(|| format!("no code: {e}")),
+    }
+}
+
+/// A well-formed member number that is not `taken` (and, drawn at random among 900 million,
+/// belongs to nobody in a test database).
+pub fn unused_member_number(taken: &str) -> String {
+    loop {
+        let n = loyalty_server::domain::member_number::random();
+        if n != taken {
+            return n;
+        }
     }
 }

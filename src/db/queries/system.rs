@@ -1,9 +1,10 @@
-//! Network settings (one row) and job leases (one background job at a time across instances).
+//! Network settings (one row), the adjustable clock's offset (one row), and job leases (one
+//! background job at a time across instances).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{job_leases, network_settings};
+use crate::db::schema::{job_leases, network_clock, network_settings};
 use crate::db::{is_unique_violation, DbConn};
 
 /// The network settings.
@@ -46,6 +47,24 @@ pub fn save_settings(conn: &mut DbConn, row: &SettingsRow) -> QueryResult<()> {
         }
     }
     Ok(())
+}
+
+/// The stored clock offset, in seconds (0 on a database whose clock was never moved).
+pub fn clock_offset_s(conn: &mut DbConn) -> QueryResult<i64> {
+    Ok(network_clock::table
+        .find(1_i64)
+        .select(network_clock::offset_s)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Moves the stored clock offset forward by `seconds` and returns the new offset.
+pub fn advance_clock_offset(conn: &mut DbConn, seconds: i64) -> QueryResult<i64> {
+    diesel::update(network_clock::table.find(1_i64))
+        .set(network_clock::offset_s.eq(network_clock::offset_s + seconds))
+        .execute(conn)?;
+    clock_offset_s(conn)
 }
 
 /// Takes the lease of a job until `until` if it is free or expired; true when this holder has it.

@@ -1,0 +1,364 @@
+//! The one place that decides what text and numbers the network accepts, before anything reaches
+//! a query or an arithmetic operation.
+//!
+//! Text policy:
+//! - No text anywhere may hold NUL, another C0 control character, DEL or a C1 control character
+//!   (PostgreSQL text cannot hold NUL, and control characters corrupt logs, CSV exports and
+//!   terminals). Free text (reasons, resolutions) may hold tab and line breaks; nothing else
+//!   may. [`check_json_strings`] applies this to every string of every JSON body, and
+//!   [`check_url_text`] to every path and query, so no field can be forgotten.
+//! - Each field then has a kind ([`TextKind`]) with its length limit and its trimming rule:
+//!   identifiers are exact (1 to 64 printable ASCII characters, no spaces, never trimmed); names
+//!   and free text are trimmed of surrounding white space and must not be empty after it.
+//!
+//! Number policy: every amount is checked against its documented range with [`check_range`]
+//! before any arithmetic, so `i64::MIN` and friends are refused instead of overflowing.
+
+use crate::domain::limits::{NAME_LEN_MAX, REF_LEN_MAX, TEXT_LEN_MAX};
+
+/// Longest email address (RFC 5321 path limit).
+pub const EMAIL_LEN_MAX: usize = 254;
+/// Deepest JSON nesting a request body may have.
+pub const JSON_DEPTH_MAX: usize = 16;
+
+/// Why an input was refused: the field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The field, as a JSON path (`lines[2].sku`) or a parameter name.
+    pub field: String,
+    /// What is wrong, in a few words.
+    pub reason: String,
+    /// Whether the value is a number out of its range (rather than malformed text).
+    pub out_of_range: bool,
+}
+
+impl InputError {
+    fn text(field: &str, reason: impl Into<String>) -> InputError {
+        InputError {
+            field: field.to_owned(),
+            reason: reason.into(),
+            out_of_range: false,
+        }
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+/// The kinds of text field, each with its own limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// Order ids, refund ids, customer references, SKUs, slugs: 1 to 64 printable ASCII
+    /// characters without spaces, compared exactly.
+    Identifier,
+    /// Display names, partner names: 1 to 100 characters, one line, trimmed.
+    Name,
+    /// Free text (reasons, resolutions): 1 to 500 characters, line breaks and tabs allowed,
+    /// trimmed.
+    FreeText,
+}
+
+/// Whether a character is a control character no text may hold (everything but tab, line feed
+/// and carriage return, which free text may hold).
+fn is_forbidden_anywhere(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Checks a text field of the given kind; returns the value to store (trimmed for names and
+/// free text, as is for identifiers).
+pub fn check_text<'a>(field: &str, value: &'a str, kind: TextKind) -> Result<&'a str, InputError> {
+    match kind {
+        TextKind::Identifier => {
+            if value.is_empty()
+                || value.len() > REF_LEN_MAX
+                || !value.bytes().all(|b| b.is_ascii_graphic())
+            {
+                return Err(InputError::text(
+                    field,
+                    format!("must be 1 to {REF_LEN_MAX} printable ASCII characters without spaces"),
+                ));
+            }
+            Ok(value)
+        }
+        TextKind::Name => {
+            if value.chars().any(char::is_control) {
+                return Err(InputError::text(
+                    field,
+                    "must not contain control characters",
+                ));
+            }
+            let trimmed = value.trim();
+            if trimmed.is_empty() || trimmed.chars().count() > NAME_LEN_MAX {
+                return Err(InputError::text(
+                    field,
+                    format!("must be 1 to {NAME_LEN_MAX} characters"),
+                ));
+            }
+            Ok(trimmed)
+        }
+        TextKind::FreeText => {
+            if value.chars().any(is_forbidden_anywhere) {
+                return Err(InputError::text(
+                    field,
+                    "must not contain control characters other than tabs and line breaks",
+                ));
+            }
+            let trimmed = value.trim();
+            if trimmed.is_empty() || trimmed.chars().count() > TEXT_LEN_MAX {
+                return Err(InputError::text(
+                    field,
+                    format!("is mandatory, 1 to {TEXT_LEN_MAX} characters"),
+                ));
+            }
+            Ok(trimmed)
+        }
+    }
+}
+
+/// Checks and normalises an email address (trimmed, lower-case, one `@`, a dotted domain, no
+/// white space or control characters, at most 254 characters).
+pub fn check_email(field: &str, value: &str) -> Result<String, InputError> {
+    let email = value.trim().to_lowercase();
+    let valid = email.len() <= EMAIL_LEN_MAX
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if !valid {
+        return Err(InputError::text(field, "is not a valid email address"));
+    }
+    Ok(email)
+}
+
+/// Checks that a number is within `min..=max` (inclusive), before any arithmetic on it.
+pub fn check_range(field: &str, value: i64, min: i64, max: i64) -> Result<i64, InputError> {
+    if value < min || value > max {
+        return Err(InputError {
+            field: field.to_owned(),
+            reason: format!("must be {} to {}", group(min), group(max)),
+            out_of_range: true,
+        });
+    }
+    Ok(value)
+}
+
+/// A number with thousands separators, as the README writes limits.
+fn group(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Refuses any string (value or key) of a JSON document that holds a control character other
+/// than tab and line breaks, naming its path; also refuses documents nested too deep.
+pub fn check_json_strings(value: &serde_json::Value) -> Result<(), InputError> {
+    walk(value, &mut String::new(), 0)
+}
+
+fn walk(value: &serde_json::Value, path: &mut String, depth: usize) -> Result<(), InputError> {
+    use serde_json::Value;
+    if depth > JSON_DEPTH_MAX {
+        return Err(InputError::text(path_or_body(path), "is nested too deep"));
+    }
+    match value {
+        Value::String(s) if s.chars().any(is_forbidden_anywhere) => Err(InputError::text(
+            path_or_body(path),
+            "must not contain control characters",
+        )),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk(item, path, depth + 1)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if key.chars().any(char::is_control) {
+                    return Err(InputError::text(
+                        path_or_body(path),
+                        "a member name contains control characters",
+                    ));
+                }
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                walk(item, path, depth + 1)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn path_or_body(path: &str) -> &str {
+    if path.is_empty() {
+        "body"
+    } else {
+        path
+    }
+}
+
+/// Checks a URL's path or query as the server will decode it: percent escapes must decode to
+/// UTF-8 without control characters (a `%00` in a key id or a member number is refused here,
+/// before any handler sees it).
+pub fn check_url_text(field: &str, raw: &str) -> Result<(), InputError> {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex_val(h).zip(hex_val(l)).map(|(h, l)| h * 16 + l),
+            _ => None,
+        };
+        match escaped {
+            Some(v) => {
+                decoded.push(v);
+                i += 3;
+            }
+            None => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    match std::str::from_utf8(&decoded) {
+        Ok(text) if !text.chars().any(char::is_control) => Ok(()),
+        Ok(_) => Err(InputError::text(
+            field,
+            "must not contain control characters",
+        )),
+        Err(_) => Err(InputError::text(
+            field,
+            "must be UTF-8 once percent-decoded",
+        )),
+    }
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn identifiers_are_exact_printable_ascii() {
+        assert_eq!(
+            check_text("order_id", "A-1", TextKind::Identifier),
+            Ok("A-1")
+        );
+        for bad in ["", " A-1", "A 1", "A\u{0}1", "é", &"x".repeat(65)] {
+            assert!(
+                check_text("order_id", bad, TextKind::Identifier).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert!(check_text("sku", &"x".repeat(64), TextKind::Identifier).is_ok());
+    }
+
+    #[test]
+    fn names_are_one_trimmed_line() {
+        assert_eq!(check_text("name", "  Alice ", TextKind::Name), Ok("Alice"));
+        for bad in ["   ", "Al\u{0}ice", "Al\nice", "A\u{85}", &"é".repeat(101)] {
+            assert!(check_text("name", bad, TextKind::Name).is_err(), "{bad:?}");
+        }
+        assert!(check_text("name", &"é".repeat(100), TextKind::Name).is_ok());
+    }
+
+    #[test]
+    fn free_text_keeps_line_breaks_but_no_other_control() {
+        assert_eq!(
+            check_text("reason", " a\nb\tc ", TextKind::FreeText),
+            Ok("a\nb\tc")
+        );
+        for bad in ["", "a\u{0}", "a\u{1b}[31m", "a\u{7f}", &"x".repeat(501)] {
+            assert!(
+                check_text("reason", bad, TextKind::FreeText).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            check_email("email", " A@B.example ").as_deref(),
+            Ok("a@b.example")
+        );
+        for bad in [
+            "a@b",
+            "@b.c",
+            "a@.b",
+            "a b@c.d",
+            "a\u{0}@b.c",
+            "a@b.c.",
+            "a@b@c.d",
+        ] {
+            assert!(check_email("email", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ranges_refuse_extremes_before_arithmetic() {
+        let err = check_range("points", i64::MIN, -5, 5).unwrap_err();
+        assert!(err.out_of_range);
+        assert_eq!(err.to_string(), "points: must be -5 to 5");
+        assert!(check_range("points", i64::MAX, 1, 1_000_000_000).is_err());
+        assert_eq!(check_range("points", 7, 1, 1_000_000_000), Ok(7));
+        assert_eq!(group(1_000_000_000), "1,000,000,000");
+    }
+
+    #[test]
+    fn json_walk_names_the_field() {
+        let doc = json!({"lines": [{"sku": "ok"}, {"sku": "bad\u{0}"}]});
+        assert_eq!(check_json_strings(&doc).unwrap_err().field, "lines[1].sku");
+        assert!(check_json_strings(&json!({"reason": "a\nb"})).is_ok());
+        assert!(check_json_strings(&json!({"k\u{1}": 1})).is_err());
+        let mut deep = json!(1);
+        for _ in 0..20 {
+            deep = json!([deep]);
+        }
+        assert!(check_json_strings(&deep).is_err());
+    }
+
+    #[test]
+    fn url_text_is_decoded_before_the_check() {
+        assert!(check_url_text("path", "/v1/operator/partners/1/keys/lk_1").is_ok());
+        assert!(check_url_text("path", "/v1/operator/partners/1/keys/lk%00").is_err());
+        assert!(check_url_text("query", "cursor=%1b").is_err());
+        assert!(check_url_text("path", "/caf%C3%A9").is_ok());
+        assert!(check_url_text("path", "/%C2%85").is_err());
+        assert!(check_url_text("path", "/%ff").is_err());
+        assert!(check_url_text("path", "/100%").is_ok());
+    }
+}
