@@ -39,7 +39,7 @@ codes! {
     InvalidRequest => (StatusCode::BAD_REQUEST, "invalid_request", "The request is malformed"),
     InvalidBody => (StatusCode::BAD_REQUEST, "invalid_body", "The request body is not a JSON object of the expected shape"),
     InvalidMemberNumber => (StatusCode::BAD_REQUEST, "invalid_member_number", "The member number is not well formed"),
-    InvalidAmount => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount", "The amount is out of range"),
+    InvalidAmount => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount", "A number is out of its range"),
     CurrencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "currency_mismatch", "The currency is not the expected one"),
     InvalidOccurredAt => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_occurred_at", "The sale time is out of range"),
     PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),

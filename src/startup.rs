@@ -181,6 +181,9 @@ fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
                     tracing::info!(members.synced = report.members_synced, "maintenance run");
                 }
                 Ok(_) => {}
+                Err(e) if e.code() == crate::error::Code::DatabaseUnavailable => {
+                    tracing::warn!(error = %e, "maintenance run skipped: database unavailable");
+                }
                 Err(e) => tracing::error!(error = %e, "maintenance run failed"),
             }
             if settle_day > 0 {

@@ -10,7 +10,7 @@ use crate::crypto::MasterKey;
 use crate::db::queries::partners::{self as rows, ContractRow, NewContract, PartnerRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::input::{check_text, TextKind};
+use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{
     EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
@@ -117,31 +117,35 @@ pub struct PartnerPage {
 }
 
 fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveDateTime> {
-    let in_range = |v: i64, max: i64| (0..=max).contains(&v);
-    if !in_range(terms.earn_rate_bp, EARN_RATE_BP_MAX) {
-        return fail(Code::InvalidRequest, "earn_rate_bp must be 0 to 1,000,000");
-    }
-    if !(1..=PRICE_MICROS_MAX).contains(&terms.issuance_price_micros)
-        || !(1..=PRICE_MICROS_MAX).contains(&terms.redemption_price_micros)
-    {
-        return fail(
-            Code::InvalidRequest,
-            "prices must be 1 to 1,000,000,000 micros per point",
-        );
-    }
+    check_range("earn_rate_bp", terms.earn_rate_bp, 0, EARN_RATE_BP_MAX)?;
+    check_range(
+        "issuance_price_micros",
+        terms.issuance_price_micros,
+        1,
+        PRICE_MICROS_MAX,
+    )?;
+    check_range(
+        "redemption_price_micros",
+        terms.redemption_price_micros,
+        1,
+        PRICE_MICROS_MAX,
+    )?;
+    check_range(
+        "return_window_days",
+        terms.return_window_days,
+        0,
+        RETURN_WINDOW_DAYS_MAX,
+    )?;
+    check_range(
+        "period_fee_minor",
+        terms.period_fee_minor,
+        0,
+        PERIOD_FEE_MINOR_MAX,
+    )?;
     if terms.redemption_price_micros > terms.issuance_price_micros {
         return fail(
             Code::InvalidRequest,
             "the redemption price may not exceed the issuance price",
-        );
-    }
-    if !in_range(terms.return_window_days, RETURN_WINDOW_DAYS_MAX) {
-        return fail(Code::InvalidRequest, "return_window_days must be 0 to 365");
-    }
-    if !in_range(terms.period_fee_minor, PERIOD_FEE_MINOR_MAX) {
-        return fail(
-            Code::InvalidRequest,
-            "period_fee_minor must be 0 to 100,000,000",
         );
     }
     let from = terms.effective_from.map(|t| t.naive_utc()).unwrap_or(now);

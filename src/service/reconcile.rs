@@ -201,4 +201,28 @@ mod tests {
         let err = parse(b"order_id,kind,points\nA-1,gift,1\n", true).unwrap_err();
         assert!(err.to_string().contains("row 1"), "{err}");
     }
+
+    #[test]
+    fn a_csv_file_needs_its_header_in_any_column_order() {
+        assert!(parse(b"order_id,kind,points\nA-1,earn,1\n", true).is_ok());
+        assert!(parse(b"points,order_id,kind\n1,A-1,earn\n", true).is_ok());
+        for file in [&b"A-1,earn,1\n"[..], b"", b"order_id,kind\nA-1,earn\n"] {
+            let err = parse(file, true).unwrap_err();
+            assert!(err.to_string().contains("order_id,kind,points"), "{err}");
+        }
+    }
+
+    #[test]
+    fn at_most_200000_rows() {
+        let mut file = String::from("order_id,kind,points\n");
+        for i in 0..RECONCILIATION_ROWS_MAX {
+            file.push_str(&format!("A-{i},earn,1\n"));
+        }
+        assert_eq!(
+            parse(file.as_bytes(), true).unwrap().len(),
+            RECONCILIATION_ROWS_MAX
+        );
+        file.push_str("A-last,earn,1\n");
+        assert!(parse(file.as_bytes(), true).is_err());
+    }
 }

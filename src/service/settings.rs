@@ -7,6 +7,7 @@ use crate::db::queries::system::{self, SettingsRow};
 use crate::db::DbConn;
 use crate::domain::clock::Clock;
 use crate::domain::earn_rules::currency_exponent;
+use crate::domain::input::check_range;
 use crate::domain::policy::ExpiryPolicy;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
@@ -52,21 +53,17 @@ impl NetworkSettings {
                 "currency must be an ISO 4217 code such as EUR",
             );
         }
-        if !(0..=1_000_000).contains(&self.base_rate_millipoints) {
-            return fail(
-                Code::InvalidRequest,
-                "base_rate_millipoints must be 0 to 1,000,000",
-            );
+        check_range(
+            "base_rate_millipoints",
+            self.base_rate_millipoints,
+            0,
+            1_000_000,
+        )?;
+        if self.expiry_policy != ExpiryPolicy::Never {
+            check_range("expiry_months", self.expiry_months, 1, 120)?;
         }
-        if self.expiry_policy != ExpiryPolicy::Never && !(1..=120).contains(&self.expiry_months) {
-            return fail(Code::InvalidRequest, "expiry_months must be 1 to 120");
-        }
-        if !(1..=7 * 86_400).contains(&self.hold_ttl_s) {
-            return fail(Code::InvalidRequest, "hold_ttl_s must be 1 to 604,800");
-        }
-        if !(30..=3_600).contains(&self.code_ttl_s) {
-            return fail(Code::InvalidRequest, "code_ttl_s must be 30 to 3,600");
-        }
+        check_range("hold_ttl_s", self.hold_ttl_s, 1, 7 * 86_400)?;
+        check_range("code_ttl_s", self.code_ttl_s, 30, 3_600)?;
         Ok(())
     }
 }
