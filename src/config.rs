@@ -65,8 +65,9 @@ pub struct Settings {
     pub settle_day: u32,
     #[arg(long, env = "LOYALTY_ADJUSTABLE_CLOCK", default_value_t = false)]
     pub adjustable_clock: bool,
-    /// Seconds a member's sign-in token lives.
-    #[arg(long, env = "LOYALTY_SESSION_TTL_S", default_value_t = 86_400)]
+    /// Seconds a member's sign-in token lives, on the network clock (60 s to 10 years).
+    #[arg(long, env = "LOYALTY_SESSION_TTL_S", default_value_t = 86_400,
+          value_parser = clap::value_parser!(i64).range(60..=315_360_000))]
     pub session_ttl_s: i64,
 }
 

@@ -123,6 +123,8 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
     let mut env = String::new();
     let url = format!("http://{}", listen.replace("0.0.0.0", "127.0.0.1"));
     let _ = writeln!(env, "export LOYALTY_URL={url}");
+    // `loyalty-server settle` and `expire` then read the demo's (moved) network clock.
+    let _ = writeln!(env, "export LOYALTY_ADJUSTABLE_CLOCK=true");
     let token = auth::create_operator_token(conn, "demo")?;
     let _ = writeln!(env, "export OPERATOR_TOKEN={token}");
     for p in &PARTNERS {

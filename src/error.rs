@@ -42,6 +42,7 @@ codes! {
     InvalidAmount => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount", "A number is out of its range"),
     CurrencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "currency_mismatch", "The currency is not the expected one"),
     InvalidOccurredAt => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_occurred_at", "The sale time is out of range"),
+    UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be sent as application/json"),
     PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),
     NotFound => (StatusCode::NOT_FOUND, "not_found", "No such resource"),
     MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
@@ -86,7 +87,7 @@ codes! {
     PaymentReferenceReused => (StatusCode::CONFLICT, "bank_reference_reused", "This bank reference is already recorded for the partner"),
     InvalidReconciliation => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_reconciliation_file", "The reconciliation file cannot be read"),
     SettlementOverflow => (StatusCode::UNPROCESSABLE_ENTITY, "settlement_overflow", "The period's amounts exceed what a statement can carry"),
-    DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database cannot be reached; retry later"),
+    DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database is unavailable or overloaded; retry later"),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
 }
 
@@ -189,7 +190,11 @@ impl ApiError {
                 // Not a bug: logged as a warning, once per refused request, with the cause.
                 tracing::warn!(error = %other, "database unavailable");
                 (
-                    Some("the database cannot be reached right now; retry shortly".to_owned()),
+                    Some(
+                        "the database is unavailable or overloaded right now; retry shortly \
+                         with the same Idempotency-Key"
+                            .to_owned(),
+                    ),
                     None,
                 )
             }
@@ -228,7 +233,9 @@ pub fn problem_response(problem: &Problem) -> HttpResponse {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = HttpResponse::build(status);
     builder.content_type("application/problem+json");
-    if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+    // Only an unavailable database is worth retrying within a second; a lock-out lasts
+    // minutes (its detail says how long).
+    if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header(("Retry-After", "1"));
     }
     builder.json(problem)

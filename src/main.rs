@@ -51,15 +51,23 @@ enum Command {
     Openapi,
 }
 
+/// The default lifetime of sign-in tokens (see `config`).
+const DEFAULT_SESSION_TTL_S: i64 = 86_400;
+
 /// Lifetime of the demo's sign-in tokens: a year of the (adjustable) network clock.
 const DEMO_SESSION_TTL_S: i64 = 365 * 86_400;
 
 fn state_for_cli(settings: &Settings) -> anyhow::Result<AppState> {
-    // The commands read the network clock as the servers do: system time plus the offset a
-    // demo server may have stored.
+    // The commands read the network clock as the servers do: on a demo database (with
+    // LOYALTY_ADJUSTABLE_CLOCK=true, as demo.env sets it) system time plus the stored offset.
+    let clock = if settings.adjustable_clock {
+        Clock::adjustable()
+    } else {
+        Clock::system()
+    };
     AppState::new(
         startup::open_database(settings)?,
-        Clock::system(),
+        clock,
         startup::load_master_key(settings)?,
         settings.session_ttl_s,
     )
@@ -82,7 +90,7 @@ fn main() -> anyhow::Result<()> {
                 settings.adjustable_clock = true;
                 // The walk-through moves the network clock by weeks; the demo's sign-ins
                 // last a year of it unless a lifetime was set.
-                if std::env::var_os("LOYALTY_SESSION_TTL_S").is_none() {
+                if settings.session_ttl_s == DEFAULT_SESSION_TTL_S {
                     settings.session_ttl_s = DEMO_SESSION_TTL_S;
                 }
             }

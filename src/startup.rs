@@ -136,6 +136,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server (tests stop the extra instances they start).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until the process is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await

@@ -740,6 +740,19 @@ impl Client {
         };
         let key = idempotency_key
             .map(|k| {
+                // The server's rule: 1 to 128 characters of 0x20 to 0x7E. Surrounding spaces
+                // are refused here because HTTP strips them: " k" would silently be "k".
+                let well_formed = (1..=128).contains(&k.len())
+                    && k.bytes().all(|b| (0x20..=0x7E).contains(&b))
+                    && !k.starts_with(' ')
+                    && !k.ends_with(' ');
+                if !well_formed {
+                    return Err(Error::Config(
+                        "an idempotency key is 1 to 128 printable ASCII characters, without \
+                         surrounding spaces"
+                            .into(),
+                    ));
+                }
                 HeaderValue::from_str(k).map_err(|_| {
                     Error::Config("idempotency key is not a valid header value".into())
                 })

@@ -81,7 +81,7 @@ impl r2d2::ManageConnection for ConnManager {
     fn connect(&self) -> Result<DbConn, Self::Error> {
         match self.backend {
             Backend::Postgres => {
-                let mut conn = PgConnection::establish(&self.url)
+                let mut conn = PgConnection::establish(&pg_url_with_timeouts(&self.url))
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "SET statement_timeout = {}; SET TIME ZONE 'UTC';",
@@ -120,6 +120,28 @@ impl r2d2::ManageConnection for ConnManager {
         use diesel::r2d2::R2D2Connection;
         conn.is_broken()
     }
+}
+
+/// libpq settings that make a vanished server an error within seconds instead of a hang: a
+/// fail-over or a network partition sends no TCP reset, and without them a worker would wait
+/// minutes on a dead socket. Each is added only when the URL does not set it.
+const PG_TIMEOUT_PARAMS: [(&str, &str); 5] = [
+    ("connect_timeout", "5"),
+    ("keepalives_idle", "10"),
+    ("keepalives_interval", "5"),
+    ("keepalives_count", "3"),
+    ("tcp_user_timeout", "20000"),
+];
+
+fn pg_url_with_timeouts(url: &str) -> String {
+    let mut out = url.to_owned();
+    for (name, value) in PG_TIMEOUT_PARAMS {
+        if !url.contains(&format!("{name}=")) {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{name}={value}"));
+        }
+    }
+    out
 }
 
 /// Builds the pool. For SQLite, the file's folder must exist (a missing folder is a mistyped
@@ -184,6 +206,8 @@ const UNAVAILABLE_MESSAGES: &[&str] = &[
     "ssl syscall",
     "the database system is",
     "conflict with recovery",
+    "canceling statement due to statement timeout",
+    "timeout expired",
     "readonly database",
     "read-only transaction",
     "database or disk is full",

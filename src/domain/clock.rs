@@ -17,7 +17,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The real time; [`Clock::advance`] is refused.
+    /// The real time; the operator cannot move it and a stored offset is ignored.
     pub fn system() -> Clock {
         Clock {
             offset_s: Arc::new(AtomicI64::new(0)),

@@ -16,10 +16,17 @@
 
 use crate::domain::limits::{NAME_LEN_MAX, REF_LEN_MAX, TEXT_LEN_MAX};
 
+/// Longest sale line label (SKU, category).
+pub const LABEL_LEN_MAX: usize = 64;
 /// Longest email address (RFC 5321 path limit).
 pub const EMAIL_LEN_MAX: usize = 254;
-/// Deepest JSON nesting a request body may have.
+/// Most nested JSON containers (objects and arrays) a request body may have, the body itself
+/// counting as one.
 pub const JSON_DEPTH_MAX: usize = 16;
+/// Shortest password a member may choose.
+pub const PASSWORD_LEN_MIN: usize = 10;
+/// Longest password (a longer one is never hashed).
+pub const PASSWORD_LEN_MAX: usize = 128;
 
 /// Why an input was refused: the field, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +63,9 @@ pub enum TextKind {
     Identifier,
     /// Display names, partner names: 1 to 100 characters, one line, trimmed.
     Name,
+    /// Sale line SKUs and categories: 1 to 64 characters, one line, any script and spaces
+    /// ("Home & Garden", "Épicerie"), compared exactly, never trimmed.
+    Label,
     /// Free text (reasons, resolutions): 1 to 500 characters, line breaks and tabs allowed,
     /// trimmed.
     FreeText,
@@ -98,6 +108,16 @@ pub fn check_text<'a>(field: &str, value: &'a str, kind: TextKind) -> Result<&'a
                 ));
             }
             Ok(trimmed)
+        }
+        TextKind::Label => {
+            let length = value.chars().count();
+            if value.chars().any(char::is_control) || !(1..=LABEL_LEN_MAX).contains(&length) {
+                return Err(InputError::text(
+                    field,
+                    format!("must be 1 to {LABEL_LEN_MAX} characters on one line"),
+                ));
+            }
+            Ok(value)
         }
         TextKind::FreeText => {
             if value.chars().any(is_forbidden_anywhere) {
@@ -174,8 +194,11 @@ pub fn check_json_strings(value: &serde_json::Value) -> Result<(), InputError> {
 
 fn walk(value: &serde_json::Value, path: &mut String, depth: usize) -> Result<(), InputError> {
     use serde_json::Value;
-    if depth > JSON_DEPTH_MAX {
-        return Err(InputError::text(path_or_body(path), "is nested too deep"));
+    if depth >= JSON_DEPTH_MAX && (value.is_array() || value.is_object()) {
+        return Err(InputError::text(
+            path_or_body(path),
+            format!("nests more than {JSON_DEPTH_MAX} objects and arrays"),
+        ));
     }
     match value {
         Value::String(s) if s.chars().any(is_forbidden_anywhere) => Err(InputError::text(
@@ -296,6 +319,18 @@ mod tests {
     }
 
     #[test]
+    fn labels_take_any_script_on_one_line() {
+        assert_eq!(
+            check_text("sku", " Épicerie & co ", TextKind::Label),
+            Ok(" Épicerie & co ")
+        );
+        for bad in ["", "a\nb", "a\u{0}", &"é".repeat(65)] {
+            assert!(check_text("sku", bad, TextKind::Label).is_err(), "{bad:?}");
+        }
+        assert!(check_text("sku", &"é".repeat(64), TextKind::Label).is_ok());
+    }
+
+    #[test]
     fn free_text_keeps_line_breaks_but_no_other_control() {
         assert_eq!(
             check_text("reason", " a\nb\tc ", TextKind::FreeText),
@@ -344,11 +379,9 @@ mod tests {
         assert_eq!(check_json_strings(&doc).unwrap_err().field, "lines[1].sku");
         assert!(check_json_strings(&json!({"reason": "a\nb"})).is_ok());
         assert!(check_json_strings(&json!({"k\u{1}": 1})).is_err());
-        let mut deep = json!(1);
-        for _ in 0..20 {
-            deep = json!([deep]);
-        }
-        assert!(check_json_strings(&deep).is_err());
+        let nest = |n: usize| (1..n).fold(json!([]), |inner, _| json!([inner]));
+        assert!(check_json_strings(&nest(JSON_DEPTH_MAX)).is_ok());
+        assert!(check_json_strings(&nest(JSON_DEPTH_MAX + 1)).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::db::DbConn;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::strict_json::StrictValue;
 use crate::service::auth::{self, PartnerCaller, SignedRequest};
 use crate::service::{idempotency, members, AppState};
 
@@ -73,16 +74,19 @@ pub async fn member(state: &AppState, req: &HttpRequest) -> ApiResult<i64> {
         .await
 }
 
-/// Parses a JSON request body: it must be one JSON object (an empty body counts as `{}`; an
-/// array, a string or a number is refused even where serde would read a struct from an array),
-/// and no string in it may hold control characters (the central text check of
-/// [`crate::domain::input`]). Every JSON body, signed or not, goes through here.
-pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+/// Parses a JSON request body: sent as `application/json`, it must be one JSON object (an
+/// empty body counts as `{}`; an array, a string or a number is refused even where serde would
+/// read a struct from an array) naming each member once, and no string in it may hold control
+/// characters (the central text check of [`crate::domain::input`]). Every JSON body, signed or
+/// not, goes through here.
+pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> ApiResult<T> {
     let value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(serde_json::Map::new())
     } else {
-        serde_json::from_slice(body)
+        check_json_content_type(req)?;
+        serde_json::from_slice::<StrictValue>(body)
             .map_err(|e| ApiError::new(Code::InvalidBody, format!("invalid JSON body: {e}")))?
+            .0
     };
     if !value.is_object() {
         return fail(Code::InvalidBody, "the body must be a JSON object");
@@ -90,6 +94,24 @@ pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     check_json_strings(&value)?;
     serde_json::from_value(value)
         .map_err(|e| ApiError::new(Code::InvalidBody, format!("invalid JSON body: {e}")))
+}
+
+/// Refuses a body that does not say it is JSON (`application/json` or `application/...+json`,
+/// parameters allowed): a form post from a browser is never read as an API request.
+fn check_json_content_type(req: &HttpRequest) -> ApiResult<()> {
+    let essence = header(req, "Content-Type")
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let is_json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    if !is_json {
+        return fail(
+            Code::UnsupportedMediaType,
+            "send the body as Content-Type: application/json",
+        );
+    }
+    Ok(())
 }
 
 /// A JSON object body of bearer-token routes, read through [`json_body`] (limited to
@@ -104,9 +126,12 @@ impl<T: DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let bytes = bytes.await?;
-            json_body(&bytes).map(Json).map_err(actix_web::Error::from)
+            json_body(&req, &bytes)
+                .map(Json)
+                .map_err(actix_web::Error::from)
         })
     }
 }
@@ -143,7 +168,7 @@ where
             .map(|v| v.as_bytes()),
     )?
     .to_owned();
-    let input: I = json_body(&body)?;
+    let input: I = json_body(req, &body)?;
     let hash = request_sha256(req, &body);
     let answer = state
         .run(move |conn, state| {

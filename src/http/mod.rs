@@ -7,6 +7,7 @@ mod member;
 mod operator;
 mod partner;
 mod settlement;
+mod strict_json;
 
 use std::sync::atomic::Ordering;
 

@@ -62,9 +62,11 @@ async fn link_member(
     req: HttpRequest,
     RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
-    let input: LinkMemberRequest = extract::json_body(&body)?;
+    // Parsed after authentication (inside `reading`): an unsigned caller learns nothing of
+    // the body's rules.
+    let input: ApiResult<LinkMemberRequest> = extract::json_body(&req, &body);
     reading(&state, &req, body, move |conn, now, partner_id| {
-        members::link(conn, now, partner_id, &input)
+        members::link(conn, now, partner_id, &input?)
     })
     .await
 }

@@ -307,7 +307,7 @@ async fn create_dispute(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let caller = extract::partner(&state, &req, &body).await?;
-    let input: DisputeRequest = json_body(&body)?;
+    let input: DisputeRequest = json_body(&req, &body)?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| {

@@ -62,7 +62,8 @@ pub fn verify_partner(
         )
     })?;
     let now = Utc::now();
-    if (now.timestamp() - timestamp).abs() > SIGNATURE_WINDOW_S {
+    // abs_diff: a timestamp near i64::MIN must not overflow the subtraction.
+    if now.timestamp().abs_diff(timestamp) > SIGNATURE_WINDOW_S.unsigned_abs() {
         return fail(
             Code::TimestampOutOfWindow,
             format!("the timestamp is more than {SIGNATURE_WINDOW_S} s from the server's clock"),

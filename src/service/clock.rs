@@ -17,6 +17,21 @@ pub fn refresh(conn: &mut DbConn, clock: &Clock) -> ApiResult<()> {
     Ok(())
 }
 
+/// Logs an error when the database's clock was moved (by a demo or test server) while this
+/// process runs on the system clock, which ignores the offset.
+pub fn warn_if_moved(conn: &mut DbConn) -> ApiResult<()> {
+    let offset_s = system::clock_offset_s(conn)?;
+    if offset_s != 0 {
+        tracing::error!(
+            clock.offset_s = offset_s,
+            "this database's clock was moved by a server with an adjustable clock; this process \
+             runs on the system clock and ignores it: never share a database between a demo \
+             and a production server"
+        );
+    }
+    Ok(())
+}
+
 /// Moves the network's clock forward by `advance_s` seconds, for every instance.
 pub fn advance(conn: &mut DbConn, clock: &Clock, advance_s: i64) -> ApiResult<()> {
     check_range("advance_s", advance_s, 1, ADVANCE_S_MAX)?;

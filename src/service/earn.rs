@@ -54,14 +54,10 @@ fn validate_earn(req: &EarnRequest, now: NaiveDateTime) -> ApiResult<NaiveDateTi
                 AMOUNT_MINOR_MAX,
             )?;
             if let Some(sku) = &line.sku {
-                check_text(&format!("lines[{i}].sku"), sku, TextKind::Identifier)?;
+                check_text(&format!("lines[{i}].sku"), sku, TextKind::Label)?;
             }
             if let Some(category) = &line.category {
-                check_text(
-                    &format!("lines[{i}].category"),
-                    category,
-                    TextKind::Identifier,
-                )?;
+                check_text(&format!("lines[{i}].category"), category, TextKind::Label)?;
             }
             total = total.saturating_add(line.amount_minor);
         }

@@ -14,7 +14,9 @@ use crate::db::queries::ledger_state::{self as state, NewLot};
 use crate::db::queries::members::{self, Member, NewMember};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::input::{check_email, check_range, check_text, TextKind};
+use crate::domain::input::{
+    check_email, check_range, check_text, TextKind, PASSWORD_LEN_MAX, PASSWORD_LEN_MIN,
+};
 use crate::domain::limits::{self, ACTIVE_CODES_MAX, CODE_FAILURES_MAX, CODE_LOCKOUT_S};
 use crate::domain::member_number;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -106,12 +108,17 @@ fn link_member(
     customer_ref: Option<&str>,
     now: NaiveDateTime,
 ) -> ApiResult<MemberLink> {
-    if let Some(existing) = members::link(conn, partner_id, member.id)? {
-        return Ok(MemberLink {
-            member_number: member.member_number.clone(),
-            customer_ref: existing.customer_ref,
-            linked_at: utc(existing.linked_at),
-        });
+    let existing = |conn: &mut DbConn| -> ApiResult<Option<MemberLink>> {
+        Ok(
+            members::link(conn, partner_id, member.id)?.map(|l| MemberLink {
+                member_number: member.member_number.clone(),
+                customer_ref: l.customer_ref,
+                linked_at: utc(l.linked_at),
+            }),
+        )
+    };
+    if let Some(link) = existing(conn)? {
+        return Ok(link);
     }
     match conn
         .transaction(|conn| members::insert_link(conn, partner_id, member.id, customer_ref, now))
@@ -121,10 +128,14 @@ fn link_member(
             customer_ref: customer_ref.map(str::to_owned),
             linked_at: utc(now),
         }),
-        Err(e) if is_unique_violation(&e) => fail(
-            Code::Conflict,
-            "this customer_ref already links another member",
-        ),
+        // A concurrent link of the same member won the race: its link is the answer.
+        Err(e) if is_unique_violation(&e) => match existing(conn)? {
+            Some(link) => Ok(link),
+            None => fail(
+                Code::Conflict,
+                "this customer_ref already links another member",
+            ),
+        },
         Err(e) => Err(e.into()),
     }
 }
@@ -263,10 +274,10 @@ fn new_session(conn: &mut DbConn, state: &AppState, member: &Member) -> ApiResul
 pub fn sign_up(conn: &mut DbConn, state: &AppState, req: &SignUpRequest) -> ApiResult<Session> {
     let email = check_email("email", &req.email)?;
     let length = req.password.chars().count();
-    if !(10..=128).contains(&length) {
+    if !(PASSWORD_LEN_MIN..=PASSWORD_LEN_MAX).contains(&length) {
         return fail(
             Code::InvalidRequest,
-            "password must be 10 to 128 characters",
+            format!("password: must be {PASSWORD_LEN_MIN} to {PASSWORD_LEN_MAX} characters"),
         );
     }
     let display_name = check_display_name(req.display_name.as_deref())?;
@@ -280,7 +291,12 @@ pub fn sign_up(conn: &mut DbConn, state: &AppState, req: &SignUpRequest) -> ApiR
 
 /// Signs a member in. An unknown email costs the same time as a wrong password.
 pub fn sign_in(conn: &mut DbConn, state: &AppState, req: &SignInRequest) -> ApiResult<Session> {
-    let email = req.email.trim().to_lowercase();
+    // No account has a malformed email or an over-long password: refused as wrong
+    // credentials, before any query or hashing.
+    let email = match check_email("email", &req.email) {
+        Ok(email) if req.password.chars().count() <= PASSWORD_LEN_MAX => email,
+        _ => return fail(Code::InvalidCredentials, "wrong email or password"),
+    };
     let member = members::by_email(conn, &email)?;
     let stored = member
         .as_ref()
@@ -354,6 +370,10 @@ pub fn create_code(
     })
 }
 
+/// The detail of a wrong, used or expired one-time code (and of an unknown member number at
+/// authorisation, which must read the same).
+pub const WRONG_CODE_DETAIL: &str = "the code is wrong, used or expired";
+
 /// Checks and consumes a member's one-time code inside the caller's transaction, which holds
 /// the member's lock. A wrong code is counted in that same transaction and the refusal keeps
 /// its effect ([`ApiError::Recorded`]): attempts on one member are serialised by the member
@@ -393,10 +413,7 @@ pub fn consume_code(
         ));
     }
     members::set_code_failures(conn, member.id, failures, None)?;
-    Err(ApiError::recorded(
-        Code::InvalidCode,
-        "the code is wrong, used or expired",
-    ))
+    Err(ApiError::recorded(Code::InvalidCode, WRONG_CODE_DETAIL))
 }
 
 /// One entry of a member's history.

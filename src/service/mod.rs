@@ -38,14 +38,16 @@ pub struct AppState {
     pub session_ttl_s: i64,
     /// Answers that were internal errors (500), counted so that tests can fail on any.
     pub internal_errors: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// Set after the database was found unavailable: pooled connections are checked before
-    /// use until one answers again, so that requests are not handed connections that died
-    /// with the database.
-    pub database_suspect: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Until when (Unix milliseconds) pooled connections are checked before use, because the
+    /// database was found unavailable shortly before: connections that died with it are
+    /// dropped instead of being handed to requests.
+    pub database_suspect_until_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
-    /// The state of a server or a command, with the clock taking in the stored offset.
+    /// The state of a server or a command. An adjustable clock takes in the offset stored in
+    /// the database; a system clock ignores it (a production server never runs on a moved
+    /// clock) and says so loudly when the database holds one.
     pub fn new(
         pool: DbPool,
         clock: Clock,
@@ -53,7 +55,11 @@ impl AppState {
         session_ttl_s: i64,
     ) -> ApiResult<AppState> {
         let mut conn = pool.get()?;
-        clock::refresh(&mut conn, &clock)?;
+        if clock.is_adjustable() {
+            clock::refresh(&mut conn, &clock)?;
+        } else {
+            clock::warn_if_moved(&mut conn)?;
+        }
         drop(conn);
         Ok(AppState {
             pool,
@@ -61,7 +67,7 @@ impl AppState {
             master_key,
             session_ttl_s,
             internal_errors: Default::default(),
-            database_suspect: Default::default(),
+            database_suspect_until_ms: Default::default(),
         })
     }
 
@@ -85,7 +91,7 @@ impl AppState {
                     // The connection may have died with the database: drop it, and check the
                     // others before they are used.
                     crate::db::mark_broken(&mut conn);
-                    state.database_suspect.store(true, Ordering::SeqCst);
+                    state.suspect_database();
                 }
             }
             result
@@ -94,27 +100,38 @@ impl AppState {
         .map_err(ApiError::internal)?
     }
 
-    /// A pooled connection. While the database is suspect (it failed recently), each one is
-    /// checked with a trivial query first and dropped when dead, so that a restarted database
-    /// is served again at once instead of through one failed request per dead connection.
+    /// How long pooled connections are checked before use after the database failed.
+    const SUSPECT_MS: i64 = 10_000;
+
+    fn suspect_database(&self) {
+        let until = chrono::Utc::now().timestamp_millis() + Self::SUSPECT_MS;
+        self.database_suspect_until_ms
+            .fetch_max(until, Ordering::SeqCst);
+    }
+
+    /// A pooled connection. For a while after the database failed, each one is checked with a
+    /// trivial query first and dropped when dead, so that a restarted database is served again
+    /// at once instead of through one failed request per dead connection. Bounded: after as
+    /// many dead connections as the pool holds, the next failure is the answer (a 503).
     fn checkout(&self) -> ApiResult<r2d2::PooledConnection<crate::db::ConnManager>> {
         use diesel::connection::SimpleConnection;
+        let suspect_until = self.database_suspect_until_ms.load(Ordering::SeqCst);
+        let mut tries_left = self.pool.max_size();
         loop {
             let mut conn = self.pool.get()?;
-            if !self.database_suspect.load(Ordering::SeqCst) {
+            if chrono::Utc::now().timestamp_millis() >= suspect_until {
                 return Ok(conn);
             }
             match conn.batch_execute("SELECT 1") {
-                Ok(()) => {
-                    self.database_suspect.store(false, Ordering::SeqCst);
-                    return Ok(conn);
-                }
-                Err(e) if crate::db::is_unavailable(&e) => {
-                    // Dropped by the pool; the loop ends when the pool can open no new
-                    // connection within its timeout (an error, answered 503).
+                Ok(()) => return Ok(conn),
+                Err(e) if crate::db::is_unavailable(&e) && tries_left > 0 => {
                     crate::db::mark_broken(&mut conn);
+                    tries_left -= 1;
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => {
+                    crate::db::mark_broken(&mut conn);
+                    return Err(e.into());
+                }
             }
         }
     }

@@ -8,8 +8,8 @@ use crate::db::queries::ledger_state::{self as state, RedemptionRow};
 use crate::db::queries::{members as member_rows, partners};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::is_valid_ref;
-use crate::domain::points::Points;
+use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::limits::POINTS_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting};
@@ -45,12 +45,7 @@ fn view(conn: &mut DbConn, r: &RedemptionRow) -> ApiResult<Redemption> {
 }
 
 fn points_of(value: i64, what: &str) -> ApiResult<i64> {
-    Points::positive(value).map(Points::get).ok_or_else(|| {
-        ApiError::new(
-            Code::InvalidAmount,
-            format!("{what} must be 1 to 1,000,000,000"),
-        )
-    })
+    Ok(check_range(what, value, 1, POINTS_MAX)?)
 }
 
 /// Holds points of a member who gave their one-time code.
@@ -61,27 +56,27 @@ pub fn authorise(
     req: &AuthoriseRequest,
 ) -> ApiResult<Redemption> {
     let points = points_of(req.points, "points")?;
-    if req.order_id.as_deref().is_some_and(|o| !is_valid_ref(o)) {
-        return fail(
-            Code::InvalidRequest,
-            "order_id must be 1 to 64 printable characters without spaces",
-        );
+    if let Some(order_id) = &req.order_id {
+        check_text("order_id", order_id, TextKind::Identifier)?;
     }
     write_tx(conn, |conn| {
-        // Any member may spend at any partner with their code, so an unknown member number
-        // answers exactly like a wrong code: a partner learns nothing of who is a member.
-        let member = match members::find(conn, &req.member_number) {
-            Err(e) if e.code() == Code::MemberNotFound => {
-                return fail(Code::InvalidCode, "the code is wrong, used or expired")
-            }
-            other => other?,
-        };
         let contract = partners::contract_at(conn, partner_id, now)?.ok_or_else(|| {
             ApiError::new(
                 Code::PartnerSuspended,
                 "the partner has no contract in force",
             )
         })?;
+        // Any member may spend at any partner with their code, so an unknown member number
+        // answers exactly like a wrong code, stored under the idempotency key as that one is.
+        let member = match members::find(conn, &req.member_number) {
+            Err(e) if e.code() == Code::MemberNotFound => {
+                return Err(ApiError::recorded(
+                    Code::InvalidCode,
+                    members::WRONG_CODE_DETAIL,
+                ))
+            }
+            other => other?,
+        };
         let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
         members::consume_code(conn, &member, &req.code, now)?;
         if member.available_points < points {

@@ -15,7 +15,7 @@ use crate::db::queries::settlement::{
 };
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::input::{check_text, TextKind};
+use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::domain::settlement::payment_status;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -267,12 +267,7 @@ pub fn record_payment(
             )
         }
     };
-    if !(1..=PAYMENT_MINOR_MAX).contains(&req.amount_minor) {
-        return fail(
-            Code::InvalidAmount,
-            "amount_minor must be 1 to 1,000,000,000,000",
-        );
-    }
+    check_range("amount_minor", req.amount_minor, 1, PAYMENT_MINOR_MAX)?;
     check_text("bank_reference", &req.bank_reference, TextKind::Identifier)?;
     let result = write_tx(conn, |conn| {
         let row = readable(conn, statement_id, None)?;
@@ -392,12 +387,12 @@ pub fn resolve_dispute(
     req: &ResolutionRequest,
 ) -> ApiResult<Dispute> {
     let text = check_text("resolution", &req.resolution, TextKind::FreeText)?;
-    if req.adjustment_minor.unsigned_abs() > PAYMENT_MINOR_MAX.unsigned_abs() {
-        return fail(
-            Code::InvalidAmount,
-            "adjustment_minor must be within ±1,000,000,000,000",
-        );
-    }
+    check_range(
+        "adjustment_minor",
+        req.adjustment_minor,
+        -PAYMENT_MINOR_MAX,
+        PAYMENT_MINOR_MAX,
+    )?;
     write_tx(conn, |conn| {
         dispute(conn, dispute_id)?;
         if rows::resolve_dispute(conn, dispute_id, text, req.adjustment_minor, now)? != 1 {

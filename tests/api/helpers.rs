@@ -419,15 +419,13 @@ impl TestApp {
         hold.redemption_id
     }
 
-    /// Runs the ledger verification.
+    /// Runs the ledger verification (through the server's own checkout, which drops
+    /// connections that died in a test's database outage).
     pub async fn verify(&self) -> VerifyReport {
-        let pool = self.state.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().expect("connection");
-            verify::run(&mut conn).expect("verify")
-        })
-        .await
-        .expect("join")
+        self.state
+            .run(|conn, _| verify::run(conn))
+            .await
+            .expect("verify")
     }
 
     /// Runs raw SQL against the test database (to tamper with it).

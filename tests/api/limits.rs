@@ -296,5 +296,37 @@ async fn every_documented_limit_holds_at_its_bound_and_one_past_it(app: &TestApp
         .await
         .expect("upload");
     assert_eq!(res.status().as_u16(), 413);
+    // Bearer tokens: at most 200 characters.
+    let res = app
+        .http
+        .get(format!("{}/v1/operator/partners", app.address))
+        .bearer_auth("t".repeat(201))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(res.status().as_u16(), 401);
+    // Network settings, each in its range.
+    let (_, current) = app
+        .operator(Method::GET, "/v1/operator/settings", None)
+        .await;
+    for (field, good, bad) in [
+        ("base_rate_millipoints", 1_000_000, 1_000_001),
+        ("expiry_months", 120, 121),
+        ("hold_ttl_s", 604_800, 604_801),
+        ("code_ttl_s", 3_600, 3_601),
+    ] {
+        for (value, status) in [(good, 200), (bad, 422)] {
+            let mut settings = current.clone();
+            settings[field] = json!(value);
+            let (got, body) = app
+                .operator(Method::PUT, "/v1/operator/settings", Some(settings))
+                .await;
+            assert_eq!(got, status, "{field} = {value}: {body}");
+        }
+    }
+    let (status, _) = app
+        .operator(Method::PUT, "/v1/operator/settings", Some(current))
+        .await;
+    assert_eq!(status, 200);
 }
 both_backends!(every_documented_limit_holds_at_its_bound_and_one_past_it);

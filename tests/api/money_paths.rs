@@ -538,12 +538,7 @@ async fn documented_limits_hold(app: &TestApp) {
     assert_eq!(status, 201, "{detail}");
     // The Idempotency-Key: printable ASCII, spaces included, 1 to 128 characters.
     let earn = |order: &str| json!({"member_number": number, "order_id": order, "amount_minor": 100, "currency": "EUR"});
-    for (key, expected) in [
-        ("with space inside", 201),
-        (&*"k".repeat(128), 201),
-        (&*"k".repeat(129), 400),
-        ("clé", 400),
-    ] {
+    for (key, expected) in [("with space inside", 201), (&*"k".repeat(128), 201)] {
         let res = shop
             .client
             .send_raw(
@@ -561,38 +556,55 @@ async fn documented_limits_hold(app: &TestApp) {
             String::from_utf8_lossy(&res.body)
         );
     }
-    // A control character cannot even be sent by a well-behaved client: sent by hand, the
-    // request is refused and earns nothing.
-    let status = raw_earn_with_key(app, &shop, &earn("CTRL"), "abc\u{1}def").await;
-    assert_eq!(status, 400);
+    // The SDK refuses a key the server would refuse, or one whose surrounding spaces HTTP
+    // would strip; sent by hand, such keys are refused and earn nothing.
+    for key in [
+        "k".repeat(129),
+        "clé".into(),
+        "abc\u{1}def".into(),
+        " k".into(),
+    ] {
+        let sent = shop
+            .client
+            .send_raw(
+                Method::POST,
+                "/v1/partner/earns",
+                Some(&earn("SDK")),
+                Some(&key),
+            )
+            .await;
+        assert!(sent.is_err(), "the SDK sent {key:?}");
+    }
+    for key in ["k".repeat(129), "clé".into(), "abc\u{1}def".into()] {
+        let status = raw_earn_with_key(app, &shop, &key).await;
+        assert_eq!(status, 400, "key {key:?}");
+    }
     let balance = app.balance(&token).await;
     assert_eq!(balance.available_points, 3, "three earns of 1.00 EUR");
 }
 both_backends!(documented_limits_hold);
 
-/// Sends a signed earn over a plain TCP socket with an Idempotency-Key no HTTP library sends.
-async fn raw_earn_with_key(app: &TestApp, shop: &TestPartner, body: &Value, key: &str) -> u16 {
+/// Sends a signed earn without a body over a plain TCP socket, with an Idempotency-Key no HTTP
+/// library sends. Without a body, the server can refuse at the headers and close cleanly.
+async fn raw_earn_with_key(app: &TestApp, shop: &TestPartner, key: &str) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let body = serde_json::to_vec(body).expect("json");
     let path = "/v1/partner/earns";
     let ts = chrono::Utc::now().timestamp();
     let nonce = partner_sdk::signing::new_nonce();
     let signature =
-        partner_sdk::signing::signature_header(&shop.secret, "POST", path, ts, &nonce, &body);
+        partner_sdk::signing::signature_header(&shop.secret, "POST", path, ts, &nonce, b"");
     let host = app.address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nLoyalty-Key-Id: {}\r\nLoyalty-Timestamp: {ts}\r\n\
-         Loyalty-Nonce: {nonce}\r\nLoyalty-Signature: {signature}\r\nIdempotency-Key: {key}\r\n\
-         Connection: close\r\n\r\n",
-        body.len(),
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\
+         Loyalty-Key-Id: {}\r\nLoyalty-Timestamp: {ts}\r\nLoyalty-Nonce: {nonce}\r\n\
+         Loyalty-Signature: {signature}\r\nIdempotency-Key: {key}\r\nConnection: close\r\n\r\n",
         shop.key_id
     );
     stream.write_all(head.as_bytes()).await.expect("write");
-    stream.write_all(&body).await.expect("write");
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.expect("read");
+    // The server may close as soon as it has answered; what was read is enough.
+    let _ = stream.read_to_end(&mut answer).await;
     let text = String::from_utf8_lossy(&answer);
     text.split(' ')
         .nth(1)
@@ -706,28 +718,181 @@ both_backends!(a_reconciliation_csv_without_its_header_is_refused);
 /// Uploads a CSV reconciliation file, signed by hand (the SDK sends JSON rows).
 async fn signed_csv(app: &TestApp, shop: &TestPartner, id: i64, file: &str) -> (u16, Value) {
     let path = format!("/v1/partner/statements/{id}/reconciliation");
-    let ts = chrono::Utc::now().timestamp();
+    let res = signed_by_hand(app, shop, &path, "text/csv", file, None).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+/// Sends a POST signed by hand, with the body as is and the given Content-Type and timestamp.
+async fn signed_by_hand(
+    app: &TestApp,
+    shop: &TestPartner,
+    path: &str,
+    content_type: &str,
+    body: &str,
+    timestamp: Option<i64>,
+) -> reqwest::Response {
+    let ts = timestamp.unwrap_or_else(|| chrono::Utc::now().timestamp());
     let nonce = partner_sdk::signing::new_nonce();
     let signature = partner_sdk::signing::signature_header(
         &shop.secret,
         "POST",
-        &path,
+        path,
         ts,
         &nonce,
-        file.as_bytes(),
+        body.as_bytes(),
     );
-    let res = app
-        .http
+    app.http
         .post(format!("{}{path}", app.address))
-        .header("Content-Type", "text/csv")
+        .header("Content-Type", content_type)
         .header(partner_sdk::signing::HEADER_KEY_ID, &shop.key_id)
         .header(partner_sdk::signing::HEADER_TIMESTAMP, ts.to_string())
         .header(partner_sdk::signing::HEADER_NONCE, nonce)
         .header(partner_sdk::signing::HEADER_SIGNATURE, signature)
-        .body(file.to_owned())
+        .header(
+            partner_sdk::signing::HEADER_IDEMPOTENCY_KEY,
+            partner_sdk::Client::new_idempotency_key(),
+        )
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("send")
+}
+
+async fn a_body_is_one_unambiguous_json_object_sent_as_json(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    let (alice, alice_token) = app.member("alice2@example.com").await;
+    let (bob, bob_token) = app.member("bob2@example.com").await;
+    link(&shop, &alice).await;
+    link(&shop, &bob).await;
+    // A member named twice: refused, not "the last one wins".
+    let twice = format!(
+        r#"{{"member_number":"{alice}","order_id":"D-1","amount_minor":1000,"currency":"EUR","member_number":"{bob}"}}"#
+    );
+    let res = signed_by_hand(
+        app,
+        &shop,
+        "/v1/partner/earns",
+        "application/json",
+        &twice,
+        None,
+    )
+    .await;
+    let (status, code, detail) = problem_of(res).await;
+    assert_eq!((status, code.as_str()), (400, "invalid_body"), "{detail}");
+    assert!(detail.contains("member_number"), "{detail}");
+    // A JSON body sent as something else is refused; so is a browser's form post.
+    let body = format!(
+        r#"{{"member_number":"{alice}","order_id":"D-2","amount_minor":1000,"currency":"EUR"}}"#
+    );
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "nonsense",
+    ] {
+        let res = signed_by_hand(app, &shop, "/v1/partner/earns", content_type, &body, None).await;
+        let (status, code, _) = problem_of(res).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (415, "unsupported_media_type"),
+            "{content_type}"
+        );
+    }
+    let res = app
+        .http
+        .post(format!("{}/v1/member/signup", app.address))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(r#"{"email":"form@example.com","password":"long enough pw"}"#)
         .send()
         .await
         .expect("send");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or_default())
+    assert_eq!(problem_of(res).await.0, 415);
+    let res = signed_by_hand(
+        app,
+        &shop,
+        "/v1/partner/earns",
+        "application/json; charset=utf-8",
+        &body,
+        None,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 201);
+    assert_eq!(app.balance(&alice_token).await.available_points, 10);
+    assert_eq!(app.balance(&bob_token).await.available_points, 0);
 }
+both_backends!(a_body_is_one_unambiguous_json_object_sent_as_json);
+
+async fn a_timestamp_at_the_end_of_time_is_refused(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    for ts in [i64::MIN, i64::MIN + 1, i64::MAX, 0] {
+        let res = signed_by_hand(
+            app,
+            &shop,
+            "/v1/partner/earns",
+            "application/json",
+            "{}",
+            Some(ts),
+        )
+        .await;
+        let (status, code, _) = problem_of(res).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (401, "timestamp_out_of_window"),
+            "{ts}"
+        );
+    }
+}
+both_backends!(a_timestamp_at_the_end_of_time_is_refused);
+
+async fn concurrent_links_of_one_member_all_answer_the_link(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    let (number, _) = app.member("links@example.com").await;
+    let answers = join_all((0..10).map(|_| {
+        let client = shop.client.clone();
+        let req = partner_sdk::types::LinkMemberRequest {
+            member_number: number.clone(),
+            customer_ref: None,
+        };
+        async move { client.link_member(&req).await }
+    }))
+    .await;
+    for answer in answers {
+        assert_eq!(answer.expect("linked").member_number, number);
+    }
+}
+both_backends!(concurrent_links_of_one_member_all_answer_the_link);
+
+async fn an_unknown_member_at_authorisation_replays_like_a_wrong_code(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    let (number, _) = app.member("replay@example.com").await;
+    let unknown = crate::helpers::unused_member_number(&number);
+    let mut seen = Vec::new();
+    for n in [&number, &unknown] {
+        let key = partner_sdk::Client::new_idempotency_key();
+        let body = json!({"member_number": n, "code": "123456", "points": 1});
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            let res = shop
+                .client
+                .send_raw(
+                    Method::POST,
+                    "/v1/partner/redemptions",
+                    Some(&body),
+                    Some(&key),
+                )
+                .await
+                .expect("send");
+            let replayed = res.headers.get("Idempotent-Replayed").is_some();
+            answers.push((
+                res.status,
+                replayed,
+                String::from_utf8_lossy(&res.body).into_owned(),
+            ));
+        }
+        seen.push(answers);
+    }
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!((seen[0][0].1, seen[0][1].1), (false, true));
+}
+both_backends!(an_unknown_member_at_authorisation_replays_like_a_wrong_code);

@@ -179,7 +179,7 @@ async fn a_stopped_database_answers_503_with_retry_after(app: &TestApp) {
     // No new connection is allowed while the old ones are cut: the database is "down".
     admin
         .batch_execute(&format!(
-            "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; \
              SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = '{name}' AND pid <> pg_backend_pid()"
         ))
@@ -202,7 +202,7 @@ async fn a_stopped_database_answers_503_with_retry_after(app: &TestApp) {
         .expect("livez");
     assert_eq!(res.status().as_u16(), 200, "alive, though not ready");
     admin
-        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .batch_execute(&format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"))
         .expect("start");
     let back = Instant::now();
     loop {
@@ -229,6 +229,7 @@ async fn two_instances_on_one_database_read_one_clock(app: &TestApp) {
         .await
         .expect("second instance");
     let second_address = format!("http://127.0.0.1:{}", second.port());
+    let (second_handle, second_state) = (second.handle(), second.state.clone());
     tokio::spawn(second.run_until_stopped());
     let shop = app.partner("shop", 10_000, 14).await;
     let (number, token) = app.member("twins@example.com").await;
@@ -274,5 +275,10 @@ async fn two_instances_on_one_database_read_one_clock(app: &TestApp) {
             .available_points,
         10
     );
+    let internal = second_state
+        .internal_errors
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(internal, 0, "the second instance answered 500s");
+    second_handle.stop(true).await;
 }
 both_backends!(two_instances_on_one_database_read_one_clock);
