@@ -1,5 +1,6 @@
-//! Turning a request into trusted inputs: partner signatures, bearer tokens, JSON bodies and
-//! page parameters, each refused with a problem answer when wrong.
+//! Turning a request into trusted inputs: JSON bodies and page parameters, each refused with a
+//! problem answer when wrong; and the two shapes of a signed partner request (one that moves
+//! points, under an idempotency key, and one that reads). Callers are in [`super::auth`].
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,66 +14,9 @@ use crate::db::DbConn;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::auth::{header, Signed};
 use crate::http::strict_json::StrictValue;
-use crate::service::auth::{self, PartnerCaller, SignedRequest};
-use crate::service::{idempotency, members, AppState};
-
-fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Authenticates a signed partner request.
-pub async fn partner(
-    state: &AppState,
-    req: &HttpRequest,
-    body: &web::Bytes,
-) -> ApiResult<PartnerCaller> {
-    let get = |name: &str| {
-        header(req, name)
-            .map(str::to_owned)
-            .ok_or_else(|| ApiError::new(Code::Unauthenticated, format!("missing {name} header")))
-    };
-    let signed = SignedRequest {
-        key_id: get(signing::HEADER_KEY_ID)?,
-        timestamp: get(signing::HEADER_TIMESTAMP)?,
-        nonce: get(signing::HEADER_NONCE)?,
-        signature: get(signing::HEADER_SIGNATURE)?,
-        method: req.method().as_str().to_owned(),
-        path_and_query: req
-            .uri()
-            .path_and_query()
-            .map(|pq| pq.as_str().to_owned())
-            .unwrap_or_else(|| req.uri().path().to_owned()),
-    };
-    let body = body.clone();
-    state
-        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body))
-        .await
-}
-
-fn bearer(req: &HttpRequest) -> ApiResult<String> {
-    header(req, "Authorization")
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty() && t.len() <= 200)
-        .ok_or_else(|| ApiError::new(Code::Unauthenticated, "send Authorization: Bearer <token>"))
-}
-
-/// Authenticates an operator; returns the token's name.
-pub async fn operator(state: &AppState, req: &HttpRequest) -> ApiResult<String> {
-    let token = bearer(req)?;
-    state
-        .run(move |conn, _| auth::verify_operator(conn, &token))
-        .await
-}
-
-/// Authenticates a member; returns their id.
-pub async fn member(state: &AppState, req: &HttpRequest) -> ApiResult<i64> {
-    let token = bearer(req)?;
-    state
-        .run(move |conn, state| members::session_member(conn, &token, state.clock.now_naive()))
-        .await
-}
+use crate::service::{idempotency, AppState};
 
 /// Parses a JSON request body: sent as `application/json`, it must be one JSON object (an
 /// empty body counts as `{}`; an array, a string or a number is refused even where serde would
@@ -99,12 +43,10 @@ pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> ApiResu
 /// Refuses a body that does not say it is JSON (`application/json` or `application/...+json`,
 /// parameters allowed): a form post from a browser is never read as an API request.
 fn check_json_content_type(req: &HttpRequest) -> ApiResult<()> {
-    let essence = header(req, "Content-Type")
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let is_json = essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    let is_json = content_type_is(req, "application/json") || {
+        let essence = content_type_essence(req);
+        essence.starts_with("application/") && essence.ends_with("+json")
+    };
     if !is_json {
         return fail(
             Code::UnsupportedMediaType,
@@ -114,10 +56,32 @@ fn check_json_content_type(req: &HttpRequest) -> ApiResult<()> {
     Ok(())
 }
 
+/// The media type of the request's body, lower-case, without parameters.
+fn content_type_essence(req: &HttpRequest) -> String {
+    header(req, "Content-Type")
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether the request's body is of this media type (parameters such as `charset` aside).
+pub fn content_type_is(req: &HttpRequest, media_type: &str) -> bool {
+    content_type_essence(req) == media_type
+}
+
 /// A JSON object body of bearer-token routes, read through [`json_body`] (limited to
-/// `BODY_BYTES_MAX` by the payload configuration). Handlers document their typed body in
-/// `request_body`.
-pub struct Json<T>(pub T);
+/// `BODY_BYTES_MAX` by the payload configuration). Its extraction never fails: a refusal of
+/// the body is kept and given by [`Json::into_inner`] in the handler, so that the caller's
+/// check (an extractor that runs concurrently with this one) is always answered first.
+/// Handlers document their typed body in `request_body`.
+pub struct Json<T>(ApiResult<T>);
+
+impl<T> Json<T> {
+    /// The parsed body, or why it was refused.
+    pub fn into_inner(self) -> ApiResult<T> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
     type Error = actix_web::Error;
@@ -128,10 +92,20 @@ impl<T: DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
         let bytes = web::Bytes::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            let bytes = bytes.await?;
-            json_body(&req, &bytes)
-                .map(Json)
-                .map_err(actix_web::Error::from)
+            let parsed = match bytes.await {
+                Ok(bytes) => json_body(&req, &bytes),
+                Err(e) => {
+                    let too_large =
+                        e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
+                    let code = if too_large {
+                        Code::PayloadTooLarge
+                    } else {
+                        Code::InvalidRequest
+                    };
+                    Err(ApiError::new(code, format!("reading the body: {e}")))
+                }
+            };
+            Ok(Json(parsed))
         })
     }
 }
@@ -152,7 +126,7 @@ fn request_sha256(req: &HttpRequest, body: &[u8]) -> String {
 pub async fn moving<I, O, F>(
     state: &AppState,
     req: &HttpRequest,
-    body: web::Bytes,
+    signed: Signed,
     status: StatusCode,
     work: F,
 ) -> ApiResult<HttpResponse>
@@ -161,7 +135,7 @@ where
     O: Serialize,
     F: Fn(&mut DbConn, NaiveDateTime, i64, &I) -> ApiResult<O> + Send + 'static,
 {
-    let caller = partner(state, req, &body).await?;
+    let Signed { caller, body } = signed;
     let key = idempotency::check_key(
         req.headers()
             .get(signing::HEADER_IDEMPOTENCY_KEY)
@@ -194,19 +168,14 @@ where
 }
 
 /// Runs a signed partner request that moves nothing.
-pub async fn reading<O, F>(
-    state: &AppState,
-    req: &HttpRequest,
-    body: web::Bytes,
-    work: F,
-) -> ApiResult<HttpResponse>
+pub async fn reading<O, F>(state: &AppState, signed: Signed, work: F) -> ApiResult<HttpResponse>
 where
     O: Serialize + Send + 'static,
     F: FnOnce(&mut DbConn, NaiveDateTime, i64) -> ApiResult<O> + Send + 'static,
 {
-    let caller = partner(state, req, &body).await?;
+    let partner_id = signed.caller.partner_id;
     let out = state
-        .run(move |conn, state| work(conn, state.clock.now_naive(), caller.partner_id))
+        .run(move |conn, state| work(conn, state.clock.now_naive(), partner_id))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }
@@ -239,60 +208,4 @@ impl PageQuery {
         }
         Ok((cursor, limit))
     }
-}
-
-/// The raw request body. A plain `web::Bytes` argument would be documented as an untyped
-/// body; partner handlers need the exact bytes to check the signature, and document their
-/// typed body in `request_body` instead.
-pub struct RawBody(pub web::Bytes);
-
-impl actix_web::FromRequest for RawBody {
-    type Error = actix_web::Error;
-    type Future =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawBody, actix_web::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move { bytes.await.map(RawBody) })
-    }
-}
-
-/// Refuses a partner request early, before its body is read, unless it carries the signature
-/// headers and names an active key: a large upload is only buffered for a plausible caller.
-/// The full check (signature, timestamp, nonce) still runs on the whole body afterwards.
-pub async fn plausible_partner(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    for name in [
-        signing::HEADER_KEY_ID,
-        signing::HEADER_TIMESTAMP,
-        signing::HEADER_NONCE,
-        signing::HEADER_SIGNATURE,
-    ] {
-        if header(req, name).is_none() {
-            return fail(Code::Unauthenticated, format!("missing {name} header"));
-        }
-    }
-    let key_id = header(req, signing::HEADER_KEY_ID)
-        .unwrap_or_default()
-        .to_owned();
-    let known = state
-        .run(move |conn, _| Ok(crate::db::queries::partners::active_key(conn, &key_id)?.is_some()))
-        .await?;
-    if !known {
-        return fail(Code::UnknownKey, "unknown or revoked key");
-    }
-    Ok(())
-}
-
-/// Reads a request body of up to `limit` bytes; beyond it, a `payload_too_large` problem.
-pub async fn read_limited(payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
-    payload
-        .to_bytes_limited(limit)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                Code::PayloadTooLarge,
-                format!("the upload exceeds {limit} bytes"),
-            )
-        })?
-        .map_err(|e| ApiError::new(Code::InvalidRequest, format!("reading the body: {e}")))
 }

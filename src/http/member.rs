@@ -1,11 +1,12 @@
 //! The member API under `/v1/member` (sign-up and sign-in open, the rest by bearer token).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use partner_sdk::types::{Balance, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{json_response, member, Json, PageQuery};
+use super::auth::MemberCaller;
+use super::extract::{json_response, Json, PageQuery};
 use crate::error::ApiResult;
 use crate::service::members::{
     self, HistoryPage, OneTimeCode, Session, SignInRequest, SignUpRequest,
@@ -25,10 +26,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "member", operation_id = "sign_up", request_body = SignUpRequest,
     responses((status = 201, body = Session), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/signup")]
-async fn sign_up(
-    state: web::Data<AppState>,
-    Json(input): Json<SignUpRequest>,
-) -> ApiResult<HttpResponse> {
+async fn sign_up(state: web::Data<AppState>, body: Json<SignUpRequest>) -> ApiResult<HttpResponse> {
+    let input = body.into_inner()?;
     let out = state
         .run(move |conn, s| members::sign_up(conn, s, &input))
         .await?;
@@ -39,10 +38,8 @@ async fn sign_up(
 #[utoipa::path(tag = "member", operation_id = "sign_in", request_body = SignInRequest,
     responses((status = 200, body = Session), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/signin")]
-async fn sign_in(
-    state: web::Data<AppState>,
-    Json(input): Json<SignInRequest>,
-) -> ApiResult<HttpResponse> {
+async fn sign_in(state: web::Data<AppState>, body: Json<SignInRequest>) -> ApiResult<HttpResponse> {
+    let input = body.into_inner()?;
     let out = state
         .run(move |conn, s| members::sign_in(conn, s, &input))
         .await?;
@@ -54,8 +51,8 @@ async fn sign_in(
     responses((status = 200, body = Balance), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("member_token" = [])))]
 #[get("/balance")]
-async fn get_balance(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let member_id = member(&state, &req).await?;
+async fn get_balance(caller: MemberCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let member_id = caller.member_id;
     let out = state
         .run(move |conn, s| members::balance(conn, s.clock.now_naive(), member_id))
         .await?;
@@ -68,11 +65,11 @@ async fn get_balance(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<
     security(("member_token" = [])))]
 #[get("/history")]
 async fn list_history(
+    caller: MemberCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let member_id = member(&state, &req).await?;
+    let member_id = caller.member_id;
     let (cursor, limit) = query.parse()?;
     let out = state
         .run(move |conn, _| members::history(conn, member_id, cursor, limit))
@@ -85,8 +82,8 @@ async fn list_history(
     responses((status = 201, body = OneTimeCode), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("member_token" = [])))]
 #[post("/codes")]
-async fn create_code(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let member_id = member(&state, &req).await?;
+async fn create_code(caller: MemberCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let member_id = caller.member_id;
     let out = state
         .run(move |conn, s| members::create_code(conn, s.clock.now_naive(), member_id))
         .await?;

@@ -2,6 +2,7 @@
 //! per audience; every route is registered through utoipa-actix-web so the OpenAPI document
 //! cannot miss one.
 
+pub mod auth;
 pub mod extract;
 mod member;
 mod operator;

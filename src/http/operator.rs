@@ -1,13 +1,14 @@
 //! The operator API under `/v1/operator` (bearer token).
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use partner_sdk::types::{Balance, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{json_response, operator, Json, PageQuery};
+use super::auth::OperatorCaller;
+use super::extract::{json_response, Json, PageQuery};
 use crate::error::ApiResult;
 use crate::service::members::{AdjustmentRequest, AdjustmentResponse};
 use crate::service::partners::{
@@ -41,11 +42,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
     security(("operator_token" = [])))]
 #[post("/partners")]
 async fn create_partner(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    Json(input): Json<CreatePartnerRequest>,
+    body: Json<CreatePartnerRequest>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     let out = state
         .run(move |conn, s| partners::create(conn, s.clock.now_naive(), &input))
         .await?;
@@ -58,11 +59,10 @@ async fn create_partner(
     security(("operator_token" = [])))]
 #[get("/partners")]
 async fn list_partners(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let (cursor, limit) = query.parse()?;
     let out = state
         .run(move |conn, s| partners::list(conn, s.clock.now_naive(), cursor, limit))
@@ -76,11 +76,10 @@ async fn list_partners(
     security(("operator_token" = [])))]
 #[get("/partners/{partner_id}")]
 async fn get_partner(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| partners::get(conn, s.clock.now_naive(), id))
@@ -96,12 +95,12 @@ async fn get_partner(
     security(("operator_token" = [])))]
 #[post("/partners/{partner_id}/contracts")]
 async fn create_contract(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
-    Json(input): Json<ContractTerms>,
+    body: Json<ContractTerms>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     let (id, terms) = (path.into_inner(), input);
     let out = state
         .run(move |conn, s| partners::change_contract(conn, s.clock.now_naive(), id, &terms))
@@ -115,11 +114,10 @@ async fn create_contract(
     security(("operator_token" = [])))]
 #[post("/partners/{partner_id}/keys")]
 async fn create_key(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| partners::issue_key(conn, &s.master_key, s.clock.now_naive(), id))
@@ -133,11 +131,10 @@ async fn create_key(
     security(("operator_token" = [])))]
 #[get("/partners/{partner_id}/keys")]
 async fn list_keys(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, _| partners::list_keys(conn, id))
@@ -152,11 +149,10 @@ async fn list_keys(
     security(("operator_token" = [])))]
 #[delete("/partners/{partner_id}/keys/{key_id}")]
 async fn delete_key(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<(i64, String)>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let (id, key_id) = path.into_inner();
     state
         .run(move |conn, s| partners::revoke_key(conn, s.clock.now_naive(), id, &key_id))
@@ -169,8 +165,10 @@ async fn delete_key(
     responses((status = 200, body = NetworkSettings), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("operator_token" = [])))]
 #[get("/settings")]
-async fn get_settings(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+async fn get_settings(
+    _caller: OperatorCaller,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
     let out = state.run(|conn, _| settings::load(conn)).await?;
     Ok(json_response(StatusCode::OK, &out))
 }
@@ -181,11 +179,11 @@ async fn get_settings(state: web::Data<AppState>, req: HttpRequest) -> ApiResult
     security(("operator_token" = [])))]
 #[put("/settings")]
 async fn put_settings(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    Json(input): Json<NetworkSettings>,
+    body: Json<NetworkSettings>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     let out = state
         .run(move |conn, s| settings::save(conn, &s.clock, &input))
         .await?;
@@ -199,12 +197,13 @@ async fn put_settings(
     security(("operator_token" = [])))]
 #[post("/members/{member_number}/adjustments")]
 async fn create_adjustment(
+    caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<String>,
-    Json(input): Json<AdjustmentRequest>,
+    body: Json<AdjustmentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let who = operator(&state, &req).await?;
+    let input = body.into_inner()?;
+    let who = caller.name;
     let number = path.into_inner();
     let out = state
         .run(move |conn, s| members::adjust(conn, s.clock.now_naive(), &number, &input, &who))
@@ -219,11 +218,10 @@ async fn create_adjustment(
     security(("operator_token" = [])))]
 #[get("/members/{member_number}/balance")]
 async fn get_operator_member_balance(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let number = path.into_inner();
     let out = state
         .run(move |conn, s| {
@@ -239,8 +237,10 @@ async fn get_operator_member_balance(
     responses((status = 200, body = VerifyReport), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("operator_token" = [])))]
 #[post("/ledger/verify")]
-async fn verify_ledger(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+async fn verify_ledger(
+    _caller: OperatorCaller,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
     let out = state.run(|conn, _| verify::run(conn)).await?;
     Ok(json_response(StatusCode::OK, &out))
 }
@@ -278,8 +278,7 @@ fn clock_state(state: &AppState) -> ClockState {
     responses((status = 200, body = ClockState), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("operator_token" = [])))]
 #[get("/clock")]
-async fn get_clock(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+async fn get_clock(_caller: OperatorCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(json_response(StatusCode::OK, &clock_state(&state)))
 }
 
@@ -290,11 +289,11 @@ async fn get_clock(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Ht
     security(("operator_token" = [])))]
 #[post("/clock")]
 async fn advance_clock(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    Json(input): Json<AdvanceClock>,
+    body: Json<AdvanceClock>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     state
         .run(move |conn, s| crate::service::clock::advance(conn, &s.clock, input.advance_s))
         .await?;

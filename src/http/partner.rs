@@ -9,7 +9,8 @@ use partner_sdk::types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{self, moving, reading, PageQuery, RawBody};
+use super::auth::Signed;
+use super::extract::{self, moving, reading, PageQuery};
 use crate::error::ApiResult;
 use crate::service::{earn, members, partners, redeem, AppState};
 
@@ -35,14 +36,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
     security(("partner_signature" = [])))]
 #[post("/members")]
 async fn enrol_member(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::CREATED,
         |conn, now, partner_id, input: &EnrolMemberRequest| {
             members::enrol(conn, now, partner_id, input)
@@ -58,14 +59,14 @@ async fn enrol_member(
     security(("partner_signature" = [])))]
 #[post("/members/links")]
 async fn link_member(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
     // Parsed after authentication (inside `reading`): an unsigned caller learns nothing of
     // the body's rules.
-    let input: ApiResult<LinkMemberRequest> = extract::json_body(&req, &body);
-    reading(&state, &req, body, move |conn, now, partner_id| {
+    let input: ApiResult<LinkMemberRequest> = extract::json_body(&req, &signed.body);
+    reading(&state, signed, move |conn, now, partner_id| {
         members::link(conn, now, partner_id, &input?)
     })
     .await
@@ -78,13 +79,12 @@ async fn link_member(
     security(("partner_signature" = [])))]
 #[get("/members/{member_number}/balance")]
 async fn get_member_balance(
+    signed: Signed,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let number = path.into_inner();
-    reading(&state, &req, body, move |conn, now, partner_id| {
+    reading(&state, signed, move |conn, now, partner_id| {
         let member = members::find_linked(conn, partner_id, &number)?;
         members::balance(conn, now, member.id)
     })
@@ -98,14 +98,14 @@ async fn get_member_balance(
     security(("partner_signature" = [])))]
 #[post("/earns")]
 async fn create_earn(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::CREATED,
         |conn, now, partner_id, input: &EarnRequest| earn::earn(conn, now, partner_id, input),
     )
@@ -119,14 +119,14 @@ async fn create_earn(
     security(("partner_signature" = [])))]
 #[post("/refunds")]
 async fn create_refund(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::CREATED,
         |conn, now, partner_id, input: &RefundRequest| earn::refund(conn, now, partner_id, input),
     )
@@ -140,14 +140,14 @@ async fn create_refund(
     security(("partner_signature" = [])))]
 #[post("/redemptions")]
 async fn create_redemption(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::CREATED,
         |conn, now, partner_id, input: &AuthoriseRequest| {
             redeem::authorise(conn, now, partner_id, input)
@@ -163,13 +163,12 @@ async fn create_redemption(
     security(("partner_signature" = [])))]
 #[get("/redemptions/{redemption_id}")]
 async fn get_redemption(
+    signed: Signed,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    reading(&state, &req, body, move |conn, now, partner_id| {
+    reading(&state, signed, move |conn, now, partner_id| {
         redeem::get(conn, now, partner_id, id)
     })
     .await
@@ -182,16 +181,16 @@ async fn get_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/capture")]
 async fn capture_redemption(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::OK,
         move |conn, now, partner_id, input: &CaptureRequest| {
             redeem::capture(conn, now, partner_id, id, input.points)
@@ -207,16 +206,16 @@ async fn capture_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/void")]
 async fn void_redemption(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::OK,
         move |conn, now, partner_id, _: &serde_json::Map<String, serde_json::Value>| {
             redeem::void(conn, now, partner_id, id)
@@ -232,16 +231,16 @@ async fn void_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/reversals")]
 async fn reverse_redemption(
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     moving(
         &state,
         &req,
-        body,
+        signed,
         StatusCode::OK,
         move |conn, now, partner_id, input: &ReverseRequest| {
             redeem::reverse(conn, now, partner_id, id, input.points)
@@ -256,13 +255,12 @@ async fn reverse_redemption(
     security(("partner_signature" = [])))]
 #[get("/transactions")]
 async fn list_transactions(
+    signed: Signed,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    RawBody(body): RawBody,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (cursor, limit) = query.parse()?;
-    reading(&state, &req, body, move |conn, _, partner_id| {
+    reading(&state, signed, move |conn, _, partner_id| {
         partners::transactions(conn, partner_id, cursor, limit)
     })
     .await

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{self, json_body, json_response, operator, Json, PageQuery, RawBody};
+use super::auth::{OperatorCaller, Signed, SignedUpload};
+use super::extract::{self, json_body, json_response, Json, PageQuery};
 use crate::db::queries::settlement as rows;
-use crate::domain::limits::RECONCILIATION_BYTES_MAX;
 use crate::error::{fail, ApiResult, Code};
 use crate::service::reconcile;
 use crate::service::settlement::{self, CloseRequest, FlowMatrix, Run};
@@ -79,11 +79,11 @@ fn statement_response(row: &rows::StatementRow, format: Option<&str>) -> ApiResu
     security(("operator_token" = [])))]
 #[post("/settlement/runs")]
 async fn close_period(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    Json(input): Json<CloseRequest>,
+    body: Json<CloseRequest>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     let until = input.until.naive_utc();
     let (run, created) = state
         .run(move |conn, s| settlement::close(conn, &s.master_key, s.clock.now_naive(), until))
@@ -102,11 +102,10 @@ async fn close_period(
     security(("operator_token" = [])))]
 #[get("/settlement/runs")]
 async fn list_settlement_runs(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let (cursor, limit) = query.parse()?;
     let out = state
         .run(move |conn, _| settlement::list_runs(conn, cursor, limit))
@@ -121,11 +120,10 @@ async fn list_settlement_runs(
     security(("operator_token" = [])))]
 #[get("/settlement/runs/{run_id}")]
 async fn get_settlement_run(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, _| settlement::get_run(conn, id))
@@ -141,11 +139,10 @@ async fn get_settlement_run(
     security(("operator_token" = [])))]
 #[get("/settlement/runs/{run_id}/matrix")]
 async fn get_flow_matrix(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, _| settlement::get_run(conn, id).map(|r| r.summary.matrix))
@@ -160,11 +157,10 @@ async fn get_flow_matrix(
     security(("operator_token" = [])))]
 #[get("/settlement/runs/{run_id}/statements")]
 async fn list_run_statements(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, _| {
@@ -184,12 +180,11 @@ async fn list_run_statements(
     security(("operator_token" = [])))]
 #[get("/statements/{statement_id}")]
 async fn get_statement(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
     query: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
     let id = path.into_inner();
     let row = state
         .run(move |conn, _| statements::readable(conn, id, None))
@@ -205,12 +200,12 @@ async fn get_statement(
     security(("operator_token" = [])))]
 #[post("/statements/{statement_id}/payments")]
 async fn create_payment(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
-    Json(input): Json<PaymentRequest>,
+    body: Json<PaymentRequest>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| statements::record_payment(conn, s.clock.now_naive(), id, &input))
@@ -225,12 +220,12 @@ async fn create_payment(
     security(("operator_token" = [])))]
 #[post("/disputes/{dispute_id}/resolution")]
 async fn resolve_dispute(
+    _caller: OperatorCaller,
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<i64>,
-    Json(input): Json<ResolutionRequest>,
+    body: Json<ResolutionRequest>,
 ) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+    let input = body.into_inner()?;
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| statements::resolve_dispute(conn, s.clock.now_naive(), id, &input))
@@ -244,8 +239,10 @@ async fn resolve_dispute(
     responses((status = 200, body = Liability), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("operator_token" = [])))]
 #[get("/liability")]
-async fn get_liability(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    operator(&state, &req).await?;
+async fn get_liability(
+    _caller: OperatorCaller,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
     let out = state
         .run(move |conn, s| statements::liability(conn, s.clock.now_naive()))
         .await?;
@@ -258,13 +255,12 @@ async fn get_liability(state: web::Data<AppState>, req: HttpRequest) -> ApiResul
     security(("partner_signature" = [])))]
 #[get("/statements")]
 async fn list_partner_statements(
+    signed: Signed,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    RawBody(body): RawBody,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (cursor, limit) = query.parse()?;
-    extract::reading(&state, &req, body, move |conn, _, partner_id| {
+    extract::reading(&state, signed, move |conn, _, partner_id| {
         let list = rows::partner_statements(conn, partner_id, cursor.unwrap_or(i64::MAX), limit)?;
         statements::statuses(conn, list)
     })
@@ -280,13 +276,11 @@ async fn list_partner_statements(
     security(("partner_signature" = [])))]
 #[get("/statements/{statement_id}")]
 async fn get_partner_statement(
+    Signed { caller, .. }: Signed,
     state: web::Data<AppState>,
-    req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<i64>,
     query: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
-    let caller = extract::partner(&state, &req, &body).await?;
     let id = path.into_inner();
     let row = state
         .run(move |conn, _| statements::readable(conn, id, Some(caller.partner_id)))
@@ -301,12 +295,11 @@ async fn get_partner_statement(
     security(("partner_signature" = [])))]
 #[post("/statements/{statement_id}/disputes")]
 async fn create_dispute(
+    Signed { caller, body }: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    RawBody(body): RawBody,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let caller = extract::partner(&state, &req, &body).await?;
     let input: DisputeRequest = json_body(&req, &body)?;
     let id = path.into_inner();
     let out = state
@@ -326,19 +319,18 @@ async fn create_dispute(
     security(("partner_signature" = [])))]
 #[post("/statements/{statement_id}/reconciliation")]
 async fn create_reconciliation(
+    SignedUpload(Signed { caller, body }): SignedUpload,
     state: web::Data<AppState>,
     req: HttpRequest,
-    payload: web::Payload,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    extract::plausible_partner(&state, &req).await?;
-    let body = extract::read_limited(payload, RECONCILIATION_BYTES_MAX).await?;
-    let caller = extract::partner(&state, &req, &body).await?;
-    let is_csv = req
-        .headers()
-        .get("Content-Type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv"));
+    let is_csv = extract::content_type_is(&req, "text/csv");
+    if !is_csv && !extract::content_type_is(&req, "application/json") {
+        return fail(
+            Code::UnsupportedMediaType,
+            "send the file as Content-Type: text/csv or application/json",
+        );
+    }
     let id = path.into_inner();
     let out = state
         .run(move |conn, _| {

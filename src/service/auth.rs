@@ -40,6 +40,11 @@ pub struct PartnerCaller {
     pub key_id: String,
 }
 
+/// Whether a key id names an active key (the cheap check before a large upload is read).
+pub fn key_is_active(conn: &mut DbConn, key_id: &str) -> ApiResult<bool> {
+    Ok(rows::active_key(conn, key_id)?.is_some())
+}
+
 /// Verifies a partner request: fresh timestamp, known active key, valid signature (constant
 /// time), unseen nonce (recorded in the database, so replays are caught across instances),
 /// active partner.

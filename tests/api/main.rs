@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod auth_matrix;
 mod bad_input;
 mod concurrency;
 mod flow;

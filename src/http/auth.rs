@@ -1,0 +1,201 @@
+//! Who is calling, as typed handler arguments: [`OperatorCaller`] and [`MemberCaller`] (bearer
+//! tokens), [`Signed`] and [`SignedUpload`] (a partner's HMAC-signed request with its body).
+//! Each is an extractor: a handler that takes one cannot run for a caller who is not one, so no
+//! route can forget its check. List a caller first among a handler's arguments: extractors run
+//! in order, and an unauthenticated caller must meet 401 before any refusal of its input.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use partner_sdk::signing;
+
+use crate::domain::limits::RECONCILIATION_BYTES_MAX;
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::auth::{self, PartnerCaller, SignedRequest};
+use crate::service::{members, AppState};
+
+/// Longest bearer token accepted.
+const BEARER_LEN_MAX: usize = 200;
+
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
+
+/// A header as text, if present and visible ASCII.
+pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn app_state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("the application state is not registered"))
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<String> {
+    header(req, "Authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty() && t.len() <= BEARER_LEN_MAX)
+        .ok_or_else(|| ApiError::new(Code::Unauthenticated, "send Authorization: Bearer <token>"))
+}
+
+/// An operator, by bearer token.
+#[derive(Debug, Clone)]
+pub struct OperatorCaller {
+    /// The token's name, for the audit trail.
+    pub name: String,
+}
+
+impl FromRequest for OperatorCaller {
+    type Error = actix_web::Error;
+    type Future = Extracted<OperatorCaller>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked = app_state(req).and_then(|state| Ok((state, bearer(req)?)));
+        Box::pin(async move {
+            let (state, token) = checked?;
+            let name = state
+                .run(move |conn, _| auth::verify_operator(conn, &token))
+                .await?;
+            Ok(OperatorCaller { name })
+        })
+    }
+}
+
+/// A signed-in member, by bearer token (sessions expire on the network clock).
+#[derive(Debug, Clone, Copy)]
+pub struct MemberCaller {
+    /// The member.
+    pub member_id: i64,
+}
+
+impl FromRequest for MemberCaller {
+    type Error = actix_web::Error;
+    type Future = Extracted<MemberCaller>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked = app_state(req).and_then(|state| Ok((state, bearer(req)?)));
+        Box::pin(async move {
+            let (state, token) = checked?;
+            let member_id = state
+                .run(move |conn, s| members::session_member(conn, &token, s.clock.now_naive()))
+                .await?;
+            Ok(MemberCaller { member_id })
+        })
+    }
+}
+
+/// A partner's signed request: the verified caller and the exact body it signed (at most the
+/// API's body limit).
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The partner and the key that signed.
+    pub caller: PartnerCaller,
+    /// The body as signed.
+    pub body: web::Bytes,
+}
+
+impl FromRequest for Signed {
+    type Error = actix_web::Error;
+    type Future = Extracted<Signed>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            let body = bytes.await?;
+            let caller = verify_partner(&state, &req, &body).await?;
+            Ok(Signed { caller, body })
+        })
+    }
+}
+
+/// A partner's signed upload of up to 8 MiB (reconciliation files). The signature headers and
+/// an active key are checked before the body is read, so a large body is only buffered for a
+/// plausible caller; the full check runs on the whole body afterwards.
+#[derive(Debug, Clone)]
+pub struct SignedUpload(pub Signed);
+
+impl FromRequest for SignedUpload {
+    type Error = actix_web::Error;
+    type Future = Extracted<SignedUpload>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let payload = web::Payload::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            plausible_partner(&state, &req).await?;
+            let body = read_limited(payload.await?, RECONCILIATION_BYTES_MAX).await?;
+            let caller = verify_partner(&state, &req, &body).await?;
+            Ok(SignedUpload(Signed { caller, body }))
+        })
+    }
+}
+
+async fn verify_partner(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &web::Bytes,
+) -> ApiResult<PartnerCaller> {
+    let get = |name: &str| {
+        header(req, name)
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::new(Code::Unauthenticated, format!("missing {name} header")))
+    };
+    let signed = SignedRequest {
+        key_id: get(signing::HEADER_KEY_ID)?,
+        timestamp: get(signing::HEADER_TIMESTAMP)?,
+        nonce: get(signing::HEADER_NONCE)?,
+        signature: get(signing::HEADER_SIGNATURE)?,
+        method: req.method().as_str().to_owned(),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| req.uri().path().to_owned()),
+    };
+    let body = body.clone();
+    state
+        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body))
+        .await
+}
+
+async fn plausible_partner(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    for name in [
+        signing::HEADER_KEY_ID,
+        signing::HEADER_TIMESTAMP,
+        signing::HEADER_NONCE,
+        signing::HEADER_SIGNATURE,
+    ] {
+        if header(req, name).is_none() {
+            return fail(Code::Unauthenticated, format!("missing {name} header"));
+        }
+    }
+    let key_id = header(req, signing::HEADER_KEY_ID)
+        .unwrap_or_default()
+        .to_owned();
+    let known = state
+        .run(move |conn, _| auth::key_is_active(conn, &key_id))
+        .await?;
+    if !known {
+        return fail(Code::UnknownKey, "unknown or revoked key");
+    }
+    Ok(())
+}
+
+/// Reads a request body of up to `limit` bytes; beyond it, a `payload_too_large` problem.
+async fn read_limited(payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
+    payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                Code::PayloadTooLarge,
+                format!("the upload exceeds {limit} bytes"),
+            )
+        })?
+        .map_err(|e| ApiError::new(Code::InvalidRequest, format!("reading the body: {e}")))
+}
