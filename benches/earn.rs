@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use loyalty_server::config::Settings;
 use loyalty_server::db::queries::partners as partner_rows;
 use loyalty_server::domain::clock::Clock;
-use loyalty_server::service::{earn, idempotency, members, partners, AppState};
+use loyalty_server::service::{earning, members, partners, platform::idempotency, AppState};
 use loyalty_server::startup::Application;
 use partner_sdk::types::EarnRequest;
 
@@ -169,7 +169,7 @@ fn direct_phase(fx: &Fixture, threads: usize, seconds: u64) -> (u64, u64, Durati
                         partner_rows::partner(&mut conn, partner_id)?;
                         // ...and of the idempotent earn itself.
                         idempotency::run(&mut conn, now, partner_id, &nonce, "bench", |conn| {
-                            let out = earn::earn(conn, now, partner_id, &req)?;
+                            let out = earning::earn(conn, now, partner_id, &req)?;
                             Ok((201, serde_json::to_string(&out).unwrap_or_default()))
                         })
                         .map_err(|e| {

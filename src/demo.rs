@@ -11,8 +11,8 @@ use crate::db::DbConn;
 use crate::error::ApiResult;
 use crate::service::members::{self, SignUpRequest};
 use crate::service::partners::{self, ContractTerms, CreatePartnerRequest};
-use crate::service::settings::{self, NetworkSettings};
-use crate::service::{auth, AppState};
+use crate::service::platform::settings::{self, NetworkSettings};
+use crate::service::{platform::auth, AppState};
 
 /// The demo members' password.
 pub const DEMO_PASSWORD: &str = "demo-password";

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use loyalty_server::config::Settings;
 use loyalty_server::domain::clock::Clock;
-use loyalty_server::service::{jobs, verify, AppState};
+use loyalty_server::service::{ledger::verify, platform::jobs, AppState};
 use loyalty_server::startup::{self, Application};
 use loyalty_server::{crypto, demo};
 
@@ -160,8 +160,9 @@ fn main() -> anyhow::Result<()> {
         Command::OperatorToken { name } => {
             let state = state_for_cli(&settings)?;
             let mut conn = state.pool.get()?;
-            let token = loyalty_server::service::auth::create_operator_token(&mut conn, &name)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let token =
+                loyalty_server::service::platform::auth::create_operator_token(&mut conn, &name)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("operator token created for {name:?}; it is shown once:");
             println!("{token}");
             Ok(())

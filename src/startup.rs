@@ -15,7 +15,7 @@ use crate::crypto::{self, MasterKey};
 use crate::db::{self, DbPool, PoolSettings};
 use crate::domain::clock::Clock;
 use crate::http;
-use crate::service::{jobs, AppState};
+use crate::service::{platform::jobs, AppState};
 
 /// Opens the database named by the settings (creating the default data directory), and
 /// applies pending migrations.
@@ -113,8 +113,12 @@ impl Application {
             let mut conn = state.pool.get()?;
             let now = state.clock.now_naive();
             crate::db::write_tx(&mut conn, |conn| {
-                crate::service::network_key::current_or_create(conn, &state.master_key, now)
-                    .map(|_| ())
+                crate::service::settlement::network_key::current_or_create(
+                    conn,
+                    &state.master_key,
+                    now,
+                )
+                .map(|_| ())
             })?;
         }
         let listener = TcpListener::bind(&settings.listen)

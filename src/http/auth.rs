@@ -13,7 +13,7 @@ use partner_sdk::signing;
 
 use crate::domain::limits::RECONCILIATION_BYTES_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::service::auth::{self, PartnerCaller, SignedRequest};
+use crate::service::platform::auth::{self, PartnerCaller, SignedRequest};
 use crate::service::{members, AppState};
 
 /// Longest bearer token accepted.

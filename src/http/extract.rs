@@ -16,7 +16,7 @@ use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::http::auth::{header, Signed};
 use crate::http::strict_json::StrictValue;
-use crate::service::{idempotency, AppState};
+use crate::service::{platform::idempotency, AppState};
 
 /// Parses a JSON request body: sent as `application/json`, it must be one JSON object (an
 /// empty body counts as `{}`; an array, a string or a number is refused even where serde would

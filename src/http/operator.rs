@@ -10,13 +10,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::auth::OperatorCaller;
 use super::extract::{json_response, Json, PageQuery};
 use crate::error::ApiResult;
+use crate::service::ledger::verify::VerifyReport;
 use crate::service::members::{AdjustmentRequest, AdjustmentResponse};
 use crate::service::partners::{
     ContractTerms, CreatePartnerRequest, IssuedKey, KeyInfo, Partner, PartnerPage,
 };
-use crate::service::settings::NetworkSettings;
-use crate::service::verify::VerifyReport;
-use crate::service::{members, partners, settings, verify, AppState};
+use crate::service::platform::settings::NetworkSettings;
+use crate::service::{ledger::verify, members, partners, platform::settings, AppState};
 
 /// Registers the operator routes.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -295,7 +295,9 @@ async fn advance_clock(
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner()?;
     state
-        .run(move |conn, s| crate::service::clock::advance(conn, &s.clock, input.advance_s))
+        .run(move |conn, s| {
+            crate::service::platform::clock::advance(conn, &s.clock, input.advance_s)
+        })
         .await?;
     Ok(json_response(StatusCode::OK, &clock_state(&state)))
 }

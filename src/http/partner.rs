@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::auth::Signed;
 use super::extract::{self, moving, reading, PageQuery};
 use crate::error::ApiResult;
-use crate::service::{earn, members, partners, redeem, AppState};
+use crate::service::{earning, members, partners, redemption, AppState};
 
 /// Registers the partner routes.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -107,7 +107,7 @@ async fn create_earn(
         &req,
         signed,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: &EarnRequest| earn::earn(conn, now, partner_id, input),
+        |conn, now, partner_id, input: &EarnRequest| earning::earn(conn, now, partner_id, input),
     )
     .await
 }
@@ -128,7 +128,9 @@ async fn create_refund(
         &req,
         signed,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: &RefundRequest| earn::refund(conn, now, partner_id, input),
+        |conn, now, partner_id, input: &RefundRequest| {
+            earning::refund(conn, now, partner_id, input)
+        },
     )
     .await
 }
@@ -150,7 +152,7 @@ async fn create_redemption(
         signed,
         StatusCode::CREATED,
         |conn, now, partner_id, input: &AuthoriseRequest| {
-            redeem::authorise(conn, now, partner_id, input)
+            redemption::authorise(conn, now, partner_id, input)
         },
     )
     .await
@@ -169,7 +171,7 @@ async fn get_redemption(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     reading(&state, signed, move |conn, now, partner_id| {
-        redeem::get(conn, now, partner_id, id)
+        redemption::get(conn, now, partner_id, id)
     })
     .await
 }
@@ -193,7 +195,7 @@ async fn capture_redemption(
         signed,
         StatusCode::OK,
         move |conn, now, partner_id, input: &CaptureRequest| {
-            redeem::capture(conn, now, partner_id, id, input.points)
+            redemption::capture(conn, now, partner_id, id, input.points)
         },
     )
     .await
@@ -218,7 +220,7 @@ async fn void_redemption(
         signed,
         StatusCode::OK,
         move |conn, now, partner_id, _: &serde_json::Map<String, serde_json::Value>| {
-            redeem::void(conn, now, partner_id, id)
+            redemption::void(conn, now, partner_id, id)
         },
     )
     .await
@@ -243,7 +245,7 @@ async fn reverse_redemption(
         signed,
         StatusCode::OK,
         move |conn, now, partner_id, input: &ReverseRequest| {
-            redeem::reverse(conn, now, partner_id, id, input.points)
+            redemption::reverse(conn, now, partner_id, id, input.points)
         },
     )
     .await

@@ -17,10 +17,10 @@ use super::auth::{OperatorCaller, Signed, SignedUpload};
 use super::extract::{self, json_body, json_response, Json, PageQuery};
 use crate::db::queries::settlement as rows;
 use crate::error::{fail, ApiResult, Code};
-use crate::service::reconcile;
+use crate::service::settlement::reconcile;
+use crate::service::settlement::statements::{self, Liability, PaymentRequest, ResolutionRequest};
 use crate::service::settlement::{self, CloseRequest, FlowMatrix, Run};
-use crate::service::statements::{self, Liability, PaymentRequest, ResolutionRequest};
-use crate::service::{network_key, AppState};
+use crate::service::{settlement::network_key, AppState};
 
 /// Operator routes (under `/v1/operator`).
 pub fn operator_routes(cfg: &mut ServiceConfig) {

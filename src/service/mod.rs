@@ -1,23 +1,20 @@
 //! Use cases. Each public function is one database transaction, synchronous, run inside
 //! `web::block` by the handlers (see [`AppState::run`]) or directly by the command line.
 
-pub mod auth;
-pub mod clearing;
-pub mod clock;
-pub mod earn;
-pub mod idempotency;
-pub mod jobs;
+//!
+//! Grouped by capability, the same names as in `http/`, `db/queries/` and `domain/`:
+//! `ledger` (the shared kernel: posting, lots, clearing events, verification), `earning`
+//! (earn and refund), `redemption` (two-phase spending), `members`, `partners`, `settlement`
+//! (periods, statements, payments, disputes, reconciliation, the signing key) and `platform`
+//! (authentication, idempotency, background jobs, the clock, network settings).
+
+pub mod earning;
 pub mod ledger;
-pub mod lots;
 pub mod members;
-pub mod network_key;
 pub mod partners;
-pub mod reconcile;
-pub mod redeem;
-pub mod settings;
+pub mod platform;
+pub mod redemption;
 pub mod settlement;
-pub mod statements;
-pub mod verify;
 
 use crate::crypto::MasterKey;
 use crate::db::{DbConn, DbPool};
@@ -56,9 +53,9 @@ impl AppState {
     ) -> ApiResult<AppState> {
         let mut conn = pool.get()?;
         if clock.is_adjustable() {
-            clock::refresh(&mut conn, &clock)?;
+            platform::clock::refresh(&mut conn, &clock)?;
         } else {
-            clock::warn_if_moved(&mut conn)?;
+            platform::clock::warn_if_moved(&mut conn)?;
         }
         drop(conn);
         Ok(AppState {
@@ -82,7 +79,7 @@ impl AppState {
             let mut conn = state.checkout()?;
             let result = (|| {
                 if state.clock.is_adjustable() {
-                    clock::refresh(&mut conn, &state.clock)?;
+                    platform::clock::refresh(&mut conn, &state.clock)?;
                 }
                 f(&mut conn, &state)
             })();

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use loyalty_server::config::Settings;
 use loyalty_server::domain::clock::Clock;
-use loyalty_server::service::verify::VerifyReport;
-use loyalty_server::service::{auth, verify, AppState};
+use loyalty_server::service::ledger::verify::VerifyReport;
+use loyalty_server::service::{ledger::verify, platform::auth, AppState};
 use loyalty_server::startup::Application;
 use partner_sdk::types::Balance;
 use partner_sdk::Client;
@@ -383,7 +383,7 @@ impl TestApp {
         let state = self.state.clone();
         tokio::task::block_in_place(move || {
             let mut conn = state.pool.get().expect("connection");
-            loyalty_server::service::clock::advance(&mut conn, &state.clock, seconds)
+            loyalty_server::service::platform::clock::advance(&mut conn, &state.clock, seconds)
                 .expect("advance the clock");
         });
     }

@@ -77,7 +77,7 @@ async fn the_background_job_matures_and_expires_without_a_member_request(app: &T
     let clock = app.state.clock.clone();
     let report = tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().expect("conn");
-        loyalty_server::service::jobs::run_once(&mut conn, &clock).expect("job")
+        loyalty_server::service::platform::jobs::run_once(&mut conn, &clock).expect("job")
     })
     .await
     .expect("join");

@@ -20,9 +20,9 @@ use crate::domain::input::{
 use crate::domain::limits::{self, ACTIVE_CODES_MAX, CODE_FAILURES_MAX, CODE_LOCKOUT_S};
 use crate::domain::member_number;
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::lots;
 use crate::service::ledger::{self, account, Draft, Posting, GENESIS_HASH, PTS};
-use crate::service::lots;
-use crate::service::settings::{self, NetworkSettings};
+use crate::service::platform::settings::{self, NetworkSettings};
 use crate::service::AppState;
 
 /// Finds a member by number, refusing a malformed number before it reaches the database.

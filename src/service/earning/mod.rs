@@ -15,9 +15,9 @@ use crate::domain::earn_rules::{
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{AMOUNT_MINOR_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::service::clearing::{self, EntryAt};
+use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting, PTS};
-use crate::service::{lots, members};
+use crate::service::{ledger::lots, members};
 
 fn check_amount(amount_minor: i64, what: &str) -> ApiResult<()> {
     check_range(what, amount_minor, 1, AMOUNT_MINOR_MAX)?;
@@ -103,7 +103,7 @@ pub fn earn(
                 format!("this partner's sales are in {}", contract.currency),
             );
         }
-        let settings = crate::service::settings::load(conn)?;
+        let settings = crate::service::platform::settings::load(conn)?;
         let rates = EarnRates {
             base_rate_millipoints: settings.base_rate_millipoints,
             partner_rate_bp: contract.earn_rate_bp,

@@ -11,9 +11,9 @@ use crate::domain::clock::utc;
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::POINTS_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::service::clearing::{self, EntryAt};
+use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting};
-use crate::service::{lots, members};
+use crate::service::{ledger::lots, members};
 
 fn status_of(value: &str) -> ApiResult<RedemptionStatus> {
     Ok(match value {

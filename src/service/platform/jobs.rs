@@ -10,7 +10,7 @@ use crate::db::queries::{members as member_rows, partners, system};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::Clock;
 use crate::error::ApiResult;
-use crate::service::{members, settings};
+use crate::service::{members, platform::settings};
 
 /// What one run did.
 #[derive(Debug, Default, Serialize)]
@@ -50,8 +50,8 @@ pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
             None => break,
         }
     }
-    let cutoff =
-        Utc::now().naive_utc() - Duration::seconds(2 * crate::service::auth::SIGNATURE_WINDOW_S);
+    let cutoff = Utc::now().naive_utc()
+        - Duration::seconds(2 * crate::service::platform::auth::SIGNATURE_WINDOW_S);
     report.nonces_purged = u64::try_from(partners::purge_nonces(conn, cutoff)?).unwrap_or(0);
     Ok(report)
 }

@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::domain::is_valid_ref;
 use crate::domain::limits::{POINTS_MAX, RECONCILIATION_LISTED_MAX, RECONCILIATION_ROWS_MAX};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::service::statements;
+use crate::service::settlement::statements;
 
 const PAGE: i64 = 5_000;
 const KINDS: [&str; 3] = ["earn", "refund", "redemption"];

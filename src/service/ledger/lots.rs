@@ -13,9 +13,9 @@ use crate::db::queries::ledger_state::{self as state, Lot, RedemptionRow};
 use crate::db::queries::members::Member;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::service::clearing::{self, EntryAt};
+use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting};
-use crate::service::settings::NetworkSettings;
+use crate::service::platform::settings::NetworkSettings;
 
 /// Takes `points` from the lots that satisfy `eligible`, in spending order. Returns the plan
 /// (lot id, points); fails when the lots do not hold enough.

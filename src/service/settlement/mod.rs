@@ -7,6 +7,10 @@
 //! at least [`GRACE_S`] in the past, so no transaction still in flight can post into a closed
 //! period (write transactions are bounded far below that by the statement timeout).
 
+pub mod network_key;
+pub mod reconcile;
+pub mod statements;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -25,9 +29,9 @@ use crate::domain::clock::utc;
 use crate::domain::earn_rules::currency_exponent;
 use crate::domain::settlement::{micros_per_minor, round_to_minor};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::service::clearing::kind;
+use crate::service::ledger::clearing::kind;
 use crate::service::ledger::{self, money, NetworkDraft};
-use crate::service::{network_key, settings};
+use crate::service::platform::settings;
 
 /// How far in the past a cut-off must be, in seconds.
 pub const GRACE_S: i64 = 60;

@@ -20,7 +20,7 @@ use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::domain::settlement::payment_status;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::{self, money, NetworkDraft};
-use crate::service::settings;
+use crate::service::platform::settings;
 
 /// The envelope a partner downloads, byte for byte: canonical JSON of the signature and the
 /// stored (signed) document.

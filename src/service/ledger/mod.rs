@@ -5,6 +5,10 @@
 //! stored on the member row (already locked by the transaction), so chaining adds no hot row.
 //! The member's stored balances are updated from the same postings, in the same transaction.
 
+pub mod clearing;
+pub mod lots;
+pub mod verify;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;

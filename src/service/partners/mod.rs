@@ -15,7 +15,7 @@ use crate::domain::limits::{
     EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::service::settings;
+use crate::service::platform::settings;
 
 /// The economic terms between the network and a partner. Prices are micros of the settlement
 /// currency per point (8,000 = 0.8 cents).
