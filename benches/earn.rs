@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use loyalty_server::config::Settings;
 use loyalty_server::db::queries::partners as partner_rows;
+use loyalty_server::db::queries::platform::auth as auth_rows;
 use loyalty_server::domain::clock::Clock;
 use loyalty_server::service::{earning, members, partners, platform::idempotency, AppState};
 use loyalty_server::startup::Application;
@@ -165,7 +166,7 @@ fn direct_phase(fx: &Fixture, threads: usize, seconds: u64) -> (u64, u64, Durati
                     let result = (|| {
                         // The statements of authentication...
                         partner_rows::active_key(&mut conn, &key_id)?;
-                        partner_rows::insert_nonce(&mut conn, &key_id, &nonce, now)?;
+                        auth_rows::insert_nonce(&mut conn, &key_id, &nonce, now)?;
                         partner_rows::partner(&mut conn, partner_id)?;
                         // ...and of the idempotent earn itself.
                         idempotency::run(&mut conn, now, partner_id, &nonce, "bench", |conn| {

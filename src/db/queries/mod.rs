@@ -1,9 +1,10 @@
-//! Row types and queries, one module per table family. Services call these; nothing else
-//! builds SQL.
+//! Row types and queries, grouped by capability as `service/` is. Services call these;
+//! nothing else builds SQL.
 
-pub mod journal;
-pub mod ledger_state;
+pub mod earning;
+pub mod ledger;
 pub mod members;
 pub mod partners;
+pub mod platform;
+pub mod redemption;
 pub mod settlement;
-pub mod system;

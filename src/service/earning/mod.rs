@@ -5,7 +5,8 @@ use partner_sdk::types::{EarnRequest, EarnResponse, PointsStatus, RefundRequest,
 
 use diesel::Connection;
 
-use crate::db::queries::ledger_state::{self as state, NewEarn, NewLot};
+use crate::db::queries::earning::{self as earn_rows, NewEarn};
+use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::queries::partners;
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
@@ -157,7 +158,7 @@ pub fn earn(
                     activity: true,
                 },
             )?;
-            let lot_id = state::insert_lot(
+            let lot_id = lot_rows::insert_lot(
                 conn,
                 &NewLot {
                     member_id: member.id,
@@ -192,7 +193,7 @@ pub fn earn(
                 contract.issuance_price_micros,
                 &req.order_id,
             )?;
-            state::set_earn_entry(conn, earn_id, id, lot_id)?;
+            earn_rows::set_earn_entry(conn, earn_id, id, lot_id)?;
             entry_id = Some(id);
         }
         tracing::info!(
@@ -243,7 +244,7 @@ fn claim_order(
         created_at: now,
     };
     // In a savepoint: on PostgreSQL a failed statement aborts the whole transaction otherwise.
-    match conn.transaction(|conn| state::insert_earn(conn, &new)) {
+    match conn.transaction(|conn| earn_rows::insert_earn(conn, &new)) {
         Ok(id) => Ok(id),
         Err(e) if is_unique_violation(&e) => fail(
             Code::OrderAlreadyEarned,
@@ -267,22 +268,22 @@ pub fn refund(
     check_amount(req.amount_minor, "amount_minor")?;
     write_tx(conn, |conn| {
         let order_not_found = || ApiError::new(Code::OrderNotFound, "no earn for this order id");
-        let member_id = state::earn_by_order(conn, partner_id, &req.order_id)?
+        let member_id = earn_rows::earn_by_order(conn, partner_id, &req.order_id)?
             .ok_or_else(order_not_found)?
             .member_id;
         // Refunds of one order serialise on its member's lock, taken before the order's totals
         // are read: read first, two concurrent refunds would both start from the same totals
         // (PostgreSQL's READ COMMITTED reads what was committed when each statement began).
         let (mut member, _) = members::lock_and_sync(conn, member_id, now)?;
-        let earn =
-            state::earn_by_order(conn, partner_id, &req.order_id)?.ok_or_else(order_not_found)?;
+        let earn = earn_rows::earn_by_order(conn, partner_id, &req.order_id)?
+            .ok_or_else(order_not_found)?;
         if earn.currency != req.currency {
             return fail(
                 Code::CurrencyMismatch,
                 format!("the order was paid in {}", earn.currency),
             );
         }
-        if state::refund_ref_exists(conn, partner_id, &req.refund_id)? {
+        if earn_rows::refund_ref_exists(conn, partner_id, &req.refund_id)? {
             return fail(Code::RefundIdReused, "this refund_id was already used");
         }
         let refunded_after = earn.refunded_minor + req.amount_minor;
@@ -300,7 +301,7 @@ pub fn refund(
         let mut split = (0_i64, 0_i64, 0_i64);
         let mut entry_id = None;
         if claw > 0 {
-            let all = state::member_lots_in_spending_order(conn, member.id)?;
+            let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
             let order_lot = all.iter().find(|l| Some(l.id) == earn.lot_id);
             let from_order = order_lot.map_or(0, |l| l.remaining.min(claw));
             let order_lot_matured = order_lot.is_some_and(|l| l.matured);
@@ -348,7 +349,7 @@ pub fn refund(
             lots::apply_plan(conn, &plan, id, None, "clawback", 1)?;
             // Credited at the price the order's points were bought at, whatever the contract now.
             let order_price = match earn.lot_id {
-                Some(lot_id) => state::lot(conn, lot_id)?.price_micros,
+                Some(lot_id) => lot_rows::lot(conn, lot_id)?.price_micros,
                 None => 0,
             };
             clearing::record_order(
@@ -372,11 +373,11 @@ pub fn refund(
                 );
             }
         }
-        if state::add_earn_refund(conn, earn.id, req.amount_minor, claw)? != 1 {
+        if earn_rows::add_earn_refund(conn, earn.id, req.amount_minor, claw)? != 1 {
             return Err(ApiError::internal("earn totals out of range"));
         }
         match conn.transaction(|conn| {
-            state::insert_refund(
+            earn_rows::insert_refund(
                 conn,
                 earn.id,
                 partner_id,

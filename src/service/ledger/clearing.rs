@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use crate::db::queries::ledger_state::Lot;
+use crate::db::queries::ledger::lots::Lot;
 use crate::db::queries::settlement::{self as rows, NewEvent};
 use crate::db::DbConn;
 use crate::error::ApiResult;

@@ -9,8 +9,9 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::queries::ledger_state::{self as state, Lot, RedemptionRow};
+use crate::db::queries::ledger::lots::{self as lot_rows, Lot};
 use crate::db::queries::members::Member;
+use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::clearing::{self, EntryAt};
@@ -54,10 +55,10 @@ pub fn apply_plan(
 ) -> ApiResult<()> {
     for (lot_id, n) in plan {
         let taken = n * sign;
-        if state::adjust_lot_remaining(conn, *lot_id, -taken)? != 1 {
+        if lot_rows::adjust_lot_remaining(conn, *lot_id, -taken)? != 1 {
             return Err(ApiError::internal(format!("lot {lot_id} out of range")));
         }
-        state::insert_movement(conn, *lot_id, entry_id, redemption_id, kind, taken)?;
+        lot_rows::insert_movement(conn, *lot_id, entry_id, redemption_id, kind, taken)?;
     }
     Ok(())
 }
@@ -78,7 +79,7 @@ pub fn restore_to_lots(
     available_before: i64,
     entry_id: i64,
 ) -> ApiResult<Vec<(Lot, i64)>> {
-    let holdings = state::redemption_lot_holdings(conn, redemption_id)?;
+    let holdings = lot_rows::redemption_lot_holdings(conn, redemption_id)?;
     let mut restored = Vec::new();
     let mut left = points;
     let mut repay = debt_repaid(available_before, points);
@@ -88,14 +89,14 @@ pub fn restore_to_lots(
         }
         let n = held.min(left);
         // The redemption no longer holds these points...
-        state::insert_movement(conn, lot.id, entry_id, Some(redemption_id), "restore", -n)?;
+        lot_rows::insert_movement(conn, lot.id, entry_id, Some(redemption_id), "restore", -n)?;
         // ...but the part that repays the member's debt stays spent from this lot.
         let kept = repay.min(n);
         if kept > 0 {
-            state::insert_movement(conn, lot.id, entry_id, None, "debt_repayment", kept)?;
+            lot_rows::insert_movement(conn, lot.id, entry_id, None, "debt_repayment", kept)?;
             repay -= kept;
         }
-        if n > kept && state::adjust_lot_remaining(conn, lot.id, n - kept)? != 1 {
+        if n > kept && lot_rows::adjust_lot_remaining(conn, lot.id, n - kept)? != 1 {
             return Err(ApiError::internal(format!("lot {} out of range", lot.id)));
         }
         left -= n;
@@ -119,7 +120,7 @@ pub fn sync_member(
     now: NaiveDateTime,
     settings: &NetworkSettings,
 ) -> ApiResult<()> {
-    for hold in state::expired_holds(conn, member.id, now)? {
+    for hold in redemption_rows::expired_holds(conn, member.id, now)? {
         release_hold(conn, member, hold, "expired", now)?;
     }
     mature_lots(conn, member, now)?;
@@ -157,14 +158,14 @@ pub fn release_hold(
     )?;
     restore_to_lots(conn, hold.id, points, available_before, entry_id)?;
     hold.status = new_status.to_owned();
-    if state::update_redemption(conn, &hold, "authorized", now)? != 1 {
+    if redemption_rows::update_redemption(conn, &hold, "authorized", now)? != 1 {
         return Err(ApiError::internal("hold changed under the member lock"));
     }
     Ok(())
 }
 
 fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> ApiResult<()> {
-    let due = state::lots_due_to_mature(conn, member.id, now)?;
+    let due = lot_rows::lots_due_to_mature(conn, member.id, now)?;
     if due.is_empty() {
         return Ok(());
     }
@@ -196,7 +197,7 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
             apply_plan(conn, &plan, entry_id, None, "debt_repayment", 1)?;
         }
     }
-    state::mark_matured(conn, &ids)?;
+    lot_rows::mark_matured(conn, &ids)?;
     Ok(())
 }
 
@@ -210,7 +211,7 @@ fn expire_lots(
         .expiry_policy
         .inactivity_deadline(settings.expiry_months, member.last_activity_at)
         .is_some_and(|deadline| deadline <= now);
-    let lots = state::member_lots_in_spending_order(conn, member.id)?;
+    let lots = lot_rows::member_lots_in_spending_order(conn, member.id)?;
     let expiring: Vec<&Lot> = lots
         .iter()
         .filter(|l| inactive || l.expires_at.is_some_and(|at| at <= now))

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use ring::digest;
 
-use crate::db::queries::journal::{self, NewEntry};
+use crate::db::queries::ledger::journal::{self, NewEntry};
 use crate::db::queries::members::{self, Member};
 use crate::db::DbConn;
 use crate::error::{fail, ApiError, ApiResult, Code};

@@ -15,7 +15,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::queries::{journal, ledger_state as state, members, settlement as settlement_rows};
+use crate::db::queries::ledger::journal;
+use crate::db::queries::ledger::lots as lot_rows;
+use crate::db::queries::redemption as redemption_rows;
+use crate::db::queries::{members, settlement as settlement_rows};
 use crate::db::DbConn;
 use crate::error::ApiResult;
 use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
@@ -154,9 +157,9 @@ fn verify_lots(
     member: &members::Member,
     report: &mut VerifyReport,
 ) -> ApiResult<()> {
-    let lots = state::member_lots(conn, member.id)?;
+    let lots = lot_rows::member_lots(conn, member.id)?;
     let ids: Vec<i64> = lots.iter().map(|l| l.id).collect();
-    let moved: BTreeMap<i64, i64> = state::movement_sums(conn, &ids)?.into_iter().collect();
+    let moved: BTreeMap<i64, i64> = lot_rows::movement_sums(conn, &ids)?.into_iter().collect();
     let (mut matured, mut unmatured) = (0_i64, 0_i64);
     for lot in &lots {
         report.lots_checked += 1;
@@ -190,7 +193,7 @@ fn verify_lots(
             member.available_points
         ));
     }
-    let holds = state::open_hold_total(conn, id)?;
+    let holds = redemption_rows::open_hold_total(conn, id)?;
     if holds != member.held_points {
         report.problems.push(format!(
             "member {id}: held {} but open holds total {holds}",

@@ -374,7 +374,7 @@ pub fn transactions(
     cursor: Option<i64>,
     limit: i64,
 ) -> ApiResult<partner_sdk::types::TransactionPage> {
-    use crate::db::queries::journal;
+    use crate::db::queries::ledger::journal;
     use crate::service::ledger::account;
     let page = journal::partner_page(conn, partner_id, cursor.unwrap_or(0), limit)?;
     let ids: Vec<i64> = page.iter().map(|(e, _)| e.id).collect();

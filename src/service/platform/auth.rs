@@ -7,6 +7,7 @@ use partner_sdk::signing;
 
 use crate::crypto;
 use crate::db::queries::partners as rows;
+use crate::db::queries::platform::auth as auth_rows;
 use crate::db::{is_unique_violation, DbConn};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::AppState;
@@ -91,7 +92,7 @@ pub fn verify_partner(
             "the signature does not match the request",
         );
     }
-    match rows::insert_nonce(conn, &key.key_id, &req.nonce, now.naive_utc()) {
+    match auth_rows::insert_nonce(conn, &key.key_id, &req.nonce, now.naive_utc()) {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
             return fail(
@@ -114,7 +115,7 @@ pub fn verify_partner(
 
 /// The name of the operator holding this bearer token.
 pub fn verify_operator(conn: &mut DbConn, token: &str) -> ApiResult<String> {
-    rows::operator_token(conn, &crypto::sha256_hex(token))?.ok_or_else(|| {
+    auth_rows::operator_token(conn, &crypto::sha256_hex(token))?.ok_or_else(|| {
         ApiError::new(
             Code::InvalidToken,
             "the operator token is invalid or revoked",
@@ -125,7 +126,7 @@ pub fn verify_operator(conn: &mut DbConn, token: &str) -> ApiResult<String> {
 /// Creates an operator token and returns it (stored only as its hash).
 pub fn create_operator_token(conn: &mut DbConn, name: &str) -> ApiResult<String> {
     let token = crypto::new_token("lop_");
-    rows::insert_operator_token(
+    auth_rows::insert_operator_token(
         conn,
         name,
         &crypto::sha256_hex(&token),

@@ -2,7 +2,7 @@
 //! refreshed before each unit of work on an adjustable clock, moved forward only by an
 //! operator of a server started with an adjustable clock (demo and tests).
 
-use crate::db::queries::system;
+use crate::db::queries::platform::system;
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::Clock;
 use crate::domain::input::check_range;

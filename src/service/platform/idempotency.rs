@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use diesel::Connection;
 
-use crate::db::queries::ledger_state as state;
+use crate::db::queries::platform::idempotency as idempotency_rows;
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::error::{fail, ApiError, ApiResult, Code};
 
@@ -58,12 +58,12 @@ pub fn run(
     mut work: impl FnMut(&mut DbConn) -> ApiResult<(u16, String)>,
 ) -> ApiResult<Answer> {
     write_tx(conn, |conn| {
-        match conn
-            .transaction(|c| state::claim_idempotency_key(c, partner_id, key, request_sha256, now))
-        {
+        match conn.transaction(|c| {
+            idempotency_rows::claim_idempotency_key(c, partner_id, key, request_sha256, now)
+        }) {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
-                let stored = state::idempotency_record(conn, partner_id, key)?
+                let stored = idempotency_rows::idempotency_record(conn, partner_id, key)?
                     .ok_or_else(|| ApiError::internal("claimed idempotency key vanished"))?;
                 if stored.request_sha256 != request_sha256 {
                     return fail(
@@ -88,7 +88,7 @@ pub fn run(
             }
             Err(e) => return Err(e),
         };
-        state::store_idempotent_answer(conn, partner_id, key, i32::from(status), &body)?;
+        idempotency_rows::store_idempotent_answer(conn, partner_id, key, i32::from(status), &body)?;
         Ok(Answer {
             status,
             body,

@@ -6,7 +6,8 @@
 use chrono::{Duration, Utc};
 use serde::Serialize;
 
-use crate::db::queries::{members as member_rows, partners, system};
+use crate::db::queries::members as member_rows;
+use crate::db::queries::platform::{auth as auth_rows, system};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::Clock;
 use crate::error::ApiResult;
@@ -52,7 +53,7 @@ pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
     }
     let cutoff = Utc::now().naive_utc()
         - Duration::seconds(2 * crate::service::platform::auth::SIGNATURE_WINDOW_S);
-    report.nonces_purged = u64::try_from(partners::purge_nonces(conn, cutoff)?).unwrap_or(0);
+    report.nonces_purged = u64::try_from(auth_rows::purge_nonces(conn, cutoff)?).unwrap_or(0);
     Ok(report)
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::queries::system::{self, SettingsRow};
+use crate::db::queries::platform::system::{self, SettingsRow};
 use crate::db::DbConn;
 use crate::domain::clock::Clock;
 use crate::domain::earn_rules::currency_exponent;

@@ -4,7 +4,8 @@
 use chrono::{Duration, NaiveDateTime};
 use partner_sdk::types::{AuthoriseRequest, Redemption, RedemptionStatus};
 
-use crate::db::queries::ledger_state::{self as state, RedemptionRow};
+use crate::db::queries::ledger::lots as lot_rows;
+use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
 use crate::db::queries::{members as member_rows, partners};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
@@ -89,7 +90,7 @@ pub fn authorise(
             );
         }
         let expires_at = now + Duration::seconds(settings.hold_ttl_s);
-        let id = state::insert_redemption(
+        let id = redemption_rows::insert_redemption(
             conn,
             partner_id,
             member.id,
@@ -118,11 +119,11 @@ pub fn authorise(
                 activity: true,
             },
         )?;
-        let all = state::member_lots_in_spending_order(conn, member.id)?;
+        let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
         let plan = lots::plan_take(&all, points, |l| l.matured)?;
         lots::apply_plan(conn, &plan, entry_id, Some(id), "hold", 1)?;
-        let row =
-            state::redemption(conn, id)?.ok_or_else(|| ApiError::internal("hold vanished"))?;
+        let row = redemption_rows::redemption(conn, id)?
+            .ok_or_else(|| ApiError::internal("hold vanished"))?;
         view(conn, &row)
     })
 }
@@ -141,11 +142,11 @@ fn load_locked(
         )
     };
     // Another partner's redemption answers exactly like a missing one.
-    let r = state::redemption(conn, redemption_id)?
+    let r = redemption_rows::redemption(conn, redemption_id)?
         .filter(|r| r.partner_id == partner_id)
         .ok_or_else(not_found)?;
     let (member, _) = members::lock_and_sync(conn, r.member_id, now)?;
-    let r = state::redemption(conn, redemption_id)?.ok_or_else(not_found)?;
+    let r = redemption_rows::redemption(conn, redemption_id)?.ok_or_else(not_found)?;
     Ok((r, member))
 }
 
@@ -211,7 +212,7 @@ pub fn capture(
             lots::restore_to_lots(conn, r.id, released, available_before, entry_id)?;
         }
         // What the hold still has of each lot is what was spent here, and who funded it.
-        let spent = state::redemption_lot_holdings(conn, r.id)?;
+        let spent = lot_rows::redemption_lot_holdings(conn, r.id)?;
         clearing::record_redemption(
             conn,
             clearing::kind::REDEEM,
@@ -226,7 +227,7 @@ pub fn capture(
         )?;
         r.status = "captured".into();
         r.points_captured = captured;
-        if state::update_redemption(conn, &r, "authorized", now)? != 1 {
+        if redemption_rows::update_redemption(conn, &r, "authorized", now)? != 1 {
             return Err(ApiError::internal(
                 "redemption changed under the member lock",
             ));
@@ -246,7 +247,7 @@ pub fn void(
         let (r, mut member) = load_locked(conn, now, partner_id, redemption_id)?;
         require_authorized(&r)?;
         lots::release_hold(conn, &mut member, r, "voided", now)?;
-        let r = state::redemption(conn, redemption_id)?
+        let r = redemption_rows::redemption(conn, redemption_id)?
             .ok_or_else(|| ApiError::internal("redemption vanished"))?;
         view(conn, &r)
     })
@@ -312,7 +313,7 @@ pub fn reverse(
             &restored,
         )?;
         r.points_reversed += points;
-        if state::update_redemption(conn, &r, "captured", now)? != 1 {
+        if redemption_rows::update_redemption(conn, &r, "captured", now)? != 1 {
             return Err(ApiError::internal(
                 "redemption changed under the member lock",
             ));

@@ -1,12 +1,10 @@
-//! Partners, their contracts (append-only: a change is a new row in force from a date), their
-//! API keys and the nonces seen, and operator tokens.
+//! Partners, their contracts (append-only: a change is a new row in force from a date), and their
+//! API keys.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    operator_tokens, partner_contracts, partner_keys, partners, request_nonces,
-};
+use crate::db::schema::{partner_contracts, partner_keys, partners};
 use crate::db::DbConn;
 
 /// A partner.
@@ -214,51 +212,4 @@ pub fn revoke_key(
     )
     .set(partner_keys::revoked_at.eq(now))
     .execute(conn)
-}
-
-/// Records a nonce; a unique violation means it was seen before (a replay).
-pub fn insert_nonce(
-    conn: &mut DbConn,
-    key_id: &str,
-    nonce: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::insert_into(request_nonces::table)
-        .values((
-            request_nonces::key_id.eq(key_id),
-            request_nonces::nonce.eq(nonce),
-            request_nonces::seen_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-/// Forgets nonces seen before `before` (they are outside the signature window anyway).
-pub fn purge_nonces(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(request_nonces::table.filter(request_nonces::seen_at.lt(before))).execute(conn)
-}
-
-/// Stores an operator token (only its hash).
-pub fn insert_operator_token(
-    conn: &mut DbConn,
-    name: &str,
-    token_sha256: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::insert_into(operator_tokens::table)
-        .values((
-            operator_tokens::name.eq(name),
-            operator_tokens::token_sha256.eq(token_sha256),
-            operator_tokens::created_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-/// The name of a live operator token.
-pub fn operator_token(conn: &mut DbConn, token_sha256: &str) -> QueryResult<Option<String>> {
-    operator_tokens::table
-        .filter(operator_tokens::token_sha256.eq(token_sha256))
-        .filter(operator_tokens::revoked_at.is_null())
-        .select(operator_tokens::name)
-        .first(conn)
-        .optional()
 }

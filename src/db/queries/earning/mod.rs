@@ -1,0 +1,141 @@
+//! Earns (one per partner order) and their refunds.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{earns, refunds};
+use crate::db::DbConn;
+
+/// An earn: one order of one partner.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = earns)]
+pub struct EarnRow {
+    pub id: i64,
+    pub partner_id: i64,
+    pub member_id: i64,
+    pub order_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub points: i64,
+    pub lot_id: Option<i64>,
+    pub entry_id: Option<i64>,
+    pub refunded_minor: i64,
+    pub clawed_points: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// An earn to record.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = earns)]
+pub struct NewEarn<'a> {
+    pub partner_id: i64,
+    pub member_id: i64,
+    pub order_id: &'a str,
+    pub occurred_at: NaiveDateTime,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub points: i64,
+    pub lot_id: Option<i64>,
+    pub entry_id: Option<i64>,
+    pub refunded_minor: i64,
+    pub clawed_points: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// Records an earn; a unique violation means the order already earned.
+pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<i64> {
+    diesel::insert_into(earns::table)
+        .values(earn)
+        .returning(earns::id)
+        .get_result(conn)
+}
+
+/// Links the earn to its entry and lot once they exist.
+pub fn set_earn_entry(
+    conn: &mut DbConn,
+    id: i64,
+    entry_id: i64,
+    lot_id: i64,
+) -> QueryResult<usize> {
+    diesel::update(earns::table.find(id))
+        .set((earns::entry_id.eq(entry_id), earns::lot_id.eq(lot_id)))
+        .execute(conn)
+}
+
+/// The earn of a partner's order.
+pub fn earn_by_order(
+    conn: &mut DbConn,
+    partner_id: i64,
+    order_id: &str,
+) -> QueryResult<Option<EarnRow>> {
+    earns::table
+        .filter(earns::partner_id.eq(partner_id))
+        .filter(earns::order_id.eq(order_id))
+        .select(EarnRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Adds a refund to an earn's running totals, within the order's amount and points.
+pub fn add_earn_refund(
+    conn: &mut DbConn,
+    id: i64,
+    amount_minor: i64,
+    points: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        earns::table
+            .find(id)
+            .filter((earns::refunded_minor + amount_minor).le(earns::amount_minor))
+            .filter((earns::clawed_points + points).le(earns::points)),
+    )
+    .set((
+        earns::refunded_minor.eq(earns::refunded_minor + amount_minor),
+        earns::clawed_points.eq(earns::clawed_points + points),
+    ))
+    .execute(conn)
+}
+
+/// Records a refund; a unique violation means the refund id was used.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per column of the insert"
+)]
+pub fn insert_refund(
+    conn: &mut DbConn,
+    earn_id: i64,
+    partner_id: i64,
+    refund_ref: &str,
+    amount_minor: i64,
+    points: i64,
+    entry_id: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(refunds::table)
+        .values((
+            refunds::earn_id.eq(earn_id),
+            refunds::partner_id.eq(partner_id),
+            refunds::refund_ref.eq(refund_ref),
+            refunds::amount_minor.eq(amount_minor),
+            refunds::points.eq(points),
+            refunds::entry_id.eq(entry_id),
+            refunds::created_at.eq(now),
+        ))
+        .returning(refunds::id)
+        .get_result(conn)
+}
+
+/// Whether a partner already used a refund id.
+pub fn refund_ref_exists(
+    conn: &mut DbConn,
+    partner_id: i64,
+    refund_ref: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        refunds::table
+            .filter(refunds::partner_id.eq(partner_id))
+            .filter(refunds::refund_ref.eq(refund_ref)),
+    ))
+    .get_result(conn)
+}

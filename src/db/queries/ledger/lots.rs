@@ -1,0 +1,190 @@
+//! Lots and their movements. A lot's `remaining` changes only together with a journal entry.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{lot_movements, lots};
+use crate::db::DbConn;
+
+/// A lot: points earned in one go, with their issuer and price.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = lots)]
+pub struct Lot {
+    pub id: i64,
+    pub member_id: i64,
+    pub asset: String,
+    pub issuer_kind: String,
+    pub issuer_partner_id: Option<i64>,
+    pub price_micros: i64,
+    pub points: i64,
+    pub remaining: i64,
+    pub earned_at: NaiveDateTime,
+    pub available_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub matured: bool,
+    pub entry_id: i64,
+}
+
+/// A lot to create.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = lots)]
+pub struct NewLot<'a> {
+    pub member_id: i64,
+    pub asset: &'a str,
+    pub issuer_kind: &'a str,
+    pub issuer_partner_id: Option<i64>,
+    pub price_micros: i64,
+    pub points: i64,
+    pub remaining: i64,
+    pub earned_at: NaiveDateTime,
+    pub available_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub matured: bool,
+    pub entry_id: i64,
+}
+
+/// Inserts a lot.
+pub fn insert_lot(conn: &mut DbConn, lot: &NewLot<'_>) -> QueryResult<i64> {
+    diesel::insert_into(lots::table)
+        .values(lot)
+        .returning(lots::id)
+        .get_result(conn)
+}
+
+/// A lot by id.
+pub fn lot(conn: &mut DbConn, id: i64) -> QueryResult<Lot> {
+    lots::table.find(id).select(Lot::as_select()).first(conn)
+}
+
+/// The member's lots holding points, in spending order: earliest expiry first, lots without an
+/// expiry date last, then oldest first. (`IS NULL` first, because PostgreSQL and SQLite sort
+/// NULLs differently.)
+pub fn member_lots_in_spending_order(conn: &mut DbConn, member_id: i64) -> QueryResult<Vec<Lot>> {
+    lots::table
+        .filter(lots::member_id.eq(member_id))
+        .filter(lots::remaining.gt(0))
+        .order((
+            lots::expires_at.is_null().asc(),
+            lots::expires_at.asc(),
+            lots::id.asc(),
+        ))
+        .select(Lot::as_select())
+        .load(conn)
+}
+
+/// The member's lots not yet matured whose return window ended.
+pub fn lots_due_to_mature(
+    conn: &mut DbConn,
+    member_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Lot>> {
+    lots::table
+        .filter(lots::member_id.eq(member_id))
+        .filter(lots::matured.eq(false))
+        .filter(lots::available_at.le(now))
+        .order(lots::id.asc())
+        .select(Lot::as_select())
+        .load(conn)
+}
+
+/// Every lot of a member (verification).
+pub fn member_lots(conn: &mut DbConn, member_id: i64) -> QueryResult<Vec<Lot>> {
+    lots::table
+        .filter(lots::member_id.eq(member_id))
+        .order(lots::id.asc())
+        .select(Lot::as_select())
+        .load(conn)
+}
+
+/// Changes a lot's remaining points by `delta`; the filter keeps it within 0..=points, so an
+/// update based on a wrong computation changes nothing.
+pub fn adjust_lot_remaining(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<usize> {
+    diesel::update(
+        lots::table
+            .find(id)
+            .filter((lots::remaining + delta).ge(0))
+            .filter((lots::remaining + delta).le(lots::points)),
+    )
+    .set(lots::remaining.eq(lots::remaining + delta))
+    .execute(conn)
+}
+
+/// Marks lots as matured.
+pub fn mark_matured(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(lots::table.filter(lots::id.eq_any(ids)))
+        .set(lots::matured.eq(true))
+        .execute(conn)
+}
+
+/// Records a movement on a lot: positive takes points from it, negative gives them back.
+pub fn insert_movement(
+    conn: &mut DbConn,
+    lot_id: i64,
+    entry_id: i64,
+    redemption_id: Option<i64>,
+    kind: &str,
+    points: i64,
+) -> QueryResult<usize> {
+    diesel::insert_into(lot_movements::table)
+        .values((
+            lot_movements::lot_id.eq(lot_id),
+            lot_movements::entry_id.eq(entry_id),
+            lot_movements::redemption_id.eq(redemption_id),
+            lot_movements::kind.eq(kind),
+            lot_movements::points.eq(points),
+        ))
+        .execute(conn)
+}
+
+/// Net points a redemption holds per lot, with the lot's expiry, latest expiry first (the order
+/// in which points go back).
+pub fn redemption_lot_holdings(
+    conn: &mut DbConn,
+    redemption_id: i64,
+) -> QueryResult<Vec<(Lot, i64)>> {
+    let moves: Vec<(i64, i64)> = lot_movements::table
+        .filter(lot_movements::redemption_id.eq(redemption_id))
+        .select((lot_movements::lot_id, lot_movements::points))
+        .load(conn)?;
+    let mut net: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for (lot_id, points) in moves {
+        *net.entry(lot_id).or_insert(0) += points;
+    }
+    let ids: Vec<i64> = net
+        .iter()
+        .filter(|(_, p)| **p > 0)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut found: Vec<Lot> = lots::table
+        .filter(lots::id.eq_any(&ids))
+        .select(Lot::as_select())
+        .load(conn)?;
+    // Reverse spending order: lots without expiry first, then latest expiry, then newest.
+    found.sort_by(|a, b| {
+        (b.expires_at.is_none(), b.expires_at, b.id).cmp(&(
+            a.expires_at.is_none(),
+            a.expires_at,
+            a.id,
+        ))
+    });
+    Ok(found
+        .into_iter()
+        .map(|lot| {
+            let held = net.get(&lot.id).copied().unwrap_or(0);
+            (lot, held)
+        })
+        .collect())
+}
+
+/// Sum of movements per lot (verification): (lot id, net points taken).
+pub fn movement_sums(conn: &mut DbConn, lot_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    let moves: Vec<(i64, i64)> = lot_movements::table
+        .filter(lot_movements::lot_id.eq_any(lot_ids))
+        .select((lot_movements::lot_id, lot_movements::points))
+        .load(conn)?;
+    let mut net: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for (lot_id, points) in moves {
+        *net.entry(lot_id).or_insert(0) += points;
+    }
+    Ok(net.into_iter().collect())
+}

@@ -1,0 +1,4 @@
+//! The shared kernel's tables: journal entries and postings, lots and their movements.
+
+pub mod journal;
+pub mod lots;

@@ -1,0 +1,113 @@
+//! Redemptions: holds, captures and reversals at a partner.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::redemptions;
+use crate::db::DbConn;
+
+/// A redemption (hold, capture, reversal) at a partner.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = redemptions)]
+pub struct RedemptionRow {
+    pub id: i64,
+    pub partner_id: i64,
+    pub member_id: i64,
+    pub status: String,
+    pub points_authorized: i64,
+    pub points_captured: i64,
+    pub points_reversed: i64,
+    pub order_id: Option<String>,
+    pub price_micros: i64,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Creates an authorised redemption.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per column of the insert"
+)]
+pub fn insert_redemption(
+    conn: &mut DbConn,
+    partner_id: i64,
+    member_id: i64,
+    points: i64,
+    order_id: Option<&str>,
+    price_micros: i64,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(redemptions::table)
+        .values((
+            redemptions::partner_id.eq(partner_id),
+            redemptions::member_id.eq(member_id),
+            redemptions::status.eq("authorized"),
+            redemptions::points_authorized.eq(points),
+            redemptions::points_captured.eq(0),
+            redemptions::points_reversed.eq(0),
+            redemptions::order_id.eq(order_id),
+            redemptions::price_micros.eq(price_micros),
+            redemptions::expires_at.eq(expires_at),
+            redemptions::created_at.eq(now),
+            redemptions::updated_at.eq(now),
+        ))
+        .returning(redemptions::id)
+        .get_result(conn)
+}
+
+/// A redemption by id.
+pub fn redemption(conn: &mut DbConn, id: i64) -> QueryResult<Option<RedemptionRow>> {
+    redemptions::table
+        .find(id)
+        .select(RedemptionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The member's authorised holds that timed out at `now`.
+pub fn expired_holds(
+    conn: &mut DbConn,
+    member_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<RedemptionRow>> {
+    redemptions::table
+        .filter(redemptions::member_id.eq(member_id))
+        .filter(redemptions::status.eq("authorized"))
+        .filter(redemptions::expires_at.le(now))
+        .order(redemptions::id.asc())
+        .select(RedemptionRow::as_select())
+        .load(conn)
+}
+
+/// Sum of the member's open holds (verification).
+pub fn open_hold_total(conn: &mut DbConn, member_id: i64) -> QueryResult<i64> {
+    let held: Vec<i64> = redemptions::table
+        .filter(redemptions::member_id.eq(member_id))
+        .filter(redemptions::status.eq("authorized"))
+        .select(redemptions::points_authorized)
+        .load(conn)?;
+    Ok(held.into_iter().sum())
+}
+
+/// Writes a redemption's new state, only if it is still in `from_status`.
+pub fn update_redemption(
+    conn: &mut DbConn,
+    r: &RedemptionRow,
+    from_status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        redemptions::table
+            .find(r.id)
+            .filter(redemptions::status.eq(from_status)),
+    )
+    .set((
+        redemptions::status.eq(&r.status),
+        redemptions::points_captured.eq(r.points_captured),
+        redemptions::points_reversed.eq(r.points_reversed),
+        redemptions::updated_at.eq(now),
+    ))
+    .execute(conn)
+}

@@ -1,0 +1,118 @@
+//! Operator adjustments: goodwill credits and corrections, with a mandatory reason.
+
+use chrono::NaiveDateTime;
+use partner_sdk::types::Balance;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{balance, find, lock_and_sync};
+use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
+use crate::db::{write_tx, DbConn};
+use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::limits::{self};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::lots;
+use crate::service::ledger::{self, account, Draft, Posting, PTS};
+
+/// An operator's goodwill credit or correction.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRequest {
+    /// Points to credit (positive) or withdraw (negative), never zero; at most 1,000,000,000 either way.
+    pub points: i64,
+    /// Why, for the audit trail (1 to 500 characters, mandatory).
+    pub reason: String,
+}
+
+/// The adjustment posted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdjustmentResponse {
+    /// The journal entry.
+    pub entry_id: i64,
+    /// The member's balance after it.
+    pub balance: Balance,
+}
+
+/// Posts an operator adjustment. A credit is a new lot funded by the operator; a withdrawal
+/// takes from available points and cannot make the balance negative.
+pub fn adjust(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    number: &str,
+    req: &AdjustmentRequest,
+    operator: &str,
+) -> ApiResult<AdjustmentResponse> {
+    check_range(
+        "points",
+        req.points,
+        -limits::POINTS_MAX,
+        limits::POINTS_MAX,
+    )?;
+    if req.points == 0 {
+        return fail(Code::InvalidAmount, "points: must not be zero");
+    }
+    let reason = check_text("reason", &req.reason, TextKind::FreeText)?;
+    let memo = format!("{reason} (by {operator})");
+    let member_id = find(conn, number)?.id;
+    let entry_id = write_tx(conn, |conn| {
+        let (mut member, settings) = lock_and_sync(conn, member_id, now)?;
+        let available_before = member.available_points;
+        let member_id = member.id;
+        let entry_id = ledger::post_entry(
+            conn,
+            &mut member,
+            Draft {
+                kind: "adjustment",
+                partner_id: None,
+                reference: "operator",
+                memo: Some(&memo),
+                posted_at: now,
+                postings: vec![
+                    Posting::pts(account::NETWORK_ADJUSTMENT, 0, -req.points),
+                    Posting::pts(account::MEMBER_AVAILABLE, member_id, req.points),
+                ],
+                allow_negative_available: false,
+                activity: false,
+            },
+        )?;
+        if req.points > 0 {
+            let repay = lots::debt_repaid(available_before, req.points);
+            let lot_points = req.points - repay;
+            if lot_points > 0 {
+                lot_rows::insert_lot(
+                    conn,
+                    &NewLot {
+                        member_id: member.id,
+                        asset: PTS,
+                        issuer_kind: "operator",
+                        issuer_partner_id: None,
+                        price_micros: 0,
+                        points: lot_points,
+                        remaining: lot_points,
+                        earned_at: now,
+                        available_at: now,
+                        expires_at: settings
+                            .expiry_policy
+                            .lot_expires_at(settings.expiry_months, now),
+                        matured: true,
+                        entry_id,
+                    },
+                )?;
+            }
+        } else {
+            let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+            let plan = lots::plan_take(&all, -req.points, |l| l.matured)?;
+            lots::apply_plan(conn, &plan, entry_id, None, "adjustment", 1)?;
+        }
+        tracing::info!(
+            member.id = member.id,
+            points = req.points,
+            "operator adjustment"
+        );
+        Ok::<i64, ApiError>(entry_id)
+    })?;
+    Ok(AdjustmentResponse {
+        entry_id,
+        balance: balance(conn, now, member_id)?,
+    })
+}

@@ -1,0 +1,80 @@
+//! A member's history of journal entries, newest first.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::queries::ledger::journal;
+use crate::db::DbConn;
+use crate::domain::clock::utc;
+use crate::error::ApiResult;
+use crate::service::ledger::account;
+
+/// One entry of a member's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryItem {
+    /// The journal entry.
+    pub entry_id: i64,
+    /// What happened: `earn`, `refund`, `maturation`, `expiry`, `redemption_hold`, ...
+    pub kind: String,
+    /// Order id, refund id or redemption id.
+    pub reference: String,
+    /// Change of the available balance.
+    pub available_change: i64,
+    /// Change of the pending balance.
+    pub pending_change: i64,
+    /// Change of the held balance.
+    pub held_change: i64,
+    /// When it was posted.
+    pub posted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of history, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryPage {
+    /// The entries.
+    pub items: Vec<HistoryItem>,
+    /// Pass as `cursor` for older entries; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A member's history, newest first.
+pub fn history(
+    conn: &mut DbConn,
+    member_id: i64,
+    cursor: Option<i64>,
+    limit: i64,
+) -> ApiResult<HistoryPage> {
+    let entries = journal::member_page(conn, member_id, cursor.unwrap_or(i64::MAX), limit)?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let postings = journal::postings_of(conn, &ids)?;
+    let items: Vec<HistoryItem> = entries
+        .into_iter()
+        .map(|e| {
+            let mut item = HistoryItem {
+                entry_id: e.id,
+                kind: e.kind,
+                reference: e.reference,
+                available_change: 0,
+                pending_change: 0,
+                held_change: 0,
+                posted_at: utc(e.posted_at),
+            };
+            for p in postings
+                .iter()
+                .filter(|p| p.entry_id == e.id && p.owner_id == member_id)
+            {
+                match p.account.as_str() {
+                    account::MEMBER_AVAILABLE => item.available_change += p.amount,
+                    account::MEMBER_PENDING => item.pending_change += p.amount,
+                    account::MEMBER_HELD => item.held_change += p.amount,
+                    _ => {}
+                }
+            }
+            item
+        })
+        .collect();
+    let next_cursor = (items.len() == usize::try_from(limit).unwrap_or(0))
+        .then(|| items.last().map(|i| i.entry_id.to_string()))
+        .flatten();
+    Ok(HistoryPage { items, next_cursor })
+}
