@@ -111,9 +111,66 @@ pub fn cumulative_clawback(points: i64, amount_minor: i64, refunded_minor_total:
     points - i64::try_from(kept).unwrap_or(points)
 }
 
+/// Where the points a refund claws back come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClawbackSplit {
+    /// Taken from the order's own lot.
+    pub from_order: i64,
+    /// Taken from the member's other available lots.
+    pub from_others: i64,
+    /// Not covered by any lot: left as a negative available balance.
+    pub uncovered: i64,
+    /// Of the whole claw-back, the part taken from the pending wallet (the order's own points,
+    /// while its return window runs).
+    pub from_pending: i64,
+    /// Of the whole claw-back, the part taken from the available wallet (possibly below zero).
+    pub from_available: i64,
+}
+
+/// Splits a claw-back of `claw` points: the order's own lot first (`order_remaining` points
+/// left, matured or not), then the member's other available points, and what neither covers
+/// stays as a negative balance.
+pub fn clawback_split(
+    claw: i64,
+    order_remaining: i64,
+    order_matured: bool,
+    others_available: i64,
+) -> ClawbackSplit {
+    let from_order = order_remaining.clamp(0, claw.max(0));
+    let from_others = (claw - from_order).clamp(0, others_available.max(0));
+    let (from_pending, from_available) = if order_matured {
+        (0, claw)
+    } else {
+        (from_order, claw - from_order)
+    };
+    ClawbackSplit {
+        from_order,
+        from_others,
+        uncovered: claw - from_order - from_others,
+        from_pending,
+        from_available,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clawback_takes_the_order_first_then_others_then_leaves_a_debt() {
+        // Pending order lot with 12 left; 9 more from nowhere: a debt of 9.
+        let s = clawback_split(21, 12, false, 0);
+        assert_eq!((s.from_order, s.from_others, s.uncovered), (12, 0, 9));
+        assert_eq!((s.from_pending, s.from_available), (12, 9));
+        // Matured order lot: everything comes out of the available wallet.
+        let s = clawback_split(21, 12, true, 5);
+        assert_eq!((s.from_order, s.from_others, s.uncovered), (12, 5, 4));
+        assert_eq!((s.from_pending, s.from_available), (0, 21));
+        // The order's lot was spent: other lots pay.
+        let s = clawback_split(10, 0, true, 50);
+        assert_eq!((s.from_order, s.from_others, s.uncovered), (0, 10, 0));
+        assert_eq!(clawback_split(0, 7, false, 3), ClawbackSplit::default());
+    }
 
     fn rates(base: i64, bp: i64) -> EarnRates {
         EarnRates {

@@ -1,0 +1,308 @@
+//! Credits the points of a sale: one order earns once; the points are a new lot, pending until
+//! the partner's return window ends, paid for by the partner at its contract's issuance price.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+use partner_sdk::types::{EarnRequest, EarnResponse, PointsStatus};
+
+use super::{check_amount, check_ref};
+use crate::db::queries::earning::{self as earn_rows, NewEarn};
+use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
+use crate::db::queries::partners::{self, ContractRow};
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::clock::utc;
+use crate::domain::earn_rules::{compute_points, currency_exponent, EarnOutcome, EarnRates};
+use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::limits::{AMOUNT_MINOR_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::clearing::{self, EntryAt};
+use crate::service::ledger::{self, account, lots, Draft, Posting, PTS};
+use crate::service::members;
+use crate::service::platform::settings::{self, NetworkSettings};
+
+/// Credits the points of a sale to a linked member. One order earns once.
+pub fn earn(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    req: &EarnRequest,
+) -> ApiResult<EarnResponse> {
+    let occurred_at = validate_sale(req, now)?;
+    write_tx(conn, |conn| {
+        let member = members::find_linked(conn, partner_id, &req.member_number)?;
+        let contract = contract_for_sale(conn, partner_id, now, &req.currency)?;
+        let settings = settings::load(conn)?;
+        let outcome = points_of_sale(&settings, &contract, req)?;
+        let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
+        let lot = NewLotTerms {
+            available_at: occurred_at + Duration::days(contract.return_window_days),
+            expires_at: settings
+                .expiry_policy
+                .lot_expires_at(settings.expiry_months, occurred_at),
+        };
+        let entry_id = if outcome.points > 0 {
+            let credit = Credit {
+                partner_id,
+                member_id: member.id,
+                order_id: &req.order_id,
+                points: outcome.points,
+                price_micros: contract.issuance_price_micros,
+                occurred_at,
+                lot: &lot,
+            };
+            let (entry_id, lot_id) = credit_points(conn, &credit, now)?;
+            earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
+            Some(entry_id)
+        } else {
+            None
+        };
+        tracing::info!(
+            partner.id = partner_id,
+            member.id = member.id,
+            points = outcome.points,
+            "earn"
+        );
+        Ok(EarnResponse {
+            earn_id,
+            member_number: member.member_number.clone(),
+            order_id: req.order_id.clone(),
+            points: outcome.points,
+            status: if lot.available_at <= now {
+                PointsStatus::Available
+            } else {
+                PointsStatus::Pending
+            },
+            available_at: utc(lot.available_at),
+            expires_at: lot.expires_at.map(utc),
+            rules: outcome.rules,
+            entry_id,
+        })
+    })
+}
+
+/// Checks a sale before any query; returns when it happened (never after `now`).
+fn validate_sale(req: &EarnRequest, now: NaiveDateTime) -> ApiResult<NaiveDateTime> {
+    check_ref(&req.order_id, "order_id")?;
+    check_amount(req.amount_minor, "amount_minor")?;
+    if currency_exponent(&req.currency).is_none() {
+        return fail(
+            Code::InvalidRequest,
+            "currency must be an ISO 4217 code such as EUR",
+        );
+    }
+    if let Some(lines) = &req.lines {
+        validate_lines(lines, req.amount_minor)?;
+    }
+    let occurred_at = req.occurred_at.map(|t| t.naive_utc()).unwrap_or(now);
+    // A few minutes of clock difference between the till and the network is normal.
+    if occurred_at > now + Duration::minutes(5)
+        || occurred_at < now - Duration::days(SALE_BACKDATE_DAYS_MAX)
+    {
+        return fail(
+            Code::InvalidOccurredAt,
+            format!("occurred_at must be within the last {SALE_BACKDATE_DAYS_MAX} days and not in the future"),
+        );
+    }
+    Ok(occurred_at.min(now))
+}
+
+fn validate_lines(lines: &[partner_sdk::types::SaleLine], amount_minor: i64) -> ApiResult<()> {
+    if lines.len() > SALE_LINES_MAX {
+        return fail(
+            Code::InvalidRequest,
+            format!("at most {SALE_LINES_MAX} lines"),
+        );
+    }
+    let mut total: i64 = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        check_range(
+            &field("amount_minor"),
+            line.amount_minor,
+            0,
+            AMOUNT_MINOR_MAX,
+        )?;
+        if let Some(sku) = &line.sku {
+            check_text(&field("sku"), sku, TextKind::Label)?;
+        }
+        if let Some(category) = &line.category {
+            check_text(&field("category"), category, TextKind::Label)?;
+        }
+        total = total.saturating_add(line.amount_minor);
+    }
+    if total > amount_minor {
+        return fail(
+            Code::InvalidAmount,
+            "the lines add up to more than the sale amount",
+        );
+    }
+    Ok(())
+}
+
+/// The partner's contract in force, which must be in the sale's currency.
+fn contract_for_sale(
+    conn: &mut DbConn,
+    partner_id: i64,
+    now: NaiveDateTime,
+    currency: &str,
+) -> ApiResult<ContractRow> {
+    let contract = partners::contract_at(conn, partner_id, now)?.ok_or_else(|| {
+        ApiError::new(
+            Code::PartnerSuspended,
+            "the partner has no contract in force",
+        )
+    })?;
+    if contract.currency != currency {
+        return fail(
+            Code::CurrencyMismatch,
+            format!("this partner's sales are in {}", contract.currency),
+        );
+    }
+    Ok(contract)
+}
+
+fn points_of_sale(
+    settings: &NetworkSettings,
+    contract: &ContractRow,
+    req: &EarnRequest,
+) -> ApiResult<EarnOutcome> {
+    let rates = EarnRates {
+        base_rate_millipoints: settings.base_rate_millipoints,
+        partner_rate_bp: contract.earn_rate_bp,
+        currency_exponent: currency_exponent(&contract.currency).unwrap_or(2),
+    };
+    compute_points(req.amount_minor, &req.currency, rates).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidAmount,
+            "the sale would earn more points than the maximum",
+        )
+    })
+}
+
+/// Records the order; a second earn of the same order id is refused here, whatever its key.
+fn claim_order(
+    conn: &mut DbConn,
+    partner_id: i64,
+    member_id: i64,
+    req: &EarnRequest,
+    occurred_at: NaiveDateTime,
+    outcome: &EarnOutcome,
+    now: NaiveDateTime,
+) -> ApiResult<i64> {
+    let new = NewEarn {
+        partner_id,
+        member_id,
+        order_id: &req.order_id,
+        occurred_at,
+        amount_minor: req.amount_minor,
+        currency: &req.currency,
+        points: outcome.points,
+        lot_id: None,
+        entry_id: None,
+        refunded_minor: 0,
+        clawed_points: 0,
+        created_at: now,
+    };
+    // In a savepoint: on PostgreSQL a failed statement aborts the whole transaction otherwise.
+    match conn.transaction(|conn| earn_rows::insert_earn(conn, &new)) {
+        Ok(id) => Ok(id),
+        Err(e) if is_unique_violation(&e) => fail(
+            Code::OrderAlreadyEarned,
+            format!("order {} has already earned points", req.order_id),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// When a new lot's points become available and when they expire.
+struct NewLotTerms {
+    available_at: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+}
+
+/// Points a partner issues to a member for one order.
+struct Credit<'a> {
+    partner_id: i64,
+    member_id: i64,
+    order_id: &'a str,
+    points: i64,
+    price_micros: i64,
+    occurred_at: NaiveDateTime,
+    lot: &'a NewLotTerms,
+}
+
+/// Posts the earn entry, creates its lot (repaying a negative balance first when the points
+/// are available at once) and writes its clearing event. Returns (entry id, lot id).
+fn credit_points(conn: &mut DbConn, c: &Credit<'_>, now: NaiveDateTime) -> ApiResult<(i64, i64)> {
+    let (mut member, _) = members::lock_and_sync(conn, c.member_id, now)?;
+    let matured = c.lot.available_at <= now;
+    let wallet = if matured {
+        account::MEMBER_AVAILABLE
+    } else {
+        account::MEMBER_PENDING
+    };
+    let available_before = member.available_points;
+    let entry_id = ledger::post_entry(
+        conn,
+        &mut member,
+        Draft {
+            kind: "earn",
+            partner_id: Some(c.partner_id),
+            reference: c.order_id,
+            memo: None,
+            posted_at: now,
+            postings: vec![
+                Posting::pts(account::PARTNER_ISSUANCE, c.partner_id, -c.points),
+                Posting::pts(wallet, c.member_id, c.points),
+            ],
+            allow_negative_available: false,
+            activity: true,
+        },
+    )?;
+    let lot_id = lot_rows::insert_lot(
+        conn,
+        &NewLot {
+            member_id: c.member_id,
+            asset: PTS,
+            issuer_kind: "partner",
+            issuer_partner_id: Some(c.partner_id),
+            price_micros: c.price_micros,
+            points: c.points,
+            remaining: c.points,
+            earned_at: c.occurred_at,
+            available_at: c.lot.available_at,
+            expires_at: c.lot.expires_at,
+            matured,
+            entry_id,
+        },
+    )?;
+    let repay = if matured {
+        lots::debt_repaid(available_before, c.points)
+    } else {
+        0
+    };
+    if repay > 0 {
+        lots::apply_plan(
+            conn,
+            &[(lot_id, repay)],
+            entry_id,
+            None,
+            "debt_repayment",
+            1,
+        )?;
+    }
+    let at = EntryAt {
+        entry_id,
+        posted_at: now,
+    };
+    clearing::record_order(
+        conn,
+        clearing::kind::ISSUE,
+        at,
+        c.partner_id,
+        c.points,
+        c.price_micros,
+        c.order_id,
+    )?;
+    Ok((entry_id, lot_id))
+}

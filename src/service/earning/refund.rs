@@ -1,0 +1,214 @@
+//! Claws back the points of a returned sale, in proportion to the amount returned: from the
+//! order's own lot first, then from the member's other available points; what the member
+//! cannot cover leaves a negative balance. The partner is credited back every point clawed.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use partner_sdk::types::{RefundRequest, RefundResponse};
+
+use super::{check_amount, check_ref};
+use crate::db::queries::earning::{self as earn_rows, EarnRow};
+use crate::db::queries::ledger::lots as lot_rows;
+use crate::db::queries::members::Member;
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::earn_rules::{clawback_split, cumulative_clawback, ClawbackSplit};
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::clearing::{self, EntryAt};
+use crate::service::ledger::{self, account, lots, Draft, Posting};
+use crate::service::members;
+
+/// Claws back the points of a full or partial return of an order.
+pub fn refund(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    partner_id: i64,
+    req: &RefundRequest,
+) -> ApiResult<RefundResponse> {
+    check_ref(&req.order_id, "order_id")?;
+    check_ref(&req.refund_id, "refund_id")?;
+    check_amount(req.amount_minor, "amount_minor")?;
+    write_tx(conn, |conn| {
+        let (mut member, earn) = lock_order(conn, partner_id, &req.order_id, now)?;
+        let refunded_after = check_refund(conn, partner_id, &earn, req)?;
+        let claw = cumulative_clawback(earn.points, earn.amount_minor, refunded_after)
+            - earn.clawed_points;
+        let (split, entry_id) = if claw > 0 {
+            let (split, id) = claw_back(conn, &mut member, &earn, req, claw, now)?;
+            (split, Some(id))
+        } else {
+            (ClawbackSplit::default(), None)
+        };
+        record_refund(conn, &earn, req, claw, entry_id, now)?;
+        Ok(RefundResponse {
+            refund_id: req.refund_id.clone(),
+            order_id: req.order_id.clone(),
+            amount_minor: req.amount_minor,
+            points_clawed_back: claw,
+            from_order_points: split.from_order,
+            from_other_points: split.from_others,
+            uncovered_points: split.uncovered,
+            order_refunded_minor: refunded_after,
+            entry_id,
+        })
+    })
+}
+
+/// The order and its member, locked. Refunds of one order serialise on its member's lock,
+/// taken before the order's totals are read: read first, two concurrent refunds would both
+/// start from the same totals (PostgreSQL's READ COMMITTED reads what was committed when each
+/// statement began).
+fn lock_order(
+    conn: &mut DbConn,
+    partner_id: i64,
+    order_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<(Member, EarnRow)> {
+    let not_found = || ApiError::new(Code::OrderNotFound, "no earn for this order id");
+    let member_id = earn_rows::earn_by_order(conn, partner_id, order_id)?
+        .ok_or_else(not_found)?
+        .member_id;
+    let (member, _) = members::lock_and_sync(conn, member_id, now)?;
+    let earn = earn_rows::earn_by_order(conn, partner_id, order_id)?.ok_or_else(not_found)?;
+    Ok((member, earn))
+}
+
+/// Refuses a refund in another currency, a reused refund id, or one beyond the order; returns
+/// the order's refunded total after this refund.
+fn check_refund(
+    conn: &mut DbConn,
+    partner_id: i64,
+    earn: &EarnRow,
+    req: &RefundRequest,
+) -> ApiResult<i64> {
+    if earn.currency != req.currency {
+        return fail(
+            Code::CurrencyMismatch,
+            format!("the order was paid in {}", earn.currency),
+        );
+    }
+    if earn_rows::refund_ref_exists(conn, partner_id, &req.refund_id)? {
+        return fail(Code::RefundIdReused, "this refund_id was already used");
+    }
+    let refunded_after = earn.refunded_minor + req.amount_minor;
+    if refunded_after > earn.amount_minor {
+        return fail(
+            Code::RefundExceedsOrder,
+            format!(
+                "the order was {} minor units and {} are already refunded",
+                earn.amount_minor, earn.refunded_minor
+            ),
+        );
+    }
+    Ok(refunded_after)
+}
+
+/// Posts the claw-back entry, takes the points from the lots and writes the clearing event
+/// (credited at the price the order's points were bought at, whatever the contract now).
+fn claw_back(
+    conn: &mut DbConn,
+    member: &mut Member,
+    earn: &EarnRow,
+    req: &RefundRequest,
+    claw: i64,
+    now: NaiveDateTime,
+) -> ApiResult<(ClawbackSplit, i64)> {
+    let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+    let order_lot = all.iter().find(|l| Some(l.id) == earn.lot_id);
+    let is_other = |l: &lot_rows::Lot| l.matured && Some(l.id) != earn.lot_id;
+    let others_available = all
+        .iter()
+        .filter(|l| is_other(l))
+        .map(|l| l.remaining)
+        .sum();
+    let split = clawback_split(
+        claw,
+        order_lot.map_or(0, |l| l.remaining),
+        order_lot.is_some_and(|l| l.matured),
+        others_available,
+    );
+    let member_id = member.id;
+    let entry_id = ledger::post_entry(
+        conn,
+        member,
+        Draft {
+            kind: "refund",
+            partner_id: Some(earn.partner_id),
+            reference: &req.refund_id,
+            memo: Some(&req.order_id),
+            posted_at: now,
+            postings: vec![
+                Posting::pts(account::MEMBER_PENDING, member_id, -split.from_pending),
+                Posting::pts(account::MEMBER_AVAILABLE, member_id, -split.from_available),
+                Posting::pts(account::PARTNER_ISSUANCE, earn.partner_id, claw),
+            ],
+            allow_negative_available: true,
+            activity: false,
+        },
+    )?;
+    let mut plan: Vec<(i64, i64)> = Vec::new();
+    if let (Some(lot), true) = (order_lot, split.from_order > 0) {
+        plan.push((lot.id, split.from_order));
+    }
+    if split.from_others > 0 {
+        plan.extend(lots::plan_take(&all, split.from_others, is_other)?);
+    }
+    lots::apply_plan(conn, &plan, entry_id, None, "clawback", 1)?;
+    let order_price = match earn.lot_id {
+        Some(lot_id) => lot_rows::lot(conn, lot_id)?.price_micros,
+        None => 0,
+    };
+    let at = EntryAt {
+        entry_id,
+        posted_at: now,
+    };
+    clearing::record_order(
+        conn,
+        clearing::kind::CLAWBACK,
+        at,
+        earn.partner_id,
+        claw,
+        order_price,
+        &req.order_id,
+    )?;
+    if split.uncovered > 0 {
+        tracing::warn!(
+            member.id = member_id,
+            points = split.uncovered,
+            "refund left a negative balance"
+        );
+    }
+    Ok((split, entry_id))
+}
+
+/// Adds the refund to the order's totals and records it (a refund id refunds once).
+fn record_refund(
+    conn: &mut DbConn,
+    earn: &EarnRow,
+    req: &RefundRequest,
+    claw: i64,
+    entry_id: Option<i64>,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    if earn_rows::add_earn_refund(conn, earn.id, req.amount_minor, claw)? != 1 {
+        return Err(ApiError::internal("earn totals out of range"));
+    }
+    let inserted = conn.transaction(|conn| {
+        earn_rows::insert_refund(
+            conn,
+            earn.id,
+            earn.partner_id,
+            &req.refund_id,
+            req.amount_minor,
+            claw,
+            entry_id,
+            now,
+        )
+    });
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => {
+            fail(Code::RefundIdReused, "this refund_id was already used")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
