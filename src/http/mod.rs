@@ -1,12 +1,16 @@
-//! Handlers: extract, parse into domain types, call a service, map to a response. One module
-//! per audience; every route is registered through utoipa-actix-web so the OpenAPI document
-//! cannot miss one.
+//! Handlers: extract, parse into domain types, call a service, map to a response. Grouped by
+//! capability and then by resource (`settlement/payments.rs`), the same names as `service/`
+//! and `db/queries/`; every route is registered in [`register`], the one router table, through
+//! utoipa-actix-web so the OpenAPI document cannot miss one.
 
 pub mod auth;
+mod earning;
 pub mod extract;
-mod member;
-mod operator;
-mod partner;
+mod ledger;
+mod members;
+mod partners;
+mod platform;
+mod redemption;
 mod settlement;
 mod strict_json;
 
@@ -19,11 +23,9 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::ResponseError;
-use actix_web::{get, web, HttpResponse};
-use partner_sdk::types::Problem;
-use serde::{Deserialize, Serialize};
+use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, UtoipaApp};
 
@@ -78,70 +80,65 @@ Loyalty-Key-Id, Loyalty-Timestamp (Unix seconds, within 300 s) and Loyalty-Nonce
     }
 }
 
-/// Readiness: the server and its database answer.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Health {
-    /// `ok`.
-    pub status: String,
-    /// `postgres` or `sqlite`.
-    pub database: String,
-}
-
-/// Liveness: the process serves requests.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Liveness {
-    /// `ok`.
-    pub status: String,
-}
-
-/// Liveness: 200 whenever the process serves HTTP, whatever the database's state (a
-/// supervisor restarts the process only when this fails; a restart does not mend a database).
-#[utoipa::path(tag = "system", operation_id = "get_liveness",
-    responses((status = 200, body = Liveness)))]
-#[get("/livez")]
-async fn get_liveness() -> HttpResponse {
-    HttpResponse::Ok().json(Liveness {
-        status: "ok".into(),
-    })
-}
-
-/// Readiness: 200 when the database answers, 503 `database_unavailable` (with `Retry-After`)
-/// when it does not, so that a load balancer sends traffic elsewhere until it is back.
-#[utoipa::path(tag = "system", operation_id = "get_health",
-    responses((status = 200, body = Health), (status = 503, body = Problem, content_type = "application/problem+json")))]
-#[get("/healthz")]
-async fn get_health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let database = state
-        .run(|conn, _| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1").map_err(ApiError::from)?;
-            Ok(match conn {
-                crate::db::DbConn::Pg(_) => "postgres",
-                crate::db::DbConn::Sqlite(_) => "sqlite",
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-        database: database.into(),
-    }))
-}
-
+/// The router table: every route, its scope and its handler, in one place. The audience of a
+/// route is its handler's caller argument ([`auth::OperatorCaller`], [`auth::MemberCaller`],
+/// [`auth::Signed`]); the scope only names it.
 fn register(cfg: &mut ServiceConfig) {
-    cfg.service(get_health)
-        .service(get_liveness)
+    cfg.service(platform::health::get_health)
+        .service(platform::health::get_liveness)
         .service(
             scope("/v1/partner")
-                .configure(partner::routes)
-                .configure(settlement::partner_routes),
+                .service(members::enrolment::enrol_member)
+                .service(members::enrolment::link_member)
+                .service(members::balances::get_member_balance)
+                .service(earning::earns::create_earn)
+                .service(earning::refunds::create_refund)
+                .service(redemption::redemptions::create_redemption)
+                .service(redemption::redemptions::get_redemption)
+                .service(redemption::redemptions::capture_redemption)
+                .service(redemption::redemptions::void_redemption)
+                .service(redemption::redemptions::reverse_redemption)
+                .service(partners::transactions::list_transactions)
+                .service(settlement::statements::list_partner_statements)
+                .service(settlement::statements::get_partner_statement)
+                .service(settlement::disputes::create_dispute)
+                .service(settlement::reconciliation::create_reconciliation),
         )
         .service(
             scope("/v1/operator")
-                .configure(operator::routes)
-                .configure(settlement::operator_routes),
+                .service(partners::admission::create_partner)
+                .service(partners::admission::list_partners)
+                .service(partners::admission::get_partner)
+                .service(partners::admission::create_contract)
+                .service(partners::keys::create_key)
+                .service(partners::keys::list_keys)
+                .service(partners::keys::delete_key)
+                .service(platform::settings::get_settings)
+                .service(platform::settings::put_settings)
+                .service(members::adjustments::create_adjustment)
+                .service(members::balances::get_operator_member_balance)
+                .service(ledger::verify::verify_ledger)
+                .service(platform::clock::get_clock)
+                .service(platform::clock::advance_clock)
+                .service(settlement::runs::close_period)
+                .service(settlement::runs::list_settlement_runs)
+                .service(settlement::runs::get_settlement_run)
+                .service(settlement::runs::get_flow_matrix)
+                .service(settlement::runs::list_run_statements)
+                .service(settlement::statements::get_statement)
+                .service(settlement::payments::create_payment)
+                .service(settlement::disputes::resolve_dispute)
+                .service(settlement::liability::get_liability),
         )
-        .service(scope("/v1/network").configure(settlement::public_routes))
-        .service(scope("/v1/member").configure(member::routes));
+        .service(scope("/v1/network").service(settlement::network_keys::list_network_keys))
+        .service(
+            scope("/v1/member")
+                .service(members::sessions::sign_up)
+                .service(members::sessions::sign_in)
+                .service(members::account::get_balance)
+                .service(members::account::list_history)
+                .service(redemption::codes::create_code),
+        );
 }
 
 /// Adds every documented route to an app and returns the OpenAPI document beside it.

@@ -182,11 +182,58 @@ impl From<DisputeRow> for Dispute {
     }
 }
 
-/// The status of some statements.
-pub fn statuses(
+/// The statements of a run, with their payment status.
+pub fn run_statuses(conn: &mut DbConn, run_id: i64) -> ApiResult<Vec<StatementStatus>> {
+    let list = rows::run_statements(conn, run_id)?;
+    statuses(conn, list)
+}
+
+/// A partner's statements before the cursor id, newest first, with their payment status.
+pub fn partner_statuses(
     conn: &mut DbConn,
-    statements: Vec<StatementRow>,
+    partner_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
 ) -> ApiResult<Vec<StatementStatus>> {
+    let list = rows::partner_statements(conn, partner_id, before_id.unwrap_or(i64::MAX), limit)?;
+    statuses(conn, list)
+}
+
+/// A statement as downloaded: the signed JSON envelope, or the CSV export.
+#[derive(Debug)]
+pub enum Export {
+    /// The signed envelope.
+    Json(String),
+    /// The CSV export (not signed).
+    Csv {
+        /// The statement, to name the file.
+        statement_id: i64,
+        /// The CSV text.
+        text: String,
+    },
+}
+
+/// A statement the caller may read (a partner only its own: another's answers as missing),
+/// exported as JSON or CSV.
+pub fn export(
+    conn: &mut DbConn,
+    id: i64,
+    partner_id: Option<i64>,
+    csv_wanted: bool,
+) -> ApiResult<Export> {
+    let row = readable(conn, id, partner_id)?;
+    Ok(if csv_wanted {
+        Export::Csv {
+            statement_id: row.id,
+            text: csv(&content(&row)?),
+        }
+    } else {
+        Export::Json(envelope(&row)?)
+    })
+}
+
+/// The status of some statements.
+fn statuses(conn: &mut DbConn, statements: Vec<StatementRow>) -> ApiResult<Vec<StatementStatus>> {
     let ids: Vec<i64> = statements.iter().map(|s| s.id).collect();
     let payments = rows::payments_of(conn, &ids)?;
     let disputes = rows::disputes_of(conn, &ids)?;

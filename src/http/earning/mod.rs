@@ -1,0 +1,4 @@
+//! Earning points and refunds.
+
+pub(crate) mod earns;
+pub(crate) mod refunds;

@@ -1,0 +1,3 @@
+//! The shared ledger: verification.
+
+pub(crate) mod verify;

@@ -1,0 +1,5 @@
+//! Partners, contracts, keys and their journal entries.
+
+pub(crate) mod admission;
+pub(crate) mod keys;
+pub(crate) mod transactions;

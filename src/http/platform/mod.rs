@@ -1,0 +1,5 @@
+//! Health, network settings and the clock.
+
+pub(crate) mod clock;
+pub(crate) mod health;
+pub(crate) mod settings;

@@ -1,0 +1,4 @@
+//! Spending points: one-time codes and two-phase redemptions.
+
+pub(crate) mod codes;
+pub(crate) mod redemptions;

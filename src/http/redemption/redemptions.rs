@@ -1,0 +1,125 @@
+//! Two-phase redemptions at a partner: authorise, read, capture, void, reverse.
+
+use crate::error::ApiResult;
+use crate::http::auth::Signed;
+use crate::http::extract::{moving, reading};
+use crate::service::{redemption, AppState};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use partner_sdk::types::{AuthoriseRequest, CaptureRequest, Problem, Redemption, ReverseRequest};
+
+/// Authorises a redemption: holds points with the member's one-time code.
+#[utoipa::path(tag = "partner", operation_id = "create_redemption", request_body = AuthoriseRequest,
+    params(("Idempotency-Key" = String, Header, description = "Required")),
+    responses((status = 201, body = Redemption), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("partner_signature" = [])))]
+#[post("/redemptions")]
+pub(crate) async fn create_redemption(
+    signed: Signed,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    moving(
+        &state,
+        &req,
+        signed,
+        StatusCode::CREATED,
+        |conn, now, partner_id, input: &AuthoriseRequest| {
+            redemption::authorise(conn, now, partner_id, input)
+        },
+    )
+    .await
+}
+
+/// One redemption of this partner.
+#[utoipa::path(tag = "partner", operation_id = "get_redemption",
+    params(("redemption_id" = i64, Path, description = "Redemption id")),
+    responses((status = 200, body = Redemption), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("partner_signature" = [])))]
+#[get("/redemptions/{redemption_id}")]
+pub(crate) async fn get_redemption(
+    signed: Signed,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    reading(&state, signed, move |conn, now, partner_id| {
+        redemption::get(conn, now, partner_id, id)
+    })
+    .await
+}
+
+/// Captures all of a hold or part of it; the rest goes back to the member.
+#[utoipa::path(tag = "partner", operation_id = "capture_redemption", request_body = CaptureRequest,
+    params(("redemption_id" = i64, Path, description = "Redemption id"), ("Idempotency-Key" = String, Header, description = "Required")),
+    responses((status = 200, body = Redemption), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("partner_signature" = [])))]
+#[post("/redemptions/{redemption_id}/capture")]
+pub(crate) async fn capture_redemption(
+    signed: Signed,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    moving(
+        &state,
+        &req,
+        signed,
+        StatusCode::OK,
+        move |conn, now, partner_id, input: &CaptureRequest| {
+            redemption::capture(conn, now, partner_id, id, input.points)
+        },
+    )
+    .await
+}
+
+/// Releases a hold without spending.
+#[utoipa::path(tag = "partner", operation_id = "void_redemption",
+    params(("redemption_id" = i64, Path, description = "Redemption id"), ("Idempotency-Key" = String, Header, description = "Required")),
+    responses((status = 200, body = Redemption), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("partner_signature" = [])))]
+#[post("/redemptions/{redemption_id}/void")]
+pub(crate) async fn void_redemption(
+    signed: Signed,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    moving(
+        &state,
+        &req,
+        signed,
+        StatusCode::OK,
+        move |conn, now, partner_id, _: &serde_json::Map<String, serde_json::Value>| {
+            redemption::void(conn, now, partner_id, id)
+        },
+    )
+    .await
+}
+
+/// Gives points back for goods bought with points that were returned.
+#[utoipa::path(tag = "partner", operation_id = "reverse_redemption", request_body = ReverseRequest,
+    params(("redemption_id" = i64, Path, description = "Redemption id"), ("Idempotency-Key" = String, Header, description = "Required")),
+    responses((status = 200, body = Redemption), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("partner_signature" = [])))]
+#[post("/redemptions/{redemption_id}/reversals")]
+pub(crate) async fn reverse_redemption(
+    signed: Signed,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    moving(
+        &state,
+        &req,
+        signed,
+        StatusCode::OK,
+        move |conn, now, partner_id, input: &ReverseRequest| {
+            redemption::reverse(conn, now, partner_id, id, input.points)
+        },
+    )
+    .await
+}
