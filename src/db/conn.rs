@@ -32,6 +32,22 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The backend of a connection.
+    pub fn of_conn(conn: &DbConn) -> Backend {
+        match conn {
+            DbConn::Pg(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// `postgres` or `sqlite`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+
     /// The backend of a database URL: PostgreSQL for `postgres://` and `postgresql://`, SQLite
     /// for `sqlite://PATH` and anything else that looks like a path.
     pub fn of_url(url: &str) -> Backend {

@@ -16,6 +16,7 @@ mod bad_input;
 mod concurrency;
 mod flow;
 mod idempotency;
+mod layering;
 mod limits;
 mod money_paths;
 mod openapi;

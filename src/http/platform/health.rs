@@ -1,7 +1,7 @@
 //! Liveness and readiness probes.
 
-use crate::error::{ApiError, ApiResult};
-use crate::service::AppState;
+use crate::error::ApiResult;
+use crate::service::{platform, AppState};
 use actix_web::{get, web, HttpResponse};
 use partner_sdk::types::Problem;
 use serde::{Deserialize, Serialize};
@@ -41,14 +41,7 @@ pub(crate) async fn get_liveness() -> HttpResponse {
 #[get("/healthz")]
 pub(crate) async fn get_health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let database = state
-        .run(|conn, _| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1").map_err(ApiError::from)?;
-            Ok(match conn {
-                crate::db::DbConn::Pg(_) => "postgres",
-                crate::db::DbConn::Sqlite(_) => "sqlite",
-            })
-        })
+        .run(|conn, _| platform::health::database(conn))
         .await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod health;
 pub mod idempotency;
 pub mod jobs;
 pub mod settings;
