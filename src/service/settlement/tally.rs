@@ -1,0 +1,161 @@
+//! The arithmetic of a close, without the database: the period's clearing-event totals summed
+//! per partner (exact, in micros), and the flow matrix of who funded the points redeemed where.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use partner_sdk::statement::StatementLine;
+
+use super::{FlowMatrix, MatrixColumn, MatrixRow};
+use crate::db::queries::settlement::EventTotal;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::service::ledger::clearing::kind;
+
+/// Exact sums of one statement line.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Acc {
+    pub(super) points: i64,
+    pub(super) micros: i128,
+}
+
+impl Acc {
+    pub(super) fn add(&mut self, t: &EventTotal) -> ApiResult<()> {
+        self.points = self.points.checked_add(t.points).ok_or_else(overflow)?;
+        self.micros += i128::from(t.points) * i128::from(t.price_micros);
+        Ok(())
+    }
+    pub(super) fn line(self) -> ApiResult<StatementLine> {
+        Ok(StatementLine {
+            points: self.points,
+            amount_micros: i64::try_from(self.micros).map_err(|_| overflow())?,
+        })
+    }
+}
+
+pub(super) fn overflow() -> ApiError {
+    ApiError::new(
+        Code::SettlementOverflow,
+        "an amount of the period exceeds 9.2e18 micros",
+    )
+}
+
+/// A partner's figures before rounding.
+#[derive(Debug, Default)]
+pub(super) struct Figures {
+    pub(super) issued: Acc,
+    pub(super) clawed_back: Acc,
+    pub(super) redeemed: Acc,
+    pub(super) reversed: Acc,
+    pub(super) breakage: Acc,
+    /// Shop -> net points of this partner's points redeemed there.
+    pub(super) out_flows: BTreeMap<i64, i64>,
+    /// Funding party -> net points redeemed here.
+    pub(super) in_flows: BTreeMap<Option<i64>, i64>,
+}
+
+/// Everything a close computes from the events.
+#[derive(Debug, Default)]
+pub(super) struct PeriodFigures {
+    pub(super) by_partner: BTreeMap<i64, Figures>,
+    /// (funding party, shop) -> net points.
+    pub(super) matrix: BTreeMap<(Option<i64>, i64), i64>,
+    pub(super) breakage: BTreeMap<Option<i64>, Acc>,
+    pub(super) operator_redeemed: Acc,
+    pub(super) events: i64,
+}
+
+pub(super) fn tally(totals: &[EventTotal]) -> ApiResult<PeriodFigures> {
+    let mut f = PeriodFigures::default();
+    for t in totals {
+        f.events += t.events;
+        let signed = match t.kind.as_str() {
+            kind::REVERSE => -t.points,
+            _ => t.points,
+        };
+        match (t.kind.as_str(), t.partner_id) {
+            (kind::BREAKAGE, _) => {
+                f.breakage.entry(t.issuer_partner_id).or_default().add(t)?;
+                if let Some(issuer) = t.issuer_partner_id {
+                    f.by_partner.entry(issuer).or_default().breakage.add(t)?;
+                }
+            }
+            (kind::ISSUE, Some(p)) => f.by_partner.entry(p).or_default().issued.add(t)?,
+            (kind::CLAWBACK, Some(p)) => f.by_partner.entry(p).or_default().clawed_back.add(t)?,
+            (kind::REDEEM | kind::REVERSE, Some(shop)) => {
+                let here = f.by_partner.entry(shop).or_default();
+                if t.kind == kind::REDEEM {
+                    here.redeemed.add(t)?;
+                } else {
+                    here.reversed.add(t)?;
+                }
+                *here.in_flows.entry(t.issuer_partner_id).or_insert(0) += signed;
+                if let Some(issuer) = t.issuer_partner_id {
+                    *f.by_partner
+                        .entry(issuer)
+                        .or_default()
+                        .out_flows
+                        .entry(shop)
+                        .or_insert(0) += signed;
+                } else if t.kind == kind::REDEEM {
+                    f.operator_redeemed.add(t)?;
+                } else {
+                    f.operator_redeemed.points -= t.points;
+                    f.operator_redeemed.micros -= i128::from(t.points) * i128::from(t.price_micros);
+                }
+                *f.matrix.entry((t.issuer_partner_id, shop)).or_insert(0) += signed;
+            }
+            (other, partner) => {
+                return Err(ApiError::internal(format!(
+                    "clearing event {other} without a partner ({partner:?})"
+                )))
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// The flow matrix of a period: rows are the funding parties, columns the shops.
+pub(super) fn matrix(
+    cells: &BTreeMap<(Option<i64>, i64), i64>,
+    party: &dyn Fn(Option<i64>) -> String,
+) -> FlowMatrix {
+    let issuers: BTreeSet<Option<i64>> = cells.keys().map(|(i, _)| *i).collect();
+    let shops: BTreeSet<i64> = cells.keys().map(|(_, s)| *s).collect();
+    let columns: Vec<MatrixColumn> = shops
+        .iter()
+        .map(|s| MatrixColumn {
+            partner_id: *s,
+            party: party(Some(*s)),
+        })
+        .collect();
+    let rows: Vec<MatrixRow> = issuers
+        .iter()
+        .map(|issuer| {
+            let cells: Vec<i64> = shops
+                .iter()
+                .map(|s| cells.get(&(*issuer, *s)).copied().unwrap_or(0))
+                .collect();
+            MatrixRow {
+                issuer_partner_id: *issuer,
+                party: party(*issuer),
+                total: cells.iter().sum(),
+                cells,
+            }
+        })
+        .collect();
+    let column_totals: Vec<i64> = shops
+        .iter()
+        .map(|s| {
+            cells
+                .iter()
+                .filter(|((_, shop), _)| shop == s)
+                .map(|(_, n)| n)
+                .sum()
+        })
+        .collect();
+    FlowMatrix {
+        total: column_totals.iter().sum(),
+        columns,
+        rows,
+        column_totals,
+    }
+}
