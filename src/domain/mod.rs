@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod earn_rules;
 pub mod input;
+pub mod ledger;
 pub mod member_number;
 pub mod points;
 pub mod policy;

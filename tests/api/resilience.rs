@@ -184,12 +184,20 @@ async fn a_stopped_database_answers_503_with_retry_after(app: &TestApp) {
              WHERE datname = '{name}' AND pid <> pg_backend_pid()"
         ))
         .expect("stop");
-    let res = app
-        .http
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .expect("healthz");
+    // Termination is asynchronous: a backend may answer one more query before it exits.
+    let cut = Instant::now();
+    let res = loop {
+        let res = app
+            .http
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .await
+            .expect("healthz");
+        if res.status().as_u16() != 200 || cut.elapsed() > Duration::from_secs(5) {
+            break res;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(res.status().as_u16(), 503);
     assert_eq!(res.headers()["retry-after"], "1");
     let body: serde_json::Value = res.json().await.expect("problem");

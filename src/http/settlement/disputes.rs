@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::http::auth::{OperatorCaller, Signed};
 use crate::http::extract::{json_body, json_response, Json};
-use crate::service::settlement::statements::{self, ResolutionRequest};
+use crate::service::settlement::disputes::{self, ResolutionRequest};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -25,7 +25,7 @@ pub(crate) async fn resolve_dispute(
     let input = body.into_inner()?;
     let id = path.into_inner();
     let out = state
-        .run(move |conn, s| statements::resolve_dispute(conn, s.clock.now_naive(), id, &input))
+        .run(move |conn, s| disputes::resolve_dispute(conn, s.clock.now_naive(), id, &input))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }
@@ -46,7 +46,7 @@ pub(crate) async fn create_dispute(
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| {
-            statements::open_dispute(conn, s.clock.now_naive(), caller.partner_id, id, &input)
+            disputes::open_dispute(conn, s.clock.now_naive(), caller.partner_id, id, &input)
         })
         .await?;
     Ok(json_response(StatusCode::CREATED, &out))

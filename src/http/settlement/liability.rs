@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::json_response;
-use crate::service::settlement::statements::{self, Liability};
+use crate::service::settlement::liability::{self, Liability};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
@@ -20,7 +20,7 @@ pub(crate) async fn get_liability(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let out = state
-        .run(move |conn, s| statements::liability(conn, s.clock.now_naive()))
+        .run(move |conn, s| liability::liability(conn, s.clock.now_naive()))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }

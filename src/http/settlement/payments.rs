@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json};
-use crate::service::settlement::statements::{self, PaymentRequest};
+use crate::service::settlement::payments::{self, PaymentRequest};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
@@ -26,7 +26,7 @@ pub(crate) async fn create_payment(
     let input = body.into_inner()?;
     let id = path.into_inner();
     let out = state
-        .run(move |conn, s| statements::record_payment(conn, s.clock.now_naive(), id, &input))
+        .run(move |conn, s| payments::record_payment(conn, s.clock.now_naive(), id, &input))
         .await?;
     Ok(json_response(StatusCode::CREATED, &out))
 }

@@ -9,20 +9,12 @@ pub mod clearing;
 pub mod lots;
 pub mod verify;
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDateTime;
-use ring::digest;
 
 use crate::db::queries::ledger::journal::{self, NewEntry};
 use crate::db::queries::members::{self, Member};
 use crate::db::DbConn;
 use crate::error::{fail, ApiError, ApiResult, Code};
-
-/// The network point asset.
-pub const PTS: &str = "PTS";
-/// The first `prev_hash` of every chain.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Account names. Member accounts are owned by a member id; partner accounts by a partner id;
 /// network accounts by 0.
@@ -94,79 +86,14 @@ pub fn member_chain(member_id: i64) -> String {
     format!("member:{member_id}")
 }
 
-/// What an entry's hash covers: everything but its id (which the database assigns after).
-#[derive(Debug)]
-pub struct EntryContent<'a> {
-    /// Entry kind.
-    pub kind: &'a str,
-    /// Member, if any.
-    pub member_id: Option<i64>,
-    /// Partner, if any.
-    pub partner_id: Option<i64>,
-    /// Business reference.
-    pub reference: &'a str,
-    /// Free text.
-    pub memo: Option<&'a str>,
-    /// Posting time.
-    pub posted_at: NaiveDateTime,
-    /// (account, owner, asset, amount) of each posting.
-    pub postings: &'a [(String, i64, String, i64)],
-}
-
-/// The SHA-256 of an entry, chained to the previous one. Postings are hashed in a canonical
-/// order, so the hash does not depend on the order rows come back in.
-pub fn entry_hash(prev_hash: &str, entry: &EntryContent<'_>) -> String {
-    let EntryContent {
-        kind,
-        member_id,
-        partner_id,
-        reference,
-        memo,
-        posted_at,
-        postings,
-    } = *entry;
-    let mut lines: Vec<String> = postings
-        .iter()
-        .map(|(account, owner, asset, amount)| format!("{account}|{owner}|{asset}|{amount}"))
-        .collect();
-    lines.sort();
-    let text = format!(
-        "v1\n{prev_hash}\n{kind}\n{}\n{}\n{}\n{}\n{}\n{}",
-        member_id.map(|m| m.to_string()).unwrap_or_default(),
-        partner_id.map(|p| p.to_string()).unwrap_or_default(),
-        reference.escape_default(),
-        memo.map(|m| m.escape_default().to_string())
-            .unwrap_or_default(),
-        posted_at.and_utc().timestamp_micros(),
-        lines.join("\n")
-    );
-    hex::encode(digest::digest(&digest::SHA256, text.as_bytes()))
-}
-
 /// Checks that postings balance per asset and have no zero amount.
 pub fn check_balanced(postings: &[Posting]) -> Result<(), String> {
     check_lines_balanced(postings.iter().map(|p| (p.asset, p.amount)))
 }
 
-/// The same check over (asset, amount) pairs.
-fn check_lines_balanced<'a>(lines: impl Iterator<Item = (&'a str, i64)>) -> Result<(), String> {
-    let mut sums: BTreeMap<&str, i128> = BTreeMap::new();
-    let mut count = 0_usize;
-    for (asset, amount) in lines {
-        if amount == 0 {
-            return Err("a posting of zero".into());
-        }
-        *sums.entry(asset).or_insert(0) += i128::from(amount);
-        count += 1;
-    }
-    if count < 2 {
-        return Err(format!("an entry needs two postings, got {count}"));
-    }
-    match sums.iter().find(|(_, total)| **total != 0) {
-        Some((asset, total)) => Err(format!("postings of {asset} sum to {total}")),
-        None => Ok(()),
-    }
-}
+pub use crate::domain::ledger::{
+    check_lines_balanced, entry_hash, EntryContent, GENESIS_HASH, PTS,
+};
 
 /// The chain of the network's own entries (settlement and payments), which name no member.
 pub const NETWORK_CHAIN: &str = "network";
@@ -377,30 +304,5 @@ mod tests {
         ];
         assert!(check_balanced(&bad).is_err());
         assert!(check_balanced(&ok[..1]).is_err());
-    }
-
-    #[test]
-    fn hash_is_order_independent_and_content_sensitive() {
-        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0)
-            .unwrap()
-            .naive_utc();
-        let a = vec![
-            ("member_pending".to_string(), 2, "PTS".to_string(), 10),
-            ("partner_issuance".to_string(), 1, "PTS".to_string(), -10),
-        ];
-        let mut b = a.clone();
-        b.reverse();
-        let content = |reference, postings| EntryContent {
-            kind: "earn",
-            member_id: Some(2),
-            partner_id: Some(1),
-            reference,
-            memo: None,
-            posted_at: at,
-            postings,
-        };
-        let h1 = entry_hash(GENESIS_HASH, &content("o1", &a));
-        assert_eq!(h1, entry_hash(GENESIS_HASH, &content("o1", &b)));
-        assert_ne!(h1, entry_hash(GENESIS_HASH, &content("o2", &a)));
     }
 }

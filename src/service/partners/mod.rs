@@ -1,4 +1,9 @@
-//! Partners as the operator manages them: profile, contract versions, API keys.
+//! Partners as the operator manages them: profile, contract versions, API keys ([`keys`]),
+//! and a partner's own journal entries.
+
+pub mod keys;
+
+pub use keys::{issue_key, list_keys, revoke_key, IssuedKey, KeyInfo};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -6,7 +11,6 @@ use utoipa::ToSchema;
 
 use diesel::Connection;
 
-use crate::crypto::MasterKey;
 use crate::db::queries::partners::{self as rows, ContractRow, NewContract, PartnerRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
@@ -252,7 +256,7 @@ pub fn change_contract(
     })
 }
 
-fn find(conn: &mut DbConn, partner_id: i64) -> ApiResult<PartnerRow> {
+pub(super) fn find(conn: &mut DbConn, partner_id: i64) -> ApiResult<PartnerRow> {
     rows::partner(conn, partner_id)?
         .ok_or_else(|| ApiError::new(Code::PartnerNotFound, "no such partner"))
 }
@@ -280,90 +284,6 @@ pub fn list(
         .then(|| items.last().map(|p| p.id.to_string()))
         .flatten();
     Ok(PartnerPage { items, next_cursor })
-}
-
-/// A new API key, with its secret shown this once.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct IssuedKey {
-    /// Public key id, sent as `Loyalty-Key-Id`.
-    pub key_id: String,
-    /// The signing secret. It is stored encrypted and never shown again.
-    pub secret: String,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-}
-
-/// An API key without its secret.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct KeyInfo {
-    /// Public key id.
-    pub key_id: String,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// Issues a key; a partner holds at most two active keys, so it can rotate without downtime.
-pub fn issue_key(
-    conn: &mut DbConn,
-    master_key: &MasterKey,
-    now: NaiveDateTime,
-    partner_id: i64,
-) -> ApiResult<IssuedKey> {
-    let key_id = format!("lk_{}", partner_sdk::signing::random_token_hex(8));
-    let secret = format!("ls_{}", partner_sdk::signing::random_token_hex(32));
-    let sealed = master_key.seal(&key_id, &secret)?;
-    write_tx(conn, |conn| {
-        find(conn, partner_id)?;
-        let active = rows::keys(conn, partner_id)?
-            .iter()
-            .filter(|k| k.revoked_at.is_none())
-            .count();
-        if active >= 2 {
-            return fail(Code::TooManyKeys, "revoke one of the two active keys first");
-        }
-        rows::insert_key(conn, partner_id, &key_id, &sealed, now)?;
-        tracing::info!(partner.id = partner_id, key.id = %key_id, "partner key issued");
-        Ok(IssuedKey {
-            key_id: key_id.clone(),
-            secret: secret.clone(),
-            created_at: utc(now),
-        })
-    })
-}
-
-/// A partner's keys, without secrets.
-pub fn list_keys(conn: &mut DbConn, partner_id: i64) -> ApiResult<Vec<KeyInfo>> {
-    find(conn, partner_id)?;
-    Ok(rows::keys(conn, partner_id)?
-        .into_iter()
-        .map(|k| KeyInfo {
-            key_id: k.key_id,
-            created_at: utc(k.created_at),
-            revoked_at: k.revoked_at.map(utc),
-        })
-        .collect())
-}
-
-/// Revokes a key at once: requests signed with it are refused from now on.
-pub fn revoke_key(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    partner_id: i64,
-    key_id: &str,
-) -> ApiResult<()> {
-    write_tx(conn, |conn| {
-        find(conn, partner_id)?;
-        if rows::revoke_key(conn, partner_id, key_id, now)? == 0 {
-            return fail(
-                Code::KeyNotFound,
-                "no active key with this id for this partner",
-            );
-        }
-        tracing::info!(partner.id = partner_id, key.id = %key_id, "partner key revoked");
-        Ok(())
-    })
 }
 
 /// The partner's own movements, oldest first: earns and refunds of its orders, redemptions at

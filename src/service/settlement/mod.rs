@@ -8,7 +8,10 @@
 //! period (write transactions are bounded far below that by the statement timeout).
 
 mod close;
+pub mod disputes;
+pub mod liability;
 pub mod network_key;
+pub mod payments;
 pub mod reconcile;
 pub mod statements;
 mod tally;

@@ -1,0 +1,119 @@
+//! The ledger's pure rules: an entry's hash, chained to the previous one, and the balance check
+//! of its postings.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use ring::digest;
+
+/// The network point asset.
+pub const PTS: &str = "PTS";
+/// The first `prev_hash` of every chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What an entry's hash covers: everything but its id (which the database assigns after).
+#[derive(Debug)]
+pub struct EntryContent<'a> {
+    /// Entry kind.
+    pub kind: &'a str,
+    /// Member, if any.
+    pub member_id: Option<i64>,
+    /// Partner, if any.
+    pub partner_id: Option<i64>,
+    /// Business reference.
+    pub reference: &'a str,
+    /// Free text.
+    pub memo: Option<&'a str>,
+    /// Posting time.
+    pub posted_at: NaiveDateTime,
+    /// (account, owner, asset, amount) of each posting.
+    pub postings: &'a [(String, i64, String, i64)],
+}
+
+/// The SHA-256 of an entry, chained to the previous one. Postings are hashed in a canonical
+/// order, so the hash does not depend on the order rows come back in.
+pub fn entry_hash(prev_hash: &str, entry: &EntryContent<'_>) -> String {
+    let EntryContent {
+        kind,
+        member_id,
+        partner_id,
+        reference,
+        memo,
+        posted_at,
+        postings,
+    } = *entry;
+    let mut lines: Vec<String> = postings
+        .iter()
+        .map(|(account, owner, asset, amount)| format!("{account}|{owner}|{asset}|{amount}"))
+        .collect();
+    lines.sort();
+    let text = format!(
+        "v1\n{prev_hash}\n{kind}\n{}\n{}\n{}\n{}\n{}\n{}",
+        member_id.map(|m| m.to_string()).unwrap_or_default(),
+        partner_id.map(|p| p.to_string()).unwrap_or_default(),
+        reference.escape_default(),
+        memo.map(|m| m.escape_default().to_string())
+            .unwrap_or_default(),
+        posted_at.and_utc().timestamp_micros(),
+        lines.join("\n")
+    );
+    hex::encode(digest::digest(&digest::SHA256, text.as_bytes()))
+}
+
+/// The same check over (asset, amount) pairs.
+pub fn check_lines_balanced<'a>(lines: impl Iterator<Item = (&'a str, i64)>) -> Result<(), String> {
+    let mut sums: BTreeMap<&str, i128> = BTreeMap::new();
+    let mut count = 0_usize;
+    for (asset, amount) in lines {
+        if amount == 0 {
+            return Err("a posting of zero".into());
+        }
+        *sums.entry(asset).or_insert(0) += i128::from(amount);
+        count += 1;
+    }
+    if count < 2 {
+        return Err(format!("an entry needs two postings, got {count}"));
+    }
+    match sums.iter().find(|(_, total)| **total != 0) {
+        Some((asset, total)) => Err(format!("postings of {asset} sum to {total}")),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_order_independent_and_content_sensitive() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        let a = vec![
+            ("member_pending".to_string(), 2, "PTS".to_string(), 10),
+            ("partner_issuance".to_string(), 1, "PTS".to_string(), -10),
+        ];
+        let mut b = a.clone();
+        b.reverse();
+        let content = |reference, postings| EntryContent {
+            kind: "earn",
+            member_id: Some(2),
+            partner_id: Some(1),
+            reference,
+            memo: None,
+            posted_at: at,
+            postings,
+        };
+        let h1 = entry_hash(GENESIS_HASH, &content("o1", &a));
+        assert_eq!(h1, entry_hash(GENESIS_HASH, &content("o1", &b)));
+        assert_ne!(h1, entry_hash(GENESIS_HASH, &content("o2", &a)));
+    }
+
+    #[test]
+    fn postings_balance_per_asset() {
+        assert!(check_lines_balanced([("PTS", 5), ("PTS", -5)].into_iter()).is_ok());
+        assert!(check_lines_balanced([("PTS", 5), ("EUR", -5)].into_iter()).is_err());
+        assert!(check_lines_balanced([("PTS", 0), ("PTS", 0)].into_iter()).is_err());
+        assert!(check_lines_balanced([("PTS", 5)].into_iter()).is_err());
+    }
+}

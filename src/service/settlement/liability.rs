@@ -1,0 +1,82 @@
+//! Outstanding liability: the points members still hold, by funding partner, valued at the
+//! highest redemption price in force, and the points at risk in negative balances.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::queries::partners as partner_rows;
+use crate::db::queries::settlement::{self as rows};
+use crate::db::DbConn;
+use crate::domain::clock::utc;
+use crate::error::{ApiError, ApiResult};
+
+/// Points the network still owes members, by the party that funded them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LiabilityLine {
+    /// The funding partner, or absent for the operator.
+    pub issuer_partner_id: Option<i64>,
+    /// Its slug, or `operator`.
+    pub party: String,
+    /// Points outstanding (available, pending and held).
+    pub points: i64,
+    /// Their cost if redeemed, at the highest redemption price in force, micros.
+    pub amount_micros: i64,
+}
+
+/// The outstanding liability now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Liability {
+    /// As of.
+    pub as_of: DateTime<Utc>,
+    /// The price used to value points: the highest redemption price in force, micros per point.
+    pub valued_at_price_micros: i64,
+    /// By funding party.
+    pub lines: Vec<LiabilityLine>,
+    /// All points outstanding.
+    pub total_points: i64,
+    /// Their value, micros.
+    pub total_micros: i64,
+    /// Points members owe back (negative balances after refunds): at risk, carried by the network.
+    pub at_risk_points: i64,
+}
+
+/// Outstanding points by funding party, valued at the highest redemption price in force (the
+/// most they can cost the network).
+pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> {
+    let mut price = 0_i64;
+    let mut slugs = std::collections::BTreeMap::new();
+    for p in partner_rows::all_partners(conn)? {
+        if let Some(c) = partner_rows::contract_at(conn, p.id, now)? {
+            price = price.max(c.redemption_price_micros);
+        }
+        slugs.insert(p.id, p.slug);
+    }
+    let value = |points: i64| -> ApiResult<i64> {
+        i64::try_from(i128::from(points) * i128::from(price))
+            .map_err(|_| ApiError::internal("liability beyond i64 micros"))
+    };
+    let mut lines = Vec::new();
+    for l in rows::liability(conn)? {
+        lines.push(LiabilityLine {
+            issuer_partner_id: l.issuer_partner_id,
+            party: l
+                .issuer_partner_id
+                .and_then(|id| slugs.get(&id).cloned())
+                .unwrap_or_else(|| "operator".into()),
+            points: l.points,
+            amount_micros: value(l.points)?,
+        });
+    }
+    // The operator first, then partners by id, whatever order the backend sorts NULL in.
+    lines.sort_by_key(|l| l.issuer_partner_id);
+    let total_points = lines.iter().map(|l| l.points).sum();
+    Ok(Liability {
+        as_of: utc(now),
+        valued_at_price_micros: price,
+        total_micros: value(total_points)?,
+        total_points,
+        lines,
+        at_risk_points: rows::negative_balances(conn)?,
+    })
+}

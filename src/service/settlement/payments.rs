@@ -1,0 +1,120 @@
+//! Payments recorded against statements: each one a ledger entry (bank against the partner's
+//! settlement account); a bank reference is recorded once per partner.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use partner_sdk::statement::{Payment, StatementStatus};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::statements::{readable, statuses};
+use crate::db::queries::settlement::{self as rows, NewPayment, PaymentRow};
+use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::clock::utc;
+use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::limits::PAYMENT_MINOR_MAX;
+use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::ledger::{self, money, NetworkDraft};
+use crate::service::platform::settings;
+
+impl From<PaymentRow> for Payment {
+    fn from(p: PaymentRow) -> Payment {
+        Payment {
+            payment_id: p.id,
+            statement_id: p.statement_id,
+            direction: p.direction,
+            amount_minor: p.amount_minor,
+            bank_reference: p.bank_reference,
+            paid_at: utc(p.paid_at),
+            entry_id: p.entry_id,
+        }
+    }
+}
+
+/// A payment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequest {
+    /// `received` (the partner paid the network) or `sent` (the network paid the partner).
+    pub direction: String,
+    /// Minor units, 1 to 1,000,000,000,000.
+    pub amount_minor: i64,
+    /// The bank's reference (1 to 64 printable characters), unique per partner: recording the
+    /// same transfer twice is refused.
+    pub bank_reference: String,
+    /// When the money moved; defaults to now.
+    #[serde(default)]
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// Records a payment against a statement, with its ledger entry (bank against the partner's
+/// settlement account).
+pub fn record_payment(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    statement_id: i64,
+    req: &PaymentRequest,
+) -> ApiResult<StatementStatus> {
+    let sign = match req.direction.as_str() {
+        "received" => 1,
+        "sent" => -1,
+        _ => {
+            return fail(
+                Code::InvalidRequest,
+                "direction must be `received` or `sent`",
+            )
+        }
+    };
+    check_range("amount_minor", req.amount_minor, 1, PAYMENT_MINOR_MAX)?;
+    check_text("bank_reference", &req.bank_reference, TextKind::Identifier)?;
+    let result = write_tx(conn, |conn| {
+        let row = readable(conn, statement_id, None)?;
+        let currency = settings::load(conn)?.currency;
+        let entry_id = ledger::post_network_entry(
+            conn,
+            NetworkDraft {
+                kind: "payment",
+                partner_id: Some(row.partner_id),
+                reference: &req.bank_reference,
+                memo: Some(&req.direction),
+                posted_at: now,
+                postings: vec![
+                    (
+                        money::NETWORK_BANK,
+                        0,
+                        currency.clone(),
+                        sign * req.amount_minor,
+                    ),
+                    (
+                        money::PARTNER_SETTLEMENT,
+                        row.partner_id,
+                        currency,
+                        -sign * req.amount_minor,
+                    ),
+                ],
+            },
+        )?
+        .ok_or_else(|| ApiError::internal("a payment posted nothing"))?;
+        rows::insert_payment(
+            conn,
+            &NewPayment {
+                statement_id,
+                partner_id: row.partner_id,
+                direction: &req.direction,
+                amount_minor: req.amount_minor,
+                bank_reference: &req.bank_reference,
+                paid_at: req.paid_at.map_or(now, |t| t.naive_utc()),
+                entry_id,
+                created_at: now,
+            },
+        )?;
+        statuses(conn, vec![row])
+    });
+    match result {
+        Err(ApiError::Database(e)) if is_unique_violation(&e) => fail(
+            Code::PaymentReferenceReused,
+            "this bank reference is already recorded for the partner",
+        ),
+        Err(e) => Err(e),
+        Ok(mut list) => list.pop().ok_or_else(|| ApiError::internal("no status")),
+    }
+}
