@@ -11,19 +11,10 @@
 
 mod helpers;
 
-mod auth_matrix;
-mod bad_input;
-mod concurrency;
+mod earning;
 mod flow;
-mod idempotency;
-mod layering;
-mod limits;
-mod money_paths;
-mod openapi;
-mod refund_property;
-mod resilience;
+mod ledger;
+mod members;
+mod platform;
+mod redemption;
 mod settlement;
-mod settlement_property;
-mod signing;
-mod tamper;
-mod time;

@@ -2,7 +2,14 @@
 //! file, or a PostgreSQL database created from a template migrated once), an adjustable clock
 //! and an operator token. `both_backends!` runs one scenario on each backend.
 
-use std::sync::OnceLock;
+mod calls;
+pub mod fixtures;
+mod pg;
+pub mod requests;
+
+pub use calls::{code_of, link, sale, unused_member_number};
+pub use pg::pg_admin_url;
+use pg::{pg_template, with_database};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use loyalty_server::config::Settings;
@@ -93,97 +100,6 @@ pub async fn run_with(backend: Backend, tweak: fn(&mut Settings), scenario: Scen
         "ledger not clean after the test: {:#?}",
         report.problems
     );
-}
-
-/// The PostgreSQL server tests use.
-pub fn pg_admin_url() -> String {
-    std::env::var("TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    match url.rfind('/') {
-        Some(i) => format!("{}/{db}", &url[..i]),
-        None => url.to_owned(),
-    }
-}
-
-/// The migrated template, created once for the current migrations and shared by every test
-/// process (its name carries a hash of the migrations; an advisory lock serialises its creation).
-/// None, with a loud message, when no PostgreSQL answers outside CI; in CI that fails the test.
-fn pg_template() -> Option<&'static str> {
-    static TEMPLATE: OnceLock<Option<String>> = OnceLock::new();
-    TEMPLATE
-        .get_or_init(|| {
-            let admin = pg_admin_url();
-            let mut conn = match PgConnection::establish(&admin) {
-                Ok(c) => c,
-                Err(e) => {
-                    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-                        panic!("CI: PostgreSQL at {admin} does not answer: {e}");
-                    }
-                    eprintln!(
-                        "\n!!!!!!!!!!\n!!! SKIPPING PostgreSQL tests: no PostgreSQL answers at {admin} ({e}).\n\
-                         !!! Set TEST_PG_URL or start PostgreSQL; CI never skips them.\n!!!!!!!!!!\n"
-                    );
-                    return None;
-                }
-            };
-            let name = format!("loyalty_tpl_{}", migrations_digest());
-            diesel::sql_query("SELECT pg_advisory_lock(727001)")
-                .execute(&mut conn)
-                .expect("template lock");
-            let exists = diesel::sql_query(format!(
-                "SELECT 1 FROM pg_database WHERE datname = '{name}'"
-            ))
-            .execute(&mut conn)
-            .expect("look up template")
-                > 0;
-            if !exists {
-                // Migrated under a temporary name and renamed, so a half-migrated template is
-                // never used by another process.
-                let building = format!("{name}_building");
-                diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .expect("drop stale template");
-                diesel::sql_query(format!("CREATE DATABASE {building}"))
-                    .execute(&mut conn)
-                    .expect("create template");
-                let settings =
-                    Settings::for_tests(with_database(&admin, &building), std::env::temp_dir());
-                let pool = loyalty_server::startup::open_database(&settings).expect("migrate template");
-                drop(pool);
-                diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
-                    .execute(&mut conn)
-                    .expect("rename template");
-            }
-            diesel::sql_query("SELECT pg_advisory_unlock(727001)")
-                .execute(&mut conn)
-                .expect("template unlock");
-            Some(name)
-        })
-        .as_deref()
-}
-
-/// A short digest of the PostgreSQL migrations, so a changed migration gets a new template.
-fn migrations_digest() -> String {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
-        .expect("migrations folder")
-        .flat_map(|dir| {
-            let dir = dir.expect("migration").path();
-            ["up.sql", "down.sql"].map(|f| dir.join(f))
-        })
-        .collect();
-    files.sort();
-    let mut all = String::new();
-    for f in files {
-        let relative = f.strip_prefix(&root).unwrap_or(&f);
-        all.push_str(&relative.to_string_lossy());
-        all.push_str(&std::fs::read_to_string(&f).unwrap_or_default());
-    }
-    let digest = loyalty_server::crypto::sha256_hex(&all);
-    digest[..12].to_owned()
 }
 
 /// A running application and what a test needs to drive it.
@@ -451,52 +367,6 @@ impl Drop for TestApp {
         }
         if let Some(dir) = self.temp_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// Links a member to a partner.
-pub async fn link(partner: &TestPartner, number: &str) {
-    partner
-        .client
-        .link_member(&partner_sdk::types::LinkMemberRequest {
-            member_number: number.to_owned(),
-            customer_ref: None,
-        })
-        .await
-        .expect("link");
-}
-
-/// An earn request in EUR.
-pub fn sale(number: &str, order: &str, amount_minor: i64) -> partner_sdk::types::EarnRequest {
-    partner_sdk::types::EarnRequest {
-        member_number: number.to_owned(),
-        order_id: order.to_owned(),
-        occurred_at: None,
-        amount_minor,
-        currency: "EUR".into(),
-        lines: None,
-    }
-}
-
-/// The problem code of an SDK error.
-pub fn code_of<T: std::fmt::Debug>(result: Result<T, partner_sdk::Error>) -> String {
-    match result {
-        Ok(v) => panic!("expected a problem, got {v:?}"),
-        Err(e) => e
-            .code()
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("no code: {e}")),
-    }
-}
-
-/// A well-formed member number that is not `taken` (and, drawn at random among 900 million,
-/// belongs to nobody in a test database).
-pub fn unused_member_number(taken: &str) -> String {
-    loop {
-        let n = loyalty_server::domain::member_number::random();
-        if n != taken {
-            return n;
         }
     }
 }

@@ -7,6 +7,7 @@ use partner_sdk::signing::{
 use partner_sdk::types::AuthoriseRequest;
 
 use crate::both_backends;
+use crate::helpers::requests::{problem_of, signed_by_hand};
 use crate::helpers::{code_of, link, sale, TestApp, TestPartner};
 
 struct Signed {
@@ -221,3 +222,25 @@ async fn a_partner_holds_at_most_two_keys_and_rotates(app: &TestApp) {
         .expect("first key works");
 }
 both_backends!(a_partner_holds_at_most_two_keys_and_rotates);
+
+async fn a_timestamp_at_the_end_of_time_is_refused(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    for ts in [i64::MIN, i64::MIN + 1, i64::MAX, 0] {
+        let res = signed_by_hand(
+            app,
+            &shop,
+            "/v1/partner/earns",
+            "application/json",
+            "{}",
+            Some(ts),
+        )
+        .await;
+        let (status, code, _) = problem_of(res).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (401, "timestamp_out_of_window"),
+            "{ts}"
+        );
+    }
+}
+both_backends!(a_timestamp_at_the_end_of_time_is_refused);

@@ -1,0 +1,4 @@
+//! The ledger: tamper detection and time (maturation, expiry).
+
+mod tamper;
+mod time;

@@ -1,0 +1,4 @@
+//! Members: privacy between partners and sessions.
+
+mod privacy;
+mod sessions;

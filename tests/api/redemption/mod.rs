@@ -1,0 +1,5 @@
+//! Spending points: codes, holds, captures and their concurrency.
+
+mod bad_input;
+mod codes;
+mod concurrency;
