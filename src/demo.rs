@@ -163,7 +163,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
     for p in &PARTNERS {
         let _ = writeln!(
             env,
-            "{}() {{ LOYALTY_KEY_ID=\"${}_KEY_ID\" LOYALTY_SECRET=\"${}_SECRET\" cargo run -q -p partner-sdk --bin loyalty-partner -- \"$@\"; }}",
+            "{}() {{ LOYALTY_KEY_ID=\"${}_KEY_ID\" LOYALTY_SECRET=\"${}_SECRET\" cargo run -q -p partner-sdk --features cli --bin loyalty-partner -- \"$@\"; }}",
             p.var.to_lowercase(),
             p.var,
             p.var

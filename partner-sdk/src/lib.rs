@@ -8,6 +8,7 @@
 //!   exponential back-off, and turns problem answers into [`Error::Problem`].
 
 pub mod client;
+pub mod error;
 pub mod signing;
 pub mod statement;
 pub mod types;

@@ -1,0 +1,55 @@
+//! The partner's journal entries, paged.
+
+use crate::client::{encode_component, Client, Error, MAX_ALL_TRANSACTIONS, PREFIX};
+use crate::types::{PartnerTransaction, TransactionPage};
+
+impl Client {
+    /// One page of the partner's transactions (`GET /v1/partner/transactions`); pass the
+    /// page's `next_cursor` as `cursor` for the next one.
+    pub async fn transactions(
+        &self,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<TransactionPage, Error> {
+        let mut params = Vec::new();
+        if let Some(cursor) = cursor {
+            params.push(format!("cursor={}", encode_component(cursor)));
+        }
+        if let Some(limit) = limit {
+            params.push(format!("limit={limit}"));
+        }
+        let mut path = format!("{PREFIX}/transactions");
+        if !params.is_empty() {
+            path.push('?');
+            path.push_str(&params.join("&"));
+        }
+        self.get(&path).await
+    }
+
+    /// All of the partner's transactions, following the cursors to the last page. Fails with
+    /// [`Error::Limit`] beyond [`MAX_ALL_TRANSACTIONS`] items.
+    pub async fn all_transactions(&self) -> Result<Vec<PartnerTransaction>, Error> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        // Bounds the loop even if the server kept answering empty pages with new cursors.
+        for _ in 0..=MAX_ALL_TRANSACTIONS {
+            let page = self.transactions(cursor.as_deref(), None).await?;
+            if items.len().saturating_add(page.items.len()) > MAX_ALL_TRANSACTIONS {
+                return Err(Error::Limit(format!(
+                    "more than {MAX_ALL_TRANSACTIONS} transactions; page with `transactions`"
+                )));
+            }
+            items.extend(page.items);
+            match page.next_cursor {
+                None => return Ok(items),
+                Some(next) if cursor.as_deref() == Some(next.as_str()) => {
+                    return Err(Error::Decode(format!("the server repeated cursor {next}")));
+                }
+                Some(next) => cursor = Some(next),
+            }
+        }
+        Err(Error::Limit(format!(
+            "more than {MAX_ALL_TRANSACTIONS} pages of transactions"
+        )))
+    }
+}
