@@ -9,6 +9,7 @@ pub mod member_number;
 pub mod points;
 pub mod policy;
 pub mod settlement;
+pub mod statement_csv;
 
 /// Limits on every input, in one place so that the README and the OpenAPI descriptions quote
 /// the same numbers as the checks.

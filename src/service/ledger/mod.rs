@@ -194,16 +194,14 @@ fn append_entry(
     Ok((entry_id, hash))
 }
 
-/// Posts an entry for a locked member, updates the member's balances and chain head (in
-/// `member` and in the database) and returns the entry id.
-pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> ApiResult<i64> {
-    let postings: Vec<Posting> = draft
-        .postings
-        .into_iter()
-        .filter(|p| p.amount != 0)
-        .collect();
-    check_balanced(&postings).map_err(|e| ApiError::internal(format!("unbalanced entry: {e}")))?;
-
+/// The member's (available, pending, held) balances after the postings: every member posting
+/// must be this member's, nothing may overflow, pending and held never go below zero, and
+/// available only when a claw-back allows it.
+fn balances_after(
+    member: &Member,
+    postings: &[Posting],
+    allow_negative_available: bool,
+) -> ApiResult<(i64, i64, i64)> {
     let (mut d_available, mut d_pending, mut d_held) = (0_i64, 0_i64, 0_i64);
     for p in postings.iter().filter(|p| p.account.starts_with("member_")) {
         if p.owner_id != member.id {
@@ -232,7 +230,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
         .held_points
         .checked_add(d_held)
         .ok_or_else(overflow)?;
-    if d_available < 0 && available < 0 && !draft.allow_negative_available {
+    if d_available < 0 && available < 0 && !allow_negative_available {
         return fail(
             Code::InsufficientPoints,
             format!(
@@ -246,6 +244,21 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
             "pending or held balance would go negative",
         ));
     }
+    Ok((available, pending, held))
+}
+
+/// Posts an entry for a locked member, updates the member's balances and chain head (in
+/// `member` and in the database) and returns the entry id.
+pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> ApiResult<i64> {
+    let postings: Vec<Posting> = draft
+        .postings
+        .into_iter()
+        .filter(|p| p.amount != 0)
+        .collect();
+    check_balanced(&postings).map_err(|e| ApiError::internal(format!("unbalanced entry: {e}")))?;
+
+    let (available, pending, held) =
+        balances_after(member, &postings, draft.allow_negative_available)?;
 
     let chain = member_chain(member.id);
     let lines: Vec<(String, i64, String, i64)> = postings

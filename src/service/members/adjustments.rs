@@ -76,29 +76,11 @@ pub fn adjust(
             },
         )?;
         if req.points > 0 {
-            let repay = lots::debt_repaid(available_before, req.points);
-            let lot_points = req.points - repay;
-            if lot_points > 0 {
-                lot_rows::insert_lot(
-                    conn,
-                    &NewLot {
-                        member_id: member.id,
-                        asset: PTS,
-                        issuer_kind: "operator",
-                        issuer_partner_id: None,
-                        price_micros: 0,
-                        points: lot_points,
-                        remaining: lot_points,
-                        earned_at: now,
-                        available_at: now,
-                        expires_at: settings
-                            .expiry_policy
-                            .lot_expires_at(settings.expiry_months, now),
-                        matured: true,
-                        entry_id,
-                    },
-                )?;
-            }
+            let expires_at = settings
+                .expiry_policy
+                .lot_expires_at(settings.expiry_months, now);
+            let lot_points = req.points - lots::debt_repaid(available_before, req.points);
+            credit_lot(conn, member.id, lot_points, entry_id, now, expires_at)?;
         } else {
             let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
             let plan = lots::plan_take(&all, -req.points, |l| l.matured)?;
@@ -115,4 +97,37 @@ pub fn adjust(
         entry_id,
         balance: balance(conn, now, member_id)?,
     })
+}
+
+/// The lot of an operator credit (what is left after repaying a negative balance): funded by
+/// the operator, available at once.
+fn credit_lot(
+    conn: &mut DbConn,
+    member_id: i64,
+    points: i64,
+    entry_id: i64,
+    now: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+) -> ApiResult<()> {
+    if points <= 0 {
+        return Ok(());
+    }
+    lot_rows::insert_lot(
+        conn,
+        &NewLot {
+            member_id,
+            asset: PTS,
+            issuer_kind: "operator",
+            issuer_partner_id: None,
+            price_micros: 0,
+            points,
+            remaining: points,
+            earned_at: now,
+            available_at: now,
+            expires_at,
+            matured: true,
+            entry_id,
+        },
+    )?;
+    Ok(())
 }

@@ -67,17 +67,7 @@ pub fn authorise(
                 "the partner has no contract in force",
             )
         })?;
-        // Any member may spend at any partner with their code, so an unknown member number
-        // answers exactly like a wrong code, stored under the idempotency key as that one is.
-        let member = match members::find(conn, &req.member_number) {
-            Err(e) if e.code() == Code::MemberNotFound => {
-                return Err(ApiError::recorded(
-                    Code::InvalidCode,
-                    members::WRONG_CODE_DETAIL,
-                ))
-            }
-            other => other?,
-        };
+        let member = spender(conn, &req.member_number)?;
         let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
         members::consume_code(conn, &member, &req.code, now)?;
         if member.available_points < points {
@@ -126,6 +116,19 @@ pub fn authorise(
             .ok_or_else(|| ApiError::internal("hold vanished"))?;
         view(conn, &row)
     })
+}
+
+/// The member spending. Any member may spend at any partner with their code, so an unknown
+/// member number answers exactly like a wrong code, stored under the idempotency key as that
+/// one is.
+fn spender(conn: &mut DbConn, number: &str) -> ApiResult<crate::db::queries::members::Member> {
+    match members::find(conn, number) {
+        Err(e) if e.code() == Code::MemberNotFound => Err(ApiError::recorded(
+            Code::InvalidCode,
+            members::WRONG_CODE_DETAIL,
+        )),
+        other => other,
+    }
 }
 
 /// Loads a partner's redemption with its member locked and brought up to the clock.

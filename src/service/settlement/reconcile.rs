@@ -86,6 +86,40 @@ pub fn parse(body: &[u8], is_csv: bool) -> ApiResult<Vec<ReconciliationRow>> {
     Ok(rows)
 }
 
+/// Checks one network record off against the file: matched, mismatched, or missing in it.
+fn check_off(
+    report: &mut ReconciliationReport,
+    theirs: &mut HashMap<(String, String), i64>,
+    net: rows::OrderTotal,
+) {
+    report.network_records += 1;
+    match theirs.remove(&(net.kind.clone(), net.order_ref.clone())) {
+        Some(points) if points == net.points => {
+            report.matched.count += 1;
+            report.matched.points += net.points;
+        }
+        Some(file_points) => {
+            report.mismatched_total.count += 1;
+            report.mismatched_total.points += net.points - file_points;
+            report.mismatched.push(ReconciliationMismatch {
+                kind: net.kind,
+                order_id: net.order_ref,
+                file_points,
+                network_points: net.points,
+            });
+        }
+        None => {
+            report.missing_in_file_total.count += 1;
+            report.missing_in_file_total.points += net.points;
+            report.missing_in_file.push(ReconciliationItem {
+                kind: net.kind,
+                order_id: net.order_ref,
+                points: net.points,
+            });
+        }
+    }
+}
+
 /// Reconciles the partner's records against the period of its statement `statement_id`.
 pub fn reconcile(
     conn: &mut DbConn,
@@ -121,32 +155,7 @@ pub fn reconcile(
         let Some(last) = page.last() else { break };
         after = (last.kind.clone(), last.order_ref.clone());
         for net in page {
-            report.network_records += 1;
-            match theirs.remove(&(net.kind.clone(), net.order_ref.clone())) {
-                Some(points) if points == net.points => {
-                    report.matched.count += 1;
-                    report.matched.points += net.points;
-                }
-                Some(file_points) => {
-                    report.mismatched_total.count += 1;
-                    report.mismatched_total.points += net.points - file_points;
-                    report.mismatched.push(ReconciliationMismatch {
-                        kind: net.kind,
-                        order_id: net.order_ref,
-                        file_points,
-                        network_points: net.points,
-                    });
-                }
-                None => {
-                    report.missing_in_file_total.count += 1;
-                    report.missing_in_file_total.points += net.points;
-                    report.missing_in_file.push(ReconciliationItem {
-                        kind: net.kind,
-                        order_id: net.order_ref,
-                        points: net.points,
-                    });
-                }
-            }
+            check_off(&mut report, &mut theirs, net);
         }
         cap(&mut report);
     }

@@ -7,6 +7,7 @@ use partner_sdk::statement::{
 use crate::db::queries::settlement::{self as rows, StatementRow};
 use crate::db::DbConn;
 use crate::domain::settlement::payment_status;
+use crate::domain::statement_csv::statement_csv;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// The envelope a partner downloads, byte for byte: canonical JSON of the signature and the
@@ -35,107 +36,6 @@ pub fn readable(conn: &mut DbConn, id: i64, partner_id: Option<i64>) -> ApiResul
     match rows::statement(conn, id)? {
         Some(row) if partner_id.is_none_or(|p| p == row.partner_id) => Ok(row),
         _ => fail(Code::StatementNotFound, format!("no statement {id}")),
-    }
-}
-
-/// The statement as CSV: one line per figure (`section,party,points,amount_micros,amount_minor`).
-pub fn csv(s: &Statement) -> String {
-    let mut out = String::from("section,party,points,amount_micros,amount_minor\n");
-    let mut row = |section: &str, party: &str, points: String, micros: String, minor: String| {
-        out.push_str(&format!(
-            "{section},{},{points},{micros},{minor}\n",
-            csv_field(party)
-        ));
-    };
-    let none = String::new;
-    row(
-        "statement_id",
-        &s.statement_id.to_string(),
-        none(),
-        none(),
-        none(),
-    );
-    row("partner", &s.partner.slug, none(), none(), none());
-    row(
-        "period_start",
-        &s.period_start.to_rfc3339(),
-        none(),
-        none(),
-        none(),
-    );
-    row(
-        "period_end",
-        &s.period_end.to_rfc3339(),
-        none(),
-        none(),
-        none(),
-    );
-    row("currency", &s.currency, none(), none(), none());
-    for (name, line) in [
-        ("issued", &s.issued),
-        ("clawed_back", &s.clawed_back),
-        ("redeemed", &s.redeemed),
-        ("reversed", &s.reversed),
-        ("breakage", &s.breakage),
-    ] {
-        row(
-            name,
-            "",
-            line.points.to_string(),
-            line.amount_micros.to_string(),
-            none(),
-        );
-    }
-    row("fees", "", none(), none(), s.fees_minor.to_string());
-    for a in &s.adjustments {
-        row(
-            "adjustment",
-            &format!("dispute:{}", a.dispute_id),
-            none(),
-            none(),
-            a.amount_minor.to_string(),
-        );
-    }
-    row(
-        "net",
-        &s.direction,
-        none(),
-        s.net_micros.to_string(),
-        s.net_minor.to_string(),
-    );
-    row(
-        "rounding",
-        "operator",
-        none(),
-        s.rounding_micros.to_string(),
-        none(),
-    );
-    for f in &s.my_points_redeemed_at {
-        row(
-            "my_points_redeemed_at",
-            &f.party,
-            f.points.to_string(),
-            none(),
-            none(),
-        );
-    }
-    for f in &s.redeemed_here_by_issuer {
-        row(
-            "redeemed_here_by_issuer",
-            &f.party,
-            f.points.to_string(),
-            none(),
-            none(),
-        );
-    }
-    out
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
     }
 }
 
@@ -182,7 +82,7 @@ pub fn export(
     Ok(if csv_wanted {
         Export::Csv {
             statement_id: row.id,
-            text: csv(&content(&row)?),
+            text: statement_csv(&content(&row)?),
         }
     } else {
         Export::Json(envelope(&row)?)
