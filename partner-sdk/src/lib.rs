@@ -13,4 +13,4 @@ pub mod signing;
 pub mod statement;
 pub mod types;
 
-pub use client::{Answer, Client, ClientConfig, Error, RawResponse};
+pub use client::{Answer, Client, ClientConfig, Error, RawResponse, RequestOptions};

@@ -15,12 +15,14 @@ use serde::Serialize;
 
 use crate::signing;
 
+mod options;
 mod resources;
 #[cfg(test)]
 mod tests;
 mod transport;
 
 pub use crate::error::{Answer, Error, RawResponse};
+pub use options::RequestOptions;
 pub(crate) use transport::{encode_component, to_json_bytes};
 
 /// Default time limit of one attempt (connect, send and read the whole answer).
@@ -181,7 +183,7 @@ impl Client {
         idempotency_key: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let body = body.map(to_json_bytes).transpose()?;
-        self.execute(method, path_and_query, body, idempotency_key)
+        self.execute(method, path_and_query, body, idempotency_key, None)
             .await
     }
 
@@ -199,7 +201,7 @@ impl Client {
         T: DeserializeOwned,
     {
         let body = body.map(to_json_bytes).transpose()?;
-        self.execute(method, path_and_query, body, idempotency_key)
+        self.execute(method, path_and_query, body, idempotency_key, None)
             .await?
             .into_answer()
     }

@@ -251,7 +251,10 @@ async fn retries_stop_after_max_retries() {
         .collect();
     let (addr, server) = serve(answers);
     let err = client(&addr)
-        .earn_with_key(&earn_request(), "my-key")
+        .earn_with(
+            &earn_request(),
+            &RequestOptions::new().idempotency_key("my-key"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Http { status: 500, .. }), "{err:?}");
@@ -317,7 +320,13 @@ async fn send_raw_keeps_non_2xx_answers_and_reports_replays() {
         .unwrap();
     assert_eq!(res.status, 400);
     assert_eq!(res.problem().unwrap().code, "idempotency_key_required");
-    let answer = c.earn_answer(&earn_request(), "k-1").await.unwrap();
+    let answer = c
+        .earn_with(
+            &earn_request(),
+            &RequestOptions::new().idempotency_key("k-1"),
+        )
+        .await
+        .unwrap();
     assert!(answer.replayed);
     assert_eq!(answer.status, 201);
     let seen = server.join().unwrap();

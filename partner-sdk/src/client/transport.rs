@@ -6,7 +6,9 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{Client, Error, RawResponse, MAX_BACKOFF, MAX_RESPONSE_BYTES};
+use crate::client::{
+    Answer, Client, Error, RawResponse, RequestOptions, MAX_BACKOFF, MAX_RESPONSE_BYTES,
+};
 use crate::signing;
 
 impl Client {
@@ -33,6 +35,26 @@ impl Client {
             .value)
     }
 
+    /// Sends a request that moves points, under the options' idempotency key (or a fresh
+    /// one), with the options' retries.
+    pub(crate) async fn moving<B, T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        options: &RequestOptions,
+    ) -> Result<Answer<T>, Error>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let body = to_json_bytes(body)?;
+        let key = options.key_or_new();
+        self.execute(method, path, Some(body), Some(&key), options.max_retries)
+            .await?
+            .into_answer()
+    }
+
     /// Sends the request, retrying network errors, `429` and `5xx` answers with back-off.
     /// Each attempt is signed anew (fresh timestamp and nonce); the body bytes and the
     /// idempotency key are the same on every attempt.
@@ -42,7 +64,9 @@ impl Client {
         path_and_query: &str,
         body: Option<Vec<u8>>,
         idempotency_key: Option<&str>,
+        max_retries: Option<u32>,
     ) -> Result<RawResponse, Error> {
+        let max_retries = max_retries.unwrap_or(self.max_retries);
         if !path_and_query.starts_with('/') {
             return Err(Error::Config(format!(
                 "path {path_and_query:?} must start with '/'"
@@ -86,7 +110,7 @@ impl Client {
                 Err(Error::Transport(e)) => is_retryable(e),
                 Err(_) => false,
             };
-            if !retryable || retries >= self.max_retries {
+            if !retryable || retries >= max_retries {
                 return result;
             }
             retries = retries.saturating_add(1);

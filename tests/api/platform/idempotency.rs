@@ -5,6 +5,8 @@
 use reqwest::Method;
 use serde_json::json;
 
+use partner_sdk::RequestOptions;
+
 use crate::both_backends;
 use crate::helpers::requests::{raw_earn_with_key, signed_post};
 use crate::helpers::{code_of, link, sale, TestApp};
@@ -15,13 +17,21 @@ async fn retries_replay_and_orders_earn_once(app: &TestApp) {
     link(&shop, &number).await;
     let first = shop
         .client
-        .earn_with_key(&sale(&number, "I-1", 5000), "key-1")
+        .earn_with(
+            &sale(&number, "I-1", 5000),
+            &RequestOptions::new().idempotency_key("key-1"),
+        )
         .await
+        .map(|a| a.value)
         .expect("earn");
     let again = shop
         .client
-        .earn_with_key(&sale(&number, "I-1", 5000), "key-1")
+        .earn_with(
+            &sale(&number, "I-1", 5000),
+            &RequestOptions::new().idempotency_key("key-1"),
+        )
         .await
+        .map(|a| a.value)
         .expect("replay");
     assert_eq!(first, again);
     assert_eq!(app.balance(&token).await.available_points, 50);
@@ -29,8 +39,12 @@ async fn retries_replay_and_orders_earn_once(app: &TestApp) {
     assert_eq!(
         code_of(
             shop.client
-                .earn_with_key(&sale(&number, "I-2", 5000), "key-1")
+                .earn_with(
+                    &sale(&number, "I-2", 5000),
+                    &RequestOptions::new().idempotency_key("key-1")
+                )
                 .await
+                .map(|a| a.value)
         ),
         "idempotency_key_reused"
     );
@@ -38,8 +52,12 @@ async fn retries_replay_and_orders_earn_once(app: &TestApp) {
     assert_eq!(
         code_of(
             shop.client
-                .earn_with_key(&sale(&number, "I-1", 5000), "key-2")
+                .earn_with(
+                    &sale(&number, "I-1", 5000),
+                    &RequestOptions::new().idempotency_key("key-2")
+                )
                 .await
+                .map(|a| a.value)
         ),
         "order_already_earned"
     );

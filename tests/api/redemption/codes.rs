@@ -54,7 +54,8 @@ async fn a_burst_of_wrong_codes_locks_the_member_out_after_exactly_the_limit(app
             code: wrong.into(),
             ..req.clone()
         };
-        let answer = shop.client.authorise_with_key(&bad, &key).await;
+        let options = partner_sdk::RequestOptions::new().idempotency_key(&key);
+        let answer = shop.client.authorise_with(&bad, &options).await;
         assert_eq!(code_of(answer), "invalid_code");
     }
     let code = app.code(&token).await;

@@ -62,7 +62,10 @@ async fn fifty_concurrent_earns_with_one_key_write_one_entry(app: &TestApp) {
         .map(|_| {
             let client = shop.client.clone();
             let req = sale(&number, "SAME", 1234);
-            tokio::spawn(async move { client.earn_with_key(&req, "one-key").await })
+            tokio::spawn(async move {
+                let options = partner_sdk::RequestOptions::new().idempotency_key("one-key");
+                client.earn_with(&req, &options).await.map(|a| a.value)
+            })
         })
         .collect();
     let mut ids = std::collections::BTreeSet::new();

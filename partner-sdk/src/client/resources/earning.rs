@@ -2,54 +2,39 @@
 
 use reqwest::Method;
 
-use crate::client::{Answer, Client, Error, PREFIX};
+use crate::client::{Answer, Client, Error, RequestOptions, PREFIX};
 use crate::types::{EarnRequest, EarnResponse, RefundRequest, RefundResponse};
 
 impl Client {
     /// Credits the points of a sale (`POST /v1/partner/earns`), with a fresh idempotency key.
     pub async fn earn(&self, req: &EarnRequest) -> Result<EarnResponse, Error> {
-        self.earn_with_key(req, &Self::new_idempotency_key()).await
+        Ok(self.earn_with(req, &RequestOptions::new()).await?.value)
     }
 
-    /// Credits the points of a sale with the caller's idempotency key.
-    pub async fn earn_with_key(
+    /// Credits the points of a sale with these options, telling whether the answer was
+    /// replayed from an earlier request with the same idempotency key.
+    pub async fn earn_with(
         &self,
         req: &EarnRequest,
-        idempotency_key: &str,
-    ) -> Result<EarnResponse, Error> {
-        Ok(self.earn_answer(req, idempotency_key).await?.value)
-    }
-
-    /// Credits the points of a sale with the caller's idempotency key, telling whether the
-    /// answer was replayed from an earlier request with the same key.
-    pub async fn earn_answer(
-        &self,
-        req: &EarnRequest,
-        idempotency_key: &str,
+        options: &RequestOptions,
     ) -> Result<Answer<EarnResponse>, Error> {
-        self.send_json(
-            Method::POST,
-            &format!("{PREFIX}/earns"),
-            Some(req),
-            Some(idempotency_key),
-        )
-        .await
+        let path = format!("{PREFIX}/earns");
+        self.moving(Method::POST, &path, req, options).await
     }
 
     /// Claws back the points of a returned sale (`POST /v1/partner/refunds`), with a fresh
     /// idempotency key.
     pub async fn refund(&self, req: &RefundRequest) -> Result<RefundResponse, Error> {
-        self.refund_with_key(req, &Self::new_idempotency_key())
-            .await
+        Ok(self.refund_with(req, &RequestOptions::new()).await?.value)
     }
 
-    /// Claws back the points of a returned sale with the caller's idempotency key.
-    pub async fn refund_with_key(
+    /// Claws back the points of a returned sale with these options.
+    pub async fn refund_with(
         &self,
         req: &RefundRequest,
-        idempotency_key: &str,
-    ) -> Result<RefundResponse, Error> {
-        self.post(&format!("{PREFIX}/refunds"), req, Some(idempotency_key))
-            .await
+        options: &RequestOptions,
+    ) -> Result<Answer<RefundResponse>, Error> {
+        let path = format!("{PREFIX}/refunds");
+        self.moving(Method::POST, &path, req, options).await
     }
 }

@@ -1,24 +1,28 @@
 //! Members: enrol at the till, link, read a balance.
 
-use crate::client::{encode_component, Client, Error, PREFIX};
+use reqwest::Method;
+
+use crate::client::{encode_component, Answer, Client, Error, RequestOptions, PREFIX};
 use crate::types::{Balance, EnrolMemberRequest, LinkMemberRequest, MemberLink};
 
 impl Client {
-    /// Enrols a new member and links them to the partner (`POST /v1/partner/members`).
+    /// Enrols a new member and links them to the partner (`POST /v1/partner/members`), with a
+    /// fresh idempotency key.
     pub async fn enrol_member(&self, req: &EnrolMemberRequest) -> Result<MemberLink, Error> {
-        let key = Self::new_idempotency_key();
-        self.post(&format!("{PREFIX}/members"), req, Some(&key))
-            .await
+        Ok(self
+            .enrol_member_with(req, &RequestOptions::new())
+            .await?
+            .value)
     }
 
-    /// Enrols a new member with the caller's idempotency key.
-    pub async fn enrol_member_with_key(
+    /// Enrols a new member with these options.
+    pub async fn enrol_member_with(
         &self,
         req: &EnrolMemberRequest,
-        idempotency_key: &str,
-    ) -> Result<MemberLink, Error> {
-        self.post(&format!("{PREFIX}/members"), req, Some(idempotency_key))
-            .await
+        options: &RequestOptions,
+    ) -> Result<Answer<MemberLink>, Error> {
+        let path = format!("{PREFIX}/members");
+        self.moving(Method::POST, &path, req, options).await
     }
 
     /// Links an existing member to the partner (`POST /v1/partner/members/links`).

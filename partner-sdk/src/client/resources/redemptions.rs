@@ -1,24 +1,28 @@
 //! Redemptions: authorise with the member's code, read, capture, void, reverse.
 
-use crate::client::{Client, Error, PREFIX};
+use reqwest::Method;
+
+use crate::client::{Answer, Client, Error, RequestOptions, PREFIX};
 use crate::types::{AuthoriseRequest, CaptureRequest, Redemption, ReverseRequest};
 
 impl Client {
     /// Holds points with the member's one-time code (`POST /v1/partner/redemptions`), with a
     /// fresh idempotency key.
     pub async fn authorise(&self, req: &AuthoriseRequest) -> Result<Redemption, Error> {
-        self.authorise_with_key(req, &Self::new_idempotency_key())
-            .await
+        Ok(self
+            .authorise_with(req, &RequestOptions::new())
+            .await?
+            .value)
     }
 
-    /// Holds points with the member's one-time code, with the caller's idempotency key.
-    pub async fn authorise_with_key(
+    /// Holds points with the member's one-time code, with these options.
+    pub async fn authorise_with(
         &self,
         req: &AuthoriseRequest,
-        idempotency_key: &str,
-    ) -> Result<Redemption, Error> {
-        self.post(&format!("{PREFIX}/redemptions"), req, Some(idempotency_key))
-            .await
+        options: &RequestOptions,
+    ) -> Result<Answer<Redemption>, Error> {
+        let path = format!("{PREFIX}/redemptions");
+        self.moving(Method::POST, &path, req, options).await
     }
 
     /// A redemption of the partner (`GET /v1/partner/redemptions/{id}`).
@@ -29,50 +33,57 @@ impl Client {
     /// Captures an authorised redemption (`POST /v1/partner/redemptions/{id}/capture`), with a
     /// fresh idempotency key.
     pub async fn capture(&self, id: i64, req: &CaptureRequest) -> Result<Redemption, Error> {
-        self.capture_with_key(id, req, &Self::new_idempotency_key())
-            .await
+        Ok(self
+            .capture_with(id, req, &RequestOptions::new())
+            .await?
+            .value)
     }
 
-    /// Captures an authorised redemption with the caller's idempotency key.
-    pub async fn capture_with_key(
+    /// Captures an authorised redemption with these options.
+    pub async fn capture_with(
         &self,
         id: i64,
         req: &CaptureRequest,
-        idempotency_key: &str,
-    ) -> Result<Redemption, Error> {
+        options: &RequestOptions,
+    ) -> Result<Answer<Redemption>, Error> {
         let path = format!("{PREFIX}/redemptions/{id}/capture");
-        self.post(&path, req, Some(idempotency_key)).await
+        self.moving(Method::POST, &path, req, options).await
     }
 
     /// Releases an authorised redemption's hold (`POST /v1/partner/redemptions/{id}/void`),
     /// with a fresh idempotency key.
     pub async fn void(&self, id: i64) -> Result<Redemption, Error> {
-        self.void_with_key(id, &Self::new_idempotency_key()).await
+        Ok(self.void_with(id, &RequestOptions::new()).await?.value)
     }
 
-    /// Releases an authorised redemption's hold with the caller's idempotency key.
-    pub async fn void_with_key(&self, id: i64, idempotency_key: &str) -> Result<Redemption, Error> {
+    /// Releases an authorised redemption's hold with these options.
+    pub async fn void_with(
+        &self,
+        id: i64,
+        options: &RequestOptions,
+    ) -> Result<Answer<Redemption>, Error> {
         let path = format!("{PREFIX}/redemptions/{id}/void");
-        self.post(&path, &serde_json::json!({}), Some(idempotency_key))
+        self.moving(Method::POST, &path, &serde_json::json!({}), options)
             .await
     }
 
     /// Gives back (part of) the points of a captured redemption
     /// (`POST /v1/partner/redemptions/{id}/reversals`), with a fresh idempotency key.
     pub async fn reverse(&self, id: i64, req: &ReverseRequest) -> Result<Redemption, Error> {
-        self.reverse_with_key(id, req, &Self::new_idempotency_key())
-            .await
+        Ok(self
+            .reverse_with(id, req, &RequestOptions::new())
+            .await?
+            .value)
     }
 
-    /// Gives back (part of) the points of a captured redemption with the caller's
-    /// idempotency key.
-    pub async fn reverse_with_key(
+    /// Gives back (part of) the points of a captured redemption with these options.
+    pub async fn reverse_with(
         &self,
         id: i64,
         req: &ReverseRequest,
-        idempotency_key: &str,
-    ) -> Result<Redemption, Error> {
+        options: &RequestOptions,
+    ) -> Result<Answer<Redemption>, Error> {
         let path = format!("{PREFIX}/redemptions/{id}/reversals");
-        self.post(&path, req, Some(idempotency_key)).await
+        self.moving(Method::POST, &path, req, options).await
     }
 }

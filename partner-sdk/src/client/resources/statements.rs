@@ -45,6 +45,7 @@ impl Client {
                 &format!("{PREFIX}/statements/{statement_id}"),
                 None,
                 None,
+                None,
             )
             .await?;
         if !res.is_success() {
@@ -86,6 +87,7 @@ impl Client {
             .execute(
                 Method::GET,
                 &format!("{PREFIX}/statements/{statement_id}?format=csv"),
+                None,
                 None,
                 None,
             )

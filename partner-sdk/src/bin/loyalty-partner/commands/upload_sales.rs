@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use partner_sdk::types::EarnRequest;
-use partner_sdk::{signing, Client, Error};
+use partner_sdk::{signing, Client, Error, RequestOptions};
 use serde::Deserialize;
 
 use chrono::{DateTime, Utc};
@@ -84,7 +84,9 @@ pub(crate) async fn upload_sales(client: &Client, path: &Path) -> Result<(), Fai
             currency: row.currency,
             lines: None,
         };
-        let result = client.earn_answer(&req, &key).await;
+        let result = client
+            .earn_with(&req, &RequestOptions::new().idempotency_key(key.as_str()))
+            .await;
         transport_failures = match &result {
             Err(Error::Transport(_)) => transport_failures.saturating_add(1),
             _ => 0,
