@@ -79,13 +79,13 @@ codes! {
     ClockNotAdjustable => (StatusCode::CONFLICT, "clock_not_adjustable", "This server's clock cannot be moved"),
     PeriodAlreadyClosed => (StatusCode::CONFLICT, "period_already_closed", "A later cut-off is already closed"),
     CutoffTooRecent => (StatusCode::UNPROCESSABLE_ENTITY, "cutoff_too_recent", "The cut-off must be in the past by the settlement grace"),
-    RunNotFound => (StatusCode::NOT_FOUND, "settlement_run_not_found", "No such settlement run"),
+    SettlementRunNotFound => (StatusCode::NOT_FOUND, "settlement_run_not_found", "No such settlement run"),
     StatementNotFound => (StatusCode::NOT_FOUND, "statement_not_found", "No such statement"),
     DisputeNotFound => (StatusCode::NOT_FOUND, "dispute_not_found", "No such dispute"),
-    DisputeOpen => (StatusCode::CONFLICT, "dispute_already_open", "The statement already has an open dispute"),
+    DisputeAlreadyOpen => (StatusCode::CONFLICT, "dispute_already_open", "The statement already has an open dispute"),
     DisputeNotOpen => (StatusCode::CONFLICT, "dispute_not_open", "The dispute is already resolved"),
-    PaymentReferenceReused => (StatusCode::CONFLICT, "bank_reference_reused", "This bank reference is already recorded for the partner"),
-    InvalidReconciliation => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_reconciliation_file", "The reconciliation file cannot be read"),
+    BankReferenceReused => (StatusCode::CONFLICT, "bank_reference_reused", "This bank reference is already recorded for the partner"),
+    InvalidReconciliationFile => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_reconciliation_file", "The reconciliation file cannot be read"),
     SettlementOverflow => (StatusCode::UNPROCESSABLE_ENTITY, "settlement_overflow", "The period's amounts exceed what a statement can carry"),
     DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database is unavailable or overloaded; retry later"),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
@@ -249,6 +249,28 @@ pub fn fail<T>(code: Code, detail: impl Into<String>) -> ApiResult<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_variant_is_named_as_its_code() {
+        for code in Code::ALL {
+            let camel: String = code
+                .as_str()
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            assert_eq!(
+                format!("{code:?}"),
+                camel,
+                "the variant of {}",
+                code.as_str()
+            );
+        }
+    }
 
     #[test]
     fn codes_are_unique_snake_case() {

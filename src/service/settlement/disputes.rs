@@ -46,7 +46,7 @@ pub fn open_dispute(
             .any(|d| d.status == "open")
         {
             return fail(
-                Code::DisputeOpen,
+                Code::DisputeAlreadyOpen,
                 "this statement already has an open dispute",
             );
         }
@@ -62,7 +62,7 @@ pub fn open_dispute(
     match opened {
         // A concurrent dispute of the same statement won (the partial unique index).
         Err(ApiError::Database(e)) if is_unique_violation(&e) => fail(
-            Code::DisputeOpen,
+            Code::DisputeAlreadyOpen,
             "this statement already has an open dispute",
         ),
         other => other,

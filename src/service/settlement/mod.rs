@@ -161,7 +161,10 @@ impl TryFrom<RunRow> for Run {
 pub fn get_run(conn: &mut DbConn, run_id: i64) -> ApiResult<Run> {
     match rows::run(conn, run_id)? {
         Some(r) => Run::try_from(r),
-        None => fail(Code::RunNotFound, format!("no settlement run {run_id}")),
+        None => fail(
+            Code::SettlementRunNotFound,
+            format!("no settlement run {run_id}"),
+        ),
     }
 }
 

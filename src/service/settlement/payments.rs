@@ -111,7 +111,7 @@ pub fn record_payment(
     });
     match result {
         Err(ApiError::Database(e)) if is_unique_violation(&e) => fail(
-            Code::PaymentReferenceReused,
+            Code::BankReferenceReused,
             "this bank reference is already recorded for the partner",
         ),
         Err(e) => Err(e),

@@ -32,7 +32,7 @@ fn check_header(header: &csv::StringRecord) -> ApiResult<()> {
     expected.sort_unstable();
     if found != expected {
         return Err(ApiError::new(
-            Code::InvalidReconciliation,
+            Code::InvalidReconciliationFile,
             format!(
                 "line 1 must be the header {}; found {:?}",
                 HEADER.join(","),
@@ -45,7 +45,7 @@ fn check_header(header: &csv::StringRecord) -> ApiResult<()> {
 
 /// Parses an upload: a JSON array of rows, or CSV with the header `order_id,kind,points`.
 pub fn parse(body: &[u8], is_csv: bool) -> ApiResult<Vec<ReconciliationRow>> {
-    let bad = |m: String| ApiError::new(Code::InvalidReconciliation, m);
+    let bad = |m: String| ApiError::new(Code::InvalidReconciliationFile, m);
     let rows: Vec<ReconciliationRow> = if is_csv {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)

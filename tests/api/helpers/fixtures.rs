@@ -2,7 +2,6 @@
 //! the bad-input tests, with the checks that a refusal changed nothing.
 
 use partner_sdk::types::Balance;
-use reqwest::Method;
 
 use super::{link, sale, TestApp, TestPartner};
 
@@ -32,18 +31,8 @@ pub async fn setup(app: &TestApp) -> Setup {
 
 /// Sends raw JSON as a signed partner request and returns (status, problem code).
 pub async fn raw(p: &TestPartner, path: &str, body: serde_json::Value) -> (u16, String) {
-    let res = p
-        .client
-        .send_raw(
-            Method::POST,
-            path,
-            Some(&body),
-            Some(&partner_sdk::signing::new_nonce()),
-        )
-        .await
-        .expect("send");
-    let json: serde_json::Value = serde_json::from_slice(res.body.as_ref()).unwrap_or_default();
-    (res.status, json["code"].as_str().unwrap_or("").to_owned())
+    let (status, code, _) = super::requests::signed_post(p, path, body).await;
+    (status, code)
 }
 
 pub async fn unchanged(app: &TestApp, s: &Setup, before: &Balance) {

@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::both_backends;
+use crate::helpers::requests::signed_post;
 use crate::helpers::{link, TestApp, TestPartner};
 
 async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, String) {
@@ -20,18 +21,8 @@ async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u
 }
 
 async fn signed(p: &TestPartner, path: &str, body: Value) -> (u16, String) {
-    let res = p
-        .client
-        .send_raw(
-            Method::POST,
-            path,
-            Some(&body),
-            Some(&partner_sdk::Client::new_idempotency_key()),
-        )
-        .await
-        .expect("send");
-    let json: Value = serde_json::from_slice(&res.body).unwrap_or_default();
-    (res.status, json["code"].as_str().unwrap_or("").to_owned())
+    let (status, code, _) = signed_post(p, path, body).await;
+    (status, code)
 }
 
 fn contract(field: &str, value: i64) -> Value {
