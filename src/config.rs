@@ -13,8 +13,9 @@
 //! | `LOYALTY_PG_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL: longest statement |
 //! | `LOYALTY_WORKERS` | number of cores | HTTP worker threads |
 //! | `LOYALTY_JOB_INTERVAL_S` | `60` | how often expiry and hold release run in-process; 0 turns them off |
+//! | `LOYALTY_SETTLE_DAY` | `0` (off) | close a settlement period every month at 00:00 UTC on this day (1 to 28) |
 //! | `LOYALTY_ADJUSTABLE_CLOCK` | `false` (`true` with `--demo`) | lets the operator move the clock forward (demo and tests only) |
-//! | `LOYALTY_SESSION_TTL_S` | `86400` | lifetime of a member's sign-in token |
+//! | `LOYALTY_SESSION_TTL_S` | `86400` | lifetime of a member's sign-in token on the network clock, 60 s to 10 years |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::path::PathBuf;
@@ -58,11 +59,12 @@ pub struct Settings {
     /// Seconds between runs of the in-process jobs (expiry, hold release); 0 turns them off.
     #[arg(long, env = "LOYALTY_JOB_INTERVAL_S", default_value_t = 60)]
     pub job_interval_s: u64,
-    /// Lets the operator move the clock forward (demo and tests only).
     /// Scheduled settlement: close a period every month at 00:00 UTC on this day (1 to 28);
     /// 0 (the default) leaves closing to the operator.
     #[arg(long, env = "LOYALTY_SETTLE_DAY", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=28))]
     pub settle_day: u32,
+    /// Lets the operator move the clock forward (demo and tests only); the offset is kept in
+    /// the database for every instance.
     #[arg(long, env = "LOYALTY_ADJUSTABLE_CLOCK", default_value_t = false)]
     pub adjustable_clock: bool,
     /// Seconds a member's sign-in token lives, on the network clock (60 s to 10 years).

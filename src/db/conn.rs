@@ -189,6 +189,21 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> anyhow::Result<DbPool> 
     Ok(pool)
 }
 
+/// Reverts every applied migration of the connection's backend (each `down.sql`, newest
+/// first); returns how many. For the test that proves each migration reverses.
+pub fn revert_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
+    Ok(match conn {
+        DbConn::Pg(c) => c
+            .revert_all_migrations(PG_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("PostgreSQL revert failed: {e}"))?
+            .len(),
+        DbConn::Sqlite(c) => c
+            .revert_all_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("SQLite revert failed: {e}"))?
+            .len(),
+    })
+}
+
 /// Applies every pending migration of the connection's backend.
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
     let applied = match conn {

@@ -9,5 +9,6 @@ pub mod queries;
 
 pub use conn::{
     build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, read_tx,
-    run_migrations, write_tx, Backend, ConnManager, DbConn, DbPool, PoolSettings, TxError,
+    revert_migrations, run_migrations, write_tx, Backend, ConnManager, DbConn, DbPool,
+    PoolSettings, TxError,
 };

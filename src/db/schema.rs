@@ -1,5 +1,7 @@
 //! The tables, in the portable types both backends share (BigInt, Text, Timestamp, Bool).
-//! Written by hand to match `migrations/*/`; the migration test on both backends keeps them in step.
+//! Written by hand to match `migrations/*/`: every integration test runs on databases migrated
+//! on both backends, so a column out of step fails them; `tests/api/platform/migrations.rs`
+//! checks that every migration reverses.
 
 diesel::table! {
     network_settings (id) {

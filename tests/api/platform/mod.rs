@@ -6,6 +6,7 @@ mod idempotency;
 mod input;
 mod layering;
 mod limits;
+mod migrations;
 mod openapi;
 mod resilience;
 mod signing;
