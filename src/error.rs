@@ -29,8 +29,8 @@ macro_rules! codes {
             pub fn title(self) -> &'static str {
                 match self { $(Code::$variant => $title,)* }
             }
-            /// Every code (the unit tests check that each is unique, snake case, and the name of
-        /// its variant).
+            /// Every code (the unit tests check that each is unique, snake case, and the name
+            /// of its variant).
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
         }
     };

@@ -380,6 +380,12 @@ where
     conn.transaction(f)
 }
 
+/// Runs a trivial query; returns the backend that answered.
+pub fn ping(conn: &mut DbConn) -> Result<Backend, DieselError> {
+    conn.batch_execute("SELECT 1")?;
+    Ok(Backend::of_conn(conn))
+}
+
 /// Whether a database error is a unique constraint violation.
 pub fn is_unique_violation(err: &DieselError) -> bool {
     matches!(

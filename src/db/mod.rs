@@ -8,7 +8,7 @@ mod conn;
 pub mod queries;
 
 pub use conn::{
-    build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, read_tx,
+    build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, ping, read_tx,
     revert_migrations, run_migrations, write_tx, Backend, ConnManager, DbConn, DbPool,
     PoolSettings, TxError,
 };

@@ -60,7 +60,8 @@ pub fn entry_hash(prev_hash: &str, entry: &EntryContent<'_>) -> String {
     hex::encode(digest::digest(&digest::SHA256, text.as_bytes()))
 }
 
-/// The same check over (asset, amount) pairs.
+/// Checks that (asset, amount) postings balance per asset, have no zero amount and number at
+/// least two.
 pub fn check_lines_balanced<'a>(lines: impl Iterator<Item = (&'a str, i64)>) -> Result<(), String> {
     let mut sums: BTreeMap<&str, i128> = BTreeMap::new();
     let mut count = 0_usize;

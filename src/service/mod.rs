@@ -2,7 +2,7 @@
 //! `web::block` by the handlers (see [`AppState::run`]) or directly by the command line.
 
 //!
-//! Grouped by capability, the same names as in `http/`, `db/queries/` and `domain/`:
+//! Grouped by capability, the same names as in `http/`, `db/queries/` and `tests/api/`:
 //! `ledger` (the shared kernel: posting, lots, clearing events, verification), `earning`
 //! (earn and refund), `redemption` (two-phase spending), `members`, `partners`, `settlement`
 //! (periods, statements, payments, disputes, reconciliation, the signing key) and `platform`

@@ -3,6 +3,7 @@
 
 /// How to send one call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// The idempotency key of a call that moves points (a fresh one when absent). It is sent
     /// on every retry of the call, so a retry can never move points twice; reuse it yourself to

@@ -1,5 +1,6 @@
-//! The arithmetic of a close, without the database: the period's clearing-event totals summed
-//! per partner (exact, in micros), and the flow matrix of who funded the points redeemed where.
+//! The arithmetic of a close over the period's clearing-event totals (read by the caller, no
+//! query here): sums per partner (exact, in micros), and the flow matrix of who funded the
+//! points redeemed where.
 
 use std::collections::{BTreeMap, BTreeSet};
 

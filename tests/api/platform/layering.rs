@@ -53,7 +53,22 @@ fn offenders(dir: &str, forbidden: &[&str]) -> Vec<String> {
 
 #[test]
 fn handlers_never_reach_the_queries_or_the_database() {
-    let found = offenders("src/http", &["db::queries", "diesel::", "DbConn::"]);
+    let found = offenders(
+        "src/http",
+        &["db::queries", "queries::", "diesel", "DbConn::", "db::{"],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn the_sdk_never_depends_on_the_server() {
+    let manifest =
+        std::fs::read_to_string(root().join("partner-sdk/Cargo.toml")).expect("manifest");
+    assert!(
+        !manifest.contains("loyalty-server"),
+        "partner-sdk depends on the server"
+    );
+    let found = offenders("partner-sdk/src", &["loyalty_server"]);
     assert!(found.is_empty(), "{found:#?}");
 }
 

@@ -1,5 +1,6 @@
-//! Every migration reverses: on a migrated database, reverting them all leaves no table of
-//! ours, and migrating again gives a working server (the scenario's ledger checks run after).
+//! Every migration reverses: on a migrated database, reverting them all leaves no table, index,
+//! sequence or view of ours, and migrating again gives a working server (the scenario's ledger
+//! checks run after).
 
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
@@ -18,12 +19,12 @@ async fn every_migration_reverses_and_applies_again(app: &TestApp) {
     let state = app.state.clone();
     let tables = match app.backend {
         Backend::Postgres => {
-            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' \
-             AND table_name <> '__diesel_schema_migrations'"
+            "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace \
+             WHERE s.nspname = 'public' AND c.relname NOT LIKE '__diesel_schema_migrations%'"
         }
         Backend::Sqlite => {
-            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'"
+            "SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' \
+             AND tbl_name <> '__diesel_schema_migrations'"
         }
     };
     let token_sha256 = loyalty_server::crypto::sha256_hex(&app.operator_token);
@@ -34,7 +35,10 @@ async fn every_migration_reverses_and_applies_again(app: &TestApp) {
         let left: Count = diesel::sql_query(tables)
             .get_result(&mut *conn)
             .expect("count tables");
-        assert_eq!(left.n, 0, "tables left after reverting every migration");
+        assert_eq!(
+            left.n, 0,
+            "tables, indexes or sequences left after reverting every migration"
+        );
         run_migrations(&mut conn).expect("migrate again");
         // The test's operator token went with the tables: stored again as it was.
         loyalty_server::db::queries::platform::auth::insert_operator_token(

@@ -176,14 +176,19 @@ async fn a_stopped_database_answers_503_with_retry_after(app: &TestApp) {
     }
     let name = app.pg_database().expect("database name").to_owned();
     let mut admin = PgConnection::establish(&pg_admin_url()).expect("admin");
-    // No new connection is allowed while the old ones are cut: the database is "down".
+    // No new connection is allowed while the old ones are cut: the database is "down". The
+    // refusal commits first, on its own: run in one transaction with the termination, it would
+    // let the pool reconnect between the two.
     admin
         .batch_execute(&format!(
-            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; \
-             SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"
         ))
         .expect("stop");
+    let terminate = format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    );
+    admin.batch_execute(&terminate).expect("terminate");
     // Termination is asynchronous: a backend may answer one more query before it exits.
     let cut = Instant::now();
     let res = loop {

@@ -79,7 +79,7 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<Member> {
         .first(conn)
 }
 
-/// Locks the member row for the rest of the transaction (a no-op update: `SELECT ... FOR UPDATE`
+/// Locks the member row for the rest of the transaction (an update of its lock version: `SELECT ... FOR UPDATE`
 /// does not exist on SQLite, where the write transaction is the lock) and returns it fresh.
 pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<Member> {
     diesel::update(members::table.find(id))
