@@ -31,33 +31,8 @@ pub fn amount_micros(points: i64, price_micros: i64) -> i128 {
     i128::from(points) * i128::from(price_micros)
 }
 
-/// Where a statement stands against the payments recorded for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentStatus {
-    /// Nothing paid yet on a non-zero net.
-    Open,
-    /// Paid in part.
-    PartiallyPaid,
-    /// Paid exactly (or nothing was due).
-    Paid,
-    /// Paid beyond the net.
-    Overpaid,
-    /// The partner disputes it and the operator has not resolved the dispute.
-    Disputed,
-}
-
-impl PaymentStatus {
-    /// The status's stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Open => "open",
-            PaymentStatus::PartiallyPaid => "partially_paid",
-            PaymentStatus::Paid => "paid",
-            PaymentStatus::Overpaid => "overpaid",
-            PaymentStatus::Disputed => "disputed",
-        }
-    }
-}
+/// Where a statement stands against the payments recorded for it (the SDK's wire enum).
+pub use partner_sdk::statement::StatementPaymentStatus as PaymentStatus;
 
 /// The outstanding amount and the status of a statement whose net is `net_minor` (positive: the
 /// partner owes the network), given what the network received from and sent to the partner.

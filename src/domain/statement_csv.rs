@@ -63,7 +63,7 @@ pub fn statement_csv(s: &Statement) -> String {
     }
     row(
         "net",
-        &s.direction,
+        s.direction.as_str(),
         none(),
         s.net_micros.to_string(),
         s.net_minor.to_string(),

@@ -124,8 +124,8 @@ pub struct Statement {
     pub net_minor: i64,
     /// `net_micros - net_minor` in micros, absorbed by the operator.
     pub rounding_micros: i64,
-    /// `partner_pays`, `network_pays` or `nothing_due`.
-    pub direction: String,
+    /// Who pays the net.
+    pub direction: NetDirection,
     /// Where this partner's points were redeemed (by shop, net of reversals).
     pub my_points_redeemed_at: Vec<FlowLine>,
     /// Whose points were redeemed at this partner's shops (by funding party, net of reversals).
@@ -163,7 +163,7 @@ pub struct Payment {
     /// The statement it settles.
     pub statement_id: i64,
     /// `received` (from the partner) or `sent` (to the partner).
-    pub direction: String,
+    pub direction: PaymentDirection,
     /// Minor units, positive.
     pub amount_minor: i64,
     /// The bank's reference, unique per partner.
@@ -185,7 +185,7 @@ pub struct Dispute {
     /// The partner's reason.
     pub reason: String,
     /// `open` or `resolved`.
-    pub status: String,
+    pub status: DisputeStatus,
     /// When it was opened.
     pub opened_at: DateTime<Utc>,
     /// The operator's resolution.
@@ -222,7 +222,7 @@ pub struct StatementStatus {
     /// Still to move in the net's direction (negative once overpaid), minor units.
     pub outstanding_minor: i64,
     /// `open`, `partially_paid`, `paid`, `overpaid` or `disputed`.
-    pub status: String,
+    pub status: StatementPaymentStatus,
     /// Payments, oldest first.
     pub payments: Vec<Payment>,
     /// Disputes, oldest first.
@@ -317,6 +317,9 @@ pub struct ReconciliationReport {
     pub truncated: bool,
 }
 
+mod enums;
 mod verify;
+
+pub use enums::{DisputeStatus, NetDirection, PaymentDirection, StatementPaymentStatus};
 
 pub use verify::{canonical_json, verify_statement, StatementError};

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use partner_sdk::statement::{
-    canonical_json, FlowLine, Statement, StatementAdjustment, StatementParty, STATEMENT_FORMAT,
+    canonical_json, FlowLine, NetDirection, Statement, StatementAdjustment, StatementParty,
+    STATEMENT_FORMAT,
 };
 
 use super::tally::{matrix, overflow, tally, Figures, PeriodFigures};
@@ -358,12 +359,7 @@ fn build_statement(
         net_micros: i64::try_from(net_micros).map_err(|_| overflow())?,
         net_minor,
         rounding_micros: i64::try_from(rounding).map_err(|_| overflow())?,
-        direction: match net_minor {
-            n if n > 0 => "partner_pays",
-            n if n < 0 => "network_pays",
-            _ => "nothing_due",
-        }
-        .into(),
+        direction: NetDirection::of_net(net_minor),
         my_points_redeemed_at: flow_lines(
             f.out_flows
                 .iter()

@@ -2,7 +2,7 @@
 //! adjustment that the next statement carries.
 
 use chrono::NaiveDateTime;
-use partner_sdk::statement::{Dispute, DisputeRequest};
+use partner_sdk::statement::{Dispute, DisputeRequest, DisputeStatus};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -14,19 +14,22 @@ use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
-impl From<DisputeRow> for Dispute {
-    fn from(d: DisputeRow) -> Dispute {
-        Dispute {
+impl TryFrom<DisputeRow> for Dispute {
+    type Error = ApiError;
+    fn try_from(d: DisputeRow) -> ApiResult<Dispute> {
+        let status = DisputeStatus::parse(&d.status)
+            .ok_or_else(|| ApiError::internal(format!("stored dispute status {}", d.status)))?;
+        Ok(Dispute {
             dispute_id: d.id,
             statement_id: d.statement_id,
             reason: d.reason,
-            status: d.status,
+            status,
             opened_at: utc(d.opened_at),
             resolution: d.resolution,
             adjustment_minor: d.adjustment_minor,
             resolved_at: d.resolved_at.map(utc),
             applied_in_run_id: d.applied_run_id,
-        }
+        })
     }
 }
 
@@ -71,7 +74,7 @@ pub fn open_dispute(
 
 fn dispute(conn: &mut DbConn, id: i64) -> ApiResult<Dispute> {
     match rows::dispute(conn, id)? {
-        Some(d) => Ok(d.into()),
+        Some(d) => Dispute::try_from(d),
         None => fail(Code::DisputeNotFound, format!("no dispute {id}")),
     }
 }

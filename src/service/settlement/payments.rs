@@ -2,7 +2,7 @@
 //! settlement account); a bank reference is recorded once per partner.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use partner_sdk::statement::{Payment, StatementStatus};
+use partner_sdk::statement::{Payment, PaymentDirection, StatementStatus};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -16,17 +16,21 @@ use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::{self, money, NetworkDraft};
 use crate::service::platform::settings;
 
-impl From<PaymentRow> for Payment {
-    fn from(p: PaymentRow) -> Payment {
-        Payment {
+impl TryFrom<PaymentRow> for Payment {
+    type Error = ApiError;
+    fn try_from(p: PaymentRow) -> ApiResult<Payment> {
+        let direction = PaymentDirection::parse(&p.direction).ok_or_else(|| {
+            ApiError::internal(format!("stored payment direction {}", p.direction))
+        })?;
+        Ok(Payment {
             payment_id: p.id,
             statement_id: p.statement_id,
-            direction: p.direction,
+            direction,
             amount_minor: p.amount_minor,
             bank_reference: p.bank_reference,
             paid_at: utc(p.paid_at),
             entry_id: p.entry_id,
-        }
+        })
     }
 }
 
@@ -35,7 +39,7 @@ impl From<PaymentRow> for Payment {
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     /// `received` (the partner paid the network) or `sent` (the network paid the partner).
-    pub direction: String,
+    pub direction: PaymentDirection,
     /// Minor units, 1 to 1,000,000,000,000.
     pub amount_minor: i64,
     /// The bank's reference (1 to 64 printable characters), unique per partner: recording the
@@ -54,15 +58,9 @@ pub fn record_payment(
     statement_id: i64,
     req: &PaymentRequest,
 ) -> ApiResult<StatementStatus> {
-    let sign = match req.direction.as_str() {
-        "received" => 1,
-        "sent" => -1,
-        _ => {
-            return fail(
-                Code::InvalidRequest,
-                "direction must be `received` or `sent`",
-            )
-        }
+    let sign = match req.direction {
+        PaymentDirection::Received => 1,
+        PaymentDirection::Sent => -1,
     };
     check_range("amount_minor", req.amount_minor, 1, PAYMENT_MINOR_MAX)?;
     check_text("bank_reference", &req.bank_reference, TextKind::Identifier)?;
@@ -75,7 +73,7 @@ pub fn record_payment(
                 kind: "payment",
                 partner_id: Some(row.partner_id),
                 reference: &req.bank_reference,
-                memo: Some(&req.direction),
+                memo: Some(req.direction.as_str()),
                 posted_at: now,
                 postings: vec![
                     (
@@ -99,7 +97,7 @@ pub fn record_payment(
             &NewPayment {
                 statement_id,
                 partner_id: row.partner_id,
-                direction: &req.direction,
+                direction: req.direction.as_str(),
                 amount_minor: req.amount_minor,
                 bank_reference: &req.bank_reference,
                 paid_at: req.paid_at.map_or(now, |t| t.naive_utc()),

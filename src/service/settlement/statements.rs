@@ -105,14 +105,14 @@ pub(super) fn statuses(
                 .iter()
                 .filter(|p| p.statement_id == row.id)
                 .cloned()
-                .map(Payment::from)
-                .collect();
+                .map(Payment::try_from)
+                .collect::<ApiResult<_>>()?;
             let argued: Vec<Dispute> = disputes
                 .iter()
                 .filter(|d| d.statement_id == row.id)
                 .cloned()
-                .map(Dispute::from)
-                .collect();
+                .map(Dispute::try_from)
+                .collect::<ApiResult<_>>()?;
             let sum = |dir: &str| -> i64 {
                 mine.iter()
                     .filter(|p| p.direction == dir)
@@ -132,7 +132,7 @@ pub(super) fn statuses(
                 received_minor: received,
                 sent_minor: sent,
                 outstanding_minor: i64::try_from(outstanding).unwrap_or(i64::MAX),
-                status: status.as_str().into(),
+                status,
                 payments: mine,
                 disputes: argued,
             })
