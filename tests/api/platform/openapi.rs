@@ -31,6 +31,23 @@ fn every_operation_has_a_verb_resource_id_and_a_problem_answer() {
                 op.description.is_some() || op.summary.is_some(),
                 "{path}: undocumented"
             );
+            let json = serde_json::to_value(&op.responses).expect("responses");
+            let responses = json.get("responses").unwrap_or(&json);
+            let problem_answer =
+                responses
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .any(|(status, answer)| {
+                        (status.starts_with('4') || status.starts_with('5'))
+                            && answer["content"]["application/problem+json"].is_object()
+                    });
+            // Liveness answers 200 whenever the process serves; every other operation
+            // documents its problem answers.
+            assert!(
+                problem_answer || id == "get_liveness",
+                "{path} {id}: no problem+json answer documented"
+            );
         }
     }
     assert!(count >= 25, "only {count} operations documented");
