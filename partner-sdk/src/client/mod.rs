@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::signing;
 
 mod options;
+mod pagination;
 mod resources;
 #[cfg(test)]
 mod tests;

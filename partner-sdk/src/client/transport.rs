@@ -19,6 +19,15 @@ impl Client {
             .value)
     }
 
+    /// A GET answer's exact bytes (a 2xx answer; anything else is an error).
+    pub(crate) async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, Error> {
+        let res = self.execute(Method::GET, path, None, None, None).await?;
+        if !res.is_success() {
+            return Err(res.into_error());
+        }
+        Ok(res.body)
+    }
+
     pub(crate) async fn post<B, T>(
         &self,
         path: &str,

@@ -1,7 +1,6 @@
 //! Statements: the network's keys, statements (verified), CSV, disputes, reconciliation.
 
-use reqwest::Method;
-
+use crate::client::pagination::page_path;
 use crate::client::{Client, Error, PREFIX};
 use crate::statement::{
     verify_statement, Dispute, DisputeRequest, NetworkKey, ReconciliationReport, ReconciliationRow,
@@ -21,37 +20,16 @@ impl Client {
         before: Option<i64>,
         limit: Option<u32>,
     ) -> Result<Vec<StatementStatus>, Error> {
-        let mut params = Vec::new();
-        if let Some(before) = before {
-            params.push(format!("cursor={before}"));
-        }
-        if let Some(limit) = limit {
-            params.push(format!("limit={limit}"));
-        }
-        let mut path = format!("{PREFIX}/statements");
-        if !params.is_empty() {
-            path.push('?');
-            path.push_str(&params.join("&"));
-        }
+        let before = before.map(|id| id.to_string());
+        let path = page_path(&format!("{PREFIX}/statements"), before.as_deref(), limit);
         self.get(&path).await
     }
 
     /// A statement's signed envelope, as the exact bytes served: check it with
     /// [`crate::statement::verify_statement`] before trusting it.
     pub async fn statement_envelope(&self, statement_id: i64) -> Result<Vec<u8>, Error> {
-        let res = self
-            .execute(
-                Method::GET,
-                &format!("{PREFIX}/statements/{statement_id}"),
-                None,
-                None,
-                None,
-            )
-            .await?;
-        if !res.is_success() {
-            return Err(res.into_error());
-        }
-        Ok(res.body)
+        self.get_bytes(&format!("{PREFIX}/statements/{statement_id}"))
+            .await
     }
 
     /// A statement fetched and verified against the network's published key that signed it.
@@ -83,19 +61,10 @@ impl Client {
 
     /// A statement as CSV (`GET /v1/partner/statements/{id}?format=csv`).
     pub async fn statement_csv(&self, statement_id: i64) -> Result<String, Error> {
-        let res = self
-            .execute(
-                Method::GET,
-                &format!("{PREFIX}/statements/{statement_id}?format=csv"),
-                None,
-                None,
-                None,
-            )
+        let bytes = self
+            .get_bytes(&format!("{PREFIX}/statements/{statement_id}?format=csv"))
             .await?;
-        if !res.is_success() {
-            return Err(res.into_error());
-        }
-        Ok(res.text())
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Disputes a statement (`POST /v1/partner/statements/{id}/disputes`).

@@ -1,6 +1,7 @@
 //! The partner's journal entries, paged.
 
-use crate::client::{encode_component, Client, Error, MAX_ALL_TRANSACTIONS, PREFIX};
+use crate::client::pagination::page_path;
+use crate::client::{Client, Error, MAX_ALL_TRANSACTIONS, PREFIX};
 use crate::types::{PartnerTransaction, TransactionPage};
 
 impl Client {
@@ -11,18 +12,7 @@ impl Client {
         cursor: Option<&str>,
         limit: Option<u32>,
     ) -> Result<TransactionPage, Error> {
-        let mut params = Vec::new();
-        if let Some(cursor) = cursor {
-            params.push(format!("cursor={}", encode_component(cursor)));
-        }
-        if let Some(limit) = limit {
-            params.push(format!("limit={limit}"));
-        }
-        let mut path = format!("{PREFIX}/transactions");
-        if !params.is_empty() {
-            path.push('?');
-            path.push_str(&params.join("&"));
-        }
+        let path = page_path(&format!("{PREFIX}/transactions"), cursor, limit);
         self.get(&path).await
     }
 
