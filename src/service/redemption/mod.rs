@@ -230,13 +230,24 @@ pub fn capture(
         )?;
         r.status = "captured".into();
         r.points_captured = captured;
-        if redemption_rows::update_redemption(conn, &r, "authorized", now)? != 1 {
-            return Err(ApiError::internal(
-                "redemption changed under the member lock",
-            ));
-        }
-        view(conn, &r)
+        save(conn, &r, "authorized", now)
     })
+}
+
+/// Writes a redemption's new state (it must still be in `from_status`: the member's lock is
+/// held) and returns its view.
+fn save(
+    conn: &mut DbConn,
+    r: &RedemptionRow,
+    from_status: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Redemption> {
+    if redemption_rows::update_redemption(conn, r, from_status, now)? != 1 {
+        return Err(ApiError::internal(
+            "redemption changed under the member lock",
+        ));
+    }
+    view(conn, r)
 }
 
 /// Releases a hold without spending.
@@ -316,12 +327,7 @@ pub fn reverse(
             &restored,
         )?;
         r.points_reversed += points;
-        if redemption_rows::update_redemption(conn, &r, "captured", now)? != 1 {
-            return Err(ApiError::internal(
-                "redemption changed under the member lock",
-            ));
-        }
-        view(conn, &r)
+        save(conn, &r, "captured", now)
     })
 }
 
