@@ -160,3 +160,98 @@ pub(super) fn matrix(
         column_totals,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(
+        kind: &str,
+        partner_id: Option<i64>,
+        issuer: Option<i64>,
+        price: i64,
+        points: i64,
+    ) -> EventTotal {
+        EventTotal {
+            kind: kind.into(),
+            partner_id,
+            issuer_partner_id: issuer,
+            price_micros: price,
+            points,
+            events: 1,
+        }
+    }
+
+    /// Books (1) issues 100 at 8,000 and claws 10 back; coffee (2) redeems 30 of them and 5 of
+    /// the operator's at 6,000, then reverses 4 of books'; 7 of books' points expire.
+    fn period() -> Vec<EventTotal> {
+        vec![
+            event(kind::ISSUE, Some(1), Some(1), 8_000, 100),
+            event(kind::CLAWBACK, Some(1), Some(1), 8_000, 10),
+            event(kind::REDEEM, Some(2), Some(1), 6_000, 30),
+            event(kind::REDEEM, Some(2), None, 6_000, 5),
+            event(kind::REVERSE, Some(2), Some(1), 6_000, 4),
+            event(kind::BREAKAGE, None, Some(1), 8_000, 7),
+        ]
+    }
+
+    #[test]
+    fn each_partner_gets_its_lines_exactly_in_micros() {
+        let f = tally(&period()).unwrap();
+        assert_eq!(f.events, 6);
+        let books = &f.by_partner[&1];
+        assert_eq!((books.issued.points, books.issued.micros), (100, 800_000));
+        assert_eq!(books.clawed_back.micros, 80_000);
+        assert_eq!(books.breakage.micros, 56_000);
+        assert_eq!(books.out_flows[&2], 26, "30 redeemed at coffee, 4 reversed");
+        let coffee = &f.by_partner[&2];
+        assert_eq!(
+            (coffee.redeemed.points, coffee.redeemed.micros),
+            (35, 210_000)
+        );
+        assert_eq!(
+            (coffee.reversed.points, coffee.reversed.micros),
+            (4, 24_000)
+        );
+        assert_eq!(coffee.in_flows[&Some(1)], 26);
+        assert_eq!(coffee.in_flows[&None], 5);
+        assert_eq!(
+            (f.operator_redeemed.points, f.operator_redeemed.micros),
+            (5, 30_000)
+        );
+        assert_eq!(f.breakage[&Some(1)].points, 7);
+    }
+
+    #[test]
+    fn the_matrix_columns_add_up_to_what_each_shop_redeemed_net() {
+        let f = tally(&period()).unwrap();
+        let m = matrix(&f.matrix, &|id| match id {
+            Some(id) => format!("p{id}"),
+            None => "operator".into(),
+        });
+        assert_eq!(m.columns.len(), 1);
+        assert_eq!(m.column_totals, vec![31]);
+        assert_eq!(m.total, 31);
+        let rows: Vec<(String, i64)> = m.rows.iter().map(|r| (r.party.clone(), r.total)).collect();
+        assert_eq!(
+            rows,
+            vec![("operator".to_owned(), 5), ("p1".to_owned(), 26)]
+        );
+    }
+
+    #[test]
+    fn an_event_without_its_partner_or_beyond_i64_is_refused() {
+        assert!(tally(&[event(kind::ISSUE, None, Some(1), 8_000, 1)]).is_err());
+        let huge = event(kind::ISSUE, Some(1), Some(1), i64::MAX, i64::MAX);
+        let f = tally(&[huge]).unwrap();
+        assert!(
+            f.by_partner[&1].issued.line().is_err(),
+            "micros beyond i64 overflow"
+        );
+        let twice = [
+            event(kind::ISSUE, Some(1), Some(1), 1, i64::MAX),
+            event(kind::ISSUE, Some(1), Some(1), 1, 1),
+        ];
+        assert!(tally(&twice).is_err(), "points beyond i64");
+    }
+}
