@@ -12,5 +12,6 @@ pub mod error;
 pub mod signing;
 pub mod statement;
 pub mod types;
+mod wire;
 
 pub use client::{Answer, Client, ClientConfig, Error, RawResponse, RequestOptions};

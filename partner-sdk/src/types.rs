@@ -265,9 +265,8 @@ pub struct Redemption {
 pub struct PartnerTransaction {
     /// The journal entry id; the list is in increasing order of it.
     pub entry_id: i64,
-    /// `earn`, `refund`, `redemption_hold`, `redemption_capture`, `redemption_release` or
-    /// `redemption_reversal`.
-    pub kind: String,
+    /// What the entry records.
+    pub kind: EntryKind,
     /// The member concerned.
     pub member_number: String,
     /// Change of the member's total balance (available + pending + held): positive for points
@@ -312,4 +311,32 @@ pub struct Problem {
     /// The request id to quote to the operator (also in the `x-request-id` header).
     #[serde(default)]
     pub request_id: Option<String>,
+}
+
+crate::wire_enum! {
+    /// What a journal entry records.
+    EntryKind {
+        /// Points credited for a sale.
+        Earn => "earn",
+        /// Points clawed back by a refund.
+        Refund => "refund",
+        /// Pending points that became available at the end of the return window.
+        Maturation => "maturation",
+        /// Points that expired unused.
+        Expiry => "expiry",
+        /// Points held for a redemption.
+        RedemptionHold => "redemption_hold",
+        /// Held points spent at the shop.
+        RedemptionCapture => "redemption_capture",
+        /// Held points given back (void, partial capture, expired hold).
+        RedemptionRelease => "redemption_release",
+        /// Spent points given back when the goods came back.
+        RedemptionReversal => "redemption_reversal",
+        /// An operator's goodwill credit or correction.
+        Adjustment => "adjustment",
+        /// The money nets of a closed settlement period.
+        Settlement => "settlement",
+        /// A payment recorded against a statement.
+        Payment => "payment",
+    }
 }

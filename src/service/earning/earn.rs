@@ -3,6 +3,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::Connection;
+use partner_sdk::types::EntryKind;
 use partner_sdk::types::{EarnRequest, EarnResponse, PointsStatus};
 
 use super::{check_amount, check_ref};
@@ -246,7 +247,7 @@ fn credit_points(conn: &mut DbConn, c: &Credit<'_>, now: NaiveDateTime) -> ApiRe
         conn,
         &mut member,
         Draft {
-            kind: "earn",
+            kind: EntryKind::Earn,
             partner_id: Some(c.partner_id),
             reference: c.order_id,
             memo: None,

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::Connection;
+use partner_sdk::types::EntryKind;
 use partner_sdk::types::{RefundRequest, RefundResponse};
 
 use super::{check_amount, check_ref};
@@ -131,7 +132,7 @@ fn claw_back(
         conn,
         member,
         Draft {
-            kind: "refund",
+            kind: EntryKind::Refund,
             partner_id: Some(earn.partner_id),
             reference: &req.refund_id,
             memo: Some(&req.order_id),

@@ -8,6 +8,7 @@
 //! that become available.
 
 use chrono::NaiveDateTime;
+use partner_sdk::types::EntryKind;
 
 use crate::db::queries::ledger::lots::{self as lot_rows, Lot};
 use crate::db::queries::members::Member;
@@ -143,7 +144,7 @@ pub fn release_hold(
         conn,
         member,
         Draft {
-            kind: "redemption_release",
+            kind: EntryKind::RedemptionRelease,
             partner_id: Some(hold.partner_id),
             reference: &reference,
             memo: Some(new_status),
@@ -178,7 +179,7 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
             conn,
             member,
             Draft {
-                kind: "maturation",
+                kind: EntryKind::Maturation,
                 partner_id: None,
                 reference: "return_window_ended",
                 memo: None,
@@ -234,7 +235,7 @@ fn expire_lots(
         conn,
         member,
         Draft {
-            kind: "expiry",
+            kind: EntryKind::Expiry,
             partner_id: None,
             reference: if inactive {
                 "inactivity"

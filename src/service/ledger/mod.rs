@@ -10,6 +10,7 @@ pub mod lots;
 pub mod verify;
 
 use chrono::NaiveDateTime;
+use partner_sdk::types::EntryKind;
 
 use crate::db::queries::ledger::journal::{self, NewEntry};
 use crate::db::queries::members::{self, Member};
@@ -63,8 +64,8 @@ impl Posting {
 /// An entry about to be posted for a member.
 #[derive(Debug)]
 pub struct Draft<'a> {
-    /// `earn`, `refund`, `maturation`, `expiry`, `redemption_hold`, ...
-    pub kind: &'a str,
+    /// What the entry records.
+    pub kind: EntryKind,
     /// The partner concerned, if any.
     pub partner_id: Option<i64>,
     /// The business reference (order id, refund id, redemption id).
@@ -114,7 +115,7 @@ pub mod money {
 #[derive(Debug)]
 pub struct NetworkDraft<'a> {
     /// `settlement` or `payment`.
-    pub kind: &'a str,
+    pub kind: EntryKind,
     /// The partner concerned, if one.
     pub partner_id: Option<i64>,
     /// The business reference (run id, bank reference).
@@ -149,7 +150,7 @@ pub fn post_network_entry(conn: &mut DbConn, draft: NetworkDraft<'_>) -> ApiResu
         NETWORK_CHAIN,
         &prev,
         &EntryContent {
-            kind: draft.kind,
+            kind: draft.kind.as_str(),
             member_id: None,
             partner_id: draft.partner_id,
             reference: draft.reference,
@@ -277,7 +278,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
         &chain,
         &member.chain_head,
         &EntryContent {
-            kind: draft.kind,
+            kind: draft.kind.as_str(),
             member_id: Some(member.id),
             partner_id: draft.partner_id,
             reference: draft.reference,

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use partner_sdk::types::Balance;
+use partner_sdk::types::EntryKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -62,7 +63,7 @@ pub fn adjust(
             conn,
             &mut member,
             Draft {
-                kind: "adjustment",
+                kind: EntryKind::Adjustment,
                 partner_id: None,
                 reference: "operator",
                 memo: Some(&memo),

@@ -1,12 +1,13 @@
 //! A member's history of journal entries, newest first.
 
+use partner_sdk::types::EntryKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::queries::ledger::journal;
 use crate::db::DbConn;
 use crate::domain::clock::utc;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::account;
 
 /// One entry of a member's history.
@@ -14,8 +15,8 @@ use crate::service::ledger::account;
 pub struct HistoryItem {
     /// The journal entry.
     pub entry_id: i64,
-    /// What happened: `earn`, `refund`, `maturation`, `expiry`, `redemption_hold`, ...
-    pub kind: String,
+    /// What happened.
+    pub kind: EntryKind,
     /// Order id, refund id or redemption id.
     pub reference: String,
     /// Change of the available balance.
@@ -50,9 +51,11 @@ pub fn history(
     let items: Vec<HistoryItem> = entries
         .into_iter()
         .map(|e| {
+            let kind = EntryKind::parse(&e.kind)
+                .ok_or_else(|| ApiError::internal(format!("stored entry kind {}", e.kind)))?;
             let mut item = HistoryItem {
                 entry_id: e.id,
-                kind: e.kind,
+                kind,
                 reference: e.reference,
                 available_change: 0,
                 pending_change: 0,
@@ -70,9 +73,9 @@ pub fn history(
                     _ => {}
                 }
             }
-            item
+            Ok(item)
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     let next_cursor = (items.len() == usize::try_from(limit).unwrap_or(0))
         .then(|| items.last().map(|i| i.entry_id.to_string()))
         .flatten();

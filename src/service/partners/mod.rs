@@ -296,6 +296,7 @@ pub fn transactions(
 ) -> ApiResult<partner_sdk::types::TransactionPage> {
     use crate::db::queries::ledger::journal;
     use crate::service::ledger::account;
+    use partner_sdk::types::EntryKind;
     let page = journal::partner_page(conn, partner_id, cursor.unwrap_or(0), limit)?;
     let ids: Vec<i64> = page.iter().map(|(e, _)| e.id).collect();
     let postings = journal::postings_of(conn, &ids)?;
@@ -326,17 +327,19 @@ pub fn transactions(
                     .unwrap_or(e.reference.clone()),
                 _ => e.reference.clone(),
             };
-            partner_sdk::types::PartnerTransaction {
+            let kind = EntryKind::parse(&e.kind)
+                .ok_or_else(|| ApiError::internal(format!("stored entry kind {}", e.kind)))?;
+            Ok(partner_sdk::types::PartnerTransaction {
                 entry_id: e.id,
-                kind: e.kind,
+                kind,
                 member_number,
                 points,
                 held_points,
                 reference,
                 posted_at: utc(e.posted_at),
-            }
+            })
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     let next_cursor = (items.len() == usize::try_from(limit).unwrap_or(0))
         .then(|| items.last().map(|t| t.entry_id.to_string()))
         .flatten();

@@ -2,6 +2,7 @@
 //! one-time code) then capture all or part, or void; a captured redemption can be reversed.
 
 use chrono::{Duration, NaiveDateTime};
+use partner_sdk::types::EntryKind;
 use partner_sdk::types::{AuthoriseRequest, Redemption, RedemptionStatus};
 
 use crate::db::queries::ledger::lots as lot_rows;
@@ -96,7 +97,7 @@ pub fn authorise(
             conn,
             &mut member,
             Draft {
-                kind: "redemption_hold",
+                kind: EntryKind::RedemptionHold,
                 partner_id: Some(partner_id),
                 reference: &reference,
                 memo: None,
@@ -197,7 +198,7 @@ pub fn capture(
             conn,
             &mut member,
             Draft {
-                kind: "redemption_capture",
+                kind: EntryKind::RedemptionCapture,
                 partner_id: Some(partner_id),
                 reference: &reference,
                 memo: None,
@@ -300,7 +301,7 @@ pub fn reverse(
             conn,
             &mut member,
             Draft {
-                kind: "redemption_reversal",
+                kind: EntryKind::RedemptionReversal,
                 partner_id: Some(partner_id),
                 reference: &reference,
                 memo: None,

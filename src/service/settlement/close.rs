@@ -2,6 +2,7 @@
 //! partner's statement (signed with the network's Ed25519 key), the flow matrix, breakage and
 //! the operator's margin; the money nets are posted to the ledger in the settlement currency.
 
+use partner_sdk::types::EntryKind;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -245,7 +246,7 @@ fn post_nets(
     let entry_id = ledger::post_network_entry(
         conn,
         NetworkDraft {
-            kind: "settlement",
+            kind: EntryKind::Settlement,
             partner_id: None,
             reference: &reference,
             memo: None,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use partner_sdk::statement::{Payment, PaymentDirection, StatementStatus};
+use partner_sdk::types::EntryKind;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -70,7 +71,7 @@ pub fn record_payment(
         let entry_id = ledger::post_network_entry(
             conn,
             NetworkDraft {
-                kind: "payment",
+                kind: EntryKind::Payment,
                 partner_id: Some(row.partner_id),
                 reference: &req.bank_reference,
                 memo: Some(req.direction.as_str()),
