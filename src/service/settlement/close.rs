@@ -11,7 +11,7 @@ use partner_sdk::statement::{
     STATEMENT_FORMAT,
 };
 
-use super::tally::{matrix, overflow, tally, Figures, PeriodFigures};
+use super::tally::{add_to, matrix, overflow, tally, Figures, PeriodFigures};
 use super::{network_key, BreakageLine, PartnerNet, Run, RunSummary, GRACE_S};
 use crate::crypto::MasterKey;
 use crate::db::queries::partners::{self as partner_rows, PartnerRow};
@@ -197,12 +197,9 @@ fn issue_statements(
                 key_id: &key.key_id,
             },
         )?;
-        issued.fees_minor += fee;
-        issued.adjustments_minor += statement
-            .adjustments
-            .iter()
-            .map(|a| a.amount_minor)
-            .sum::<i64>();
+        add_to(&mut issued.fees_minor, fee)?;
+        let adjusted_minor = sum_minor(statement.adjustments.iter().map(|a| a.amount_minor))?;
+        add_to(&mut issued.adjustments_minor, adjusted_minor)?;
         issued.rounding_micros += rounding;
         issued.nets.push(PartnerNet {
             partner_id: partner.id,
@@ -320,7 +317,7 @@ fn build_statement(
     adjustments: Vec<StatementAdjustment>,
     party: &dyn Fn(Option<i64>) -> String,
 ) -> ApiResult<(Statement, i128)> {
-    let adjustment_minor: i64 = adjustments.iter().map(|a| a.amount_minor).sum();
+    let adjustment_minor = sum_minor(adjustments.iter().map(|a| a.amount_minor))?;
     let net_micros = f.issued.micros - f.clawed_back.micros - f.redeemed.micros
         + f.reversed.micros
         + (i128::from(fee_minor) + i128::from(adjustment_minor)) * period.unit;
@@ -376,4 +373,11 @@ fn partners_before(conn: &mut DbConn, until: NaiveDateTime) -> ApiResult<Vec<Par
     let mut all = partner_rows::all_partners(conn)?;
     all.retain(|p| p.created_at < until);
     Ok(all)
+}
+
+/// A sum of minor amounts, refusing overflow.
+fn sum_minor(mut amounts: impl Iterator<Item = i64>) -> ApiResult<i64> {
+    amounts
+        .try_fold(0_i64, i64::checked_add)
+        .ok_or_else(overflow)
 }

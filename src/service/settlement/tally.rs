@@ -32,6 +32,12 @@ impl Acc {
     }
 }
 
+/// Adds `n` to a running total, refusing overflow.
+pub(super) fn add_to(total: &mut i64, n: i64) -> ApiResult<()> {
+    *total = total.checked_add(n).ok_or_else(overflow)?;
+    Ok(())
+}
+
 pub(super) fn overflow() -> ApiError {
     ApiError::new(
         Code::SettlementOverflow,
@@ -67,7 +73,7 @@ pub(super) struct PeriodFigures {
 pub(super) fn tally(totals: &[EventTotal]) -> ApiResult<PeriodFigures> {
     let mut f = PeriodFigures::default();
     for t in totals {
-        f.events += t.events;
+        add_to(&mut f.events, t.events)?;
         let signed = match t.kind.as_str() {
             kind::REVERSE => -t.points,
             _ => t.points,
@@ -88,21 +94,23 @@ pub(super) fn tally(totals: &[EventTotal]) -> ApiResult<PeriodFigures> {
                 } else {
                     here.reversed.add(t)?;
                 }
-                *here.in_flows.entry(t.issuer_partner_id).or_insert(0) += signed;
+                add_to(
+                    here.in_flows.entry(t.issuer_partner_id).or_insert(0),
+                    signed,
+                )?;
                 if let Some(issuer) = t.issuer_partner_id {
-                    *f.by_partner
-                        .entry(issuer)
-                        .or_default()
-                        .out_flows
-                        .entry(shop)
-                        .or_insert(0) += signed;
+                    let issuer_flows = &mut f.by_partner.entry(issuer).or_default().out_flows;
+                    add_to(issuer_flows.entry(shop).or_insert(0), signed)?;
                 } else if t.kind == kind::REDEEM {
                     f.operator_redeemed.add(t)?;
                 } else {
-                    f.operator_redeemed.points -= t.points;
+                    add_to(&mut f.operator_redeemed.points, -t.points)?;
                     f.operator_redeemed.micros -= i128::from(t.points) * i128::from(t.price_micros);
                 }
-                *f.matrix.entry((t.issuer_partner_id, shop)).or_insert(0) += signed;
+                add_to(
+                    f.matrix.entry((t.issuer_partner_id, shop)).or_insert(0),
+                    signed,
+                )?;
             }
             (other, partner) => {
                 return Err(ApiError::internal(format!(
