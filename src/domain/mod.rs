@@ -6,7 +6,6 @@ pub mod earn_rules;
 pub mod input;
 pub mod ledger;
 pub mod member_number;
-pub mod points;
 pub mod policy;
 pub mod settlement;
 pub mod statement_csv;

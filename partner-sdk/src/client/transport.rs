@@ -28,18 +28,14 @@ impl Client {
         Ok(res.body)
     }
 
-    pub(crate) async fn post<B, T>(
-        &self,
-        path: &str,
-        body: &B,
-        key: Option<&str>,
-    ) -> Result<T, Error>
+    /// A POST that moves no points (no idempotency key), its 2xx answer parsed.
+    pub(crate) async fn post<B, T>(&self, path: &str, body: &B) -> Result<T, Error>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
         Ok(self
-            .send_json(Method::POST, path, Some(body), key)
+            .send_json(Method::POST, path, Some(body), None)
             .await?
             .value)
     }

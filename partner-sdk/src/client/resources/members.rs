@@ -27,8 +27,7 @@ impl Client {
 
     /// Links an existing member to the partner (`POST /v1/partner/members/links`).
     pub async fn link_member(&self, req: &LinkMemberRequest) -> Result<MemberLink, Error> {
-        self.post(&format!("{PREFIX}/members/links"), req, None)
-            .await
+        self.post(&format!("{PREFIX}/members/links"), req).await
     }
 
     /// A linked member's balance (`GET /v1/partner/members/{member_number}/balance`).

@@ -73,12 +73,8 @@ impl Client {
         statement_id: i64,
         req: &DisputeRequest,
     ) -> Result<Dispute, Error> {
-        self.post(
-            &format!("{PREFIX}/statements/{statement_id}/disputes"),
-            req,
-            None,
-        )
-        .await
+        self.post(&format!("{PREFIX}/statements/{statement_id}/disputes"), req)
+            .await
     }
 
     /// Reconciles the partner's records of a statement's period
@@ -91,7 +87,6 @@ impl Client {
         self.post(
             &format!("{PREFIX}/statements/{statement_id}/reconciliation"),
             rows,
-            None,
         )
         .await
     }
