@@ -8,6 +8,7 @@ use partner_sdk::types::LinkMemberRequest;
 
 use crate::db::queries::partners as partner_rows;
 use crate::db::DbConn;
+use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::service::members::{self, SignUpRequest};
 use crate::service::partners::{self, ContractTerms, CreatePartnerRequest};
@@ -75,7 +76,7 @@ const MEMBERS: [(&str, &str, &str); 3] = [
 /// returns the shell lines (`export NAME=value`) that describe it.
 pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<String> {
     let now = state.clock.now_naive();
-    let fresh = partner_rows::partner_page(conn, 0, 1)?.is_empty();
+    let fresh = partner_rows::partner_page(conn, PartnerId::default(), 1)?.is_empty();
     if fresh {
         settings::save(conn, &state.clock, &NetworkSettings::default())?;
         for p in &PARTNERS {
@@ -107,7 +108,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
                     display_name: Some(name.into()),
                 },
             )?;
-            for partner in partner_rows::partner_page(conn, 0, 3)? {
+            for partner in partner_rows::partner_page(conn, PartnerId::default(), 3)? {
                 members::link(
                     conn,
                     now,
@@ -128,7 +129,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
     let token = auth::create_operator_token(conn, "demo")?;
     let _ = writeln!(env, "export OPERATOR_TOKEN={token}");
     for p in &PARTNERS {
-        let Some(row) = partner_rows::partner_page(conn, 0, 100)?
+        let Some(row) = partner_rows::partner_page(conn, PartnerId::default(), 100)?
             .into_iter()
             .find(|r| r.slug == p.slug)
         else {

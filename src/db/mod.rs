@@ -6,6 +6,7 @@ pub mod schema;
 
 mod conn;
 pub mod queries;
+pub mod types;
 
 pub use conn::{
     build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, ping, read_tx,

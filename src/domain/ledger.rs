@@ -1,6 +1,7 @@
 //! The ledger's pure rules: an entry's hash, chained to the previous one, and the balance check
 //! of its postings.
 
+use super::ids::{MemberId, PartnerId};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -17,9 +18,9 @@ pub struct EntryContent<'a> {
     /// Entry kind.
     pub kind: &'a str,
     /// Member, if any.
-    pub member_id: Option<i64>,
+    pub member_id: Option<MemberId>,
     /// Partner, if any.
-    pub partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
     /// Business reference.
     pub reference: &'a str,
     /// Free text.
@@ -98,8 +99,8 @@ mod tests {
         b.reverse();
         let content = |reference, postings| EntryContent {
             kind: "earn",
-            member_id: Some(2),
-            partner_id: Some(1),
+            member_id: Some(MemberId::from(2)),
+            partner_id: Some(PartnerId::from(1)),
             reference,
             memo: None,
             posted_at: at,

@@ -3,12 +3,13 @@
 
 pub mod clock;
 pub mod earn_rules;
+pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod member_number;
+pub mod money;
 pub mod policy;
 pub mod settlement;
-pub mod statement_csv;
 
 /// Limits on every input, in one place so that the README and the OpenAPI descriptions quote
 /// the same numbers as the checks.

@@ -11,6 +11,7 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use partner_sdk::signing;
 
+use crate::domain::ids::MemberId;
 use crate::domain::limits::RECONCILIATION_BYTES_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::platform::auth::{self, PartnerCaller, SignedRequest};
@@ -67,7 +68,7 @@ impl FromRequest for OperatorCaller {
 #[derive(Debug, Clone, Copy)]
 pub struct MemberCaller {
     /// The member.
-    pub member_id: i64,
+    pub member_id: MemberId,
 }
 
 impl FromRequest for MemberCaller {

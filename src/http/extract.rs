@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::db::DbConn;
+use crate::domain::ids::PartnerId;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -133,7 +134,7 @@ pub async fn moving<I, O, F>(
 where
     I: DeserializeOwned + Send + 'static,
     O: Serialize,
-    F: Fn(&mut DbConn, NaiveDateTime, i64, &I) -> ApiResult<O> + Send + 'static,
+    F: Fn(&mut DbConn, NaiveDateTime, PartnerId, &I) -> ApiResult<O> + Send + 'static,
 {
     let Signed { caller, body } = signed;
     let key = idempotency::check_key(
@@ -171,7 +172,7 @@ where
 pub async fn reading<O, F>(state: &AppState, signed: Signed, work: F) -> ApiResult<HttpResponse>
 where
     O: Serialize + Send + 'static,
-    F: FnOnce(&mut DbConn, NaiveDateTime, i64) -> ApiResult<O> + Send + 'static,
+    F: FnOnce(&mut DbConn, NaiveDateTime, PartnerId) -> ApiResult<O> + Send + 'static,
 {
     let partner_id = signed.caller.partner_id;
     let out = state

@@ -1,5 +1,6 @@
 //! Partners and their contracts (operator).
 
+use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json, PageQuery};
@@ -51,7 +52,7 @@ pub(crate) async fn list_partners(
 pub(crate) async fn get_partner(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<PartnerId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
@@ -70,7 +71,7 @@ pub(crate) async fn get_partner(
 pub(crate) async fn create_contract(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<PartnerId>,
     body: Json<ContractTerms>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner()?;

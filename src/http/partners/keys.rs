@@ -1,5 +1,6 @@
 //! Partners' API keys (operator): issue, list, revoke.
 
+use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::json_response;
@@ -17,7 +18,7 @@ use partner_sdk::types::Problem;
 pub(crate) async fn create_key(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<PartnerId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
@@ -34,7 +35,7 @@ pub(crate) async fn create_key(
 pub(crate) async fn list_keys(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<PartnerId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
@@ -52,7 +53,7 @@ pub(crate) async fn list_keys(
 pub(crate) async fn delete_key(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(PartnerId, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, key_id) = path.into_inner();
     state

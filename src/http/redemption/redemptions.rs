@@ -1,5 +1,6 @@
 //! Two-phase redemptions at a partner: authorise, read, capture, void, reverse.
 
+use crate::domain::ids::RedemptionId;
 use crate::error::ApiResult;
 use crate::http::auth::Signed;
 use crate::http::extract::{moving, reading};
@@ -40,7 +41,7 @@ pub(crate) async fn create_redemption(
 pub(crate) async fn get_redemption(
     signed: Signed,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<RedemptionId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     reading(&state, signed, move |conn, now, partner_id| {
@@ -59,7 +60,7 @@ pub(crate) async fn capture_redemption(
     signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<RedemptionId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     moving(
@@ -84,7 +85,7 @@ pub(crate) async fn void_redemption(
     signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<RedemptionId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     moving(
@@ -109,7 +110,7 @@ pub(crate) async fn reverse_redemption(
     signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<RedemptionId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     moving(

@@ -1,5 +1,6 @@
 //! Disputes: a partner opens one on its statement, the operator resolves it.
 
+use crate::domain::ids::{DisputeId, StatementId};
 use crate::error::ApiResult;
 use crate::http::auth::{OperatorCaller, Signed};
 use crate::http::extract::{json_body, json_response, Json};
@@ -19,7 +20,7 @@ use partner_sdk::types::Problem;
 pub(crate) async fn resolve_dispute(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DisputeId>,
     body: Json<ResolutionRequest>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner()?;
@@ -40,7 +41,7 @@ pub(crate) async fn create_dispute(
     Signed { caller, body }: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<StatementId>,
 ) -> ApiResult<HttpResponse> {
     let input: DisputeRequest = json_body(&req, &body)?;
     let id = path.into_inner();

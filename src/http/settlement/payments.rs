@@ -1,5 +1,6 @@
 //! Payments recorded against statements (operator).
 
+use crate::domain::ids::StatementId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json};
@@ -20,7 +21,7 @@ use partner_sdk::types::Problem;
 pub(crate) async fn create_payment(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<StatementId>,
     body: Json<PaymentRequest>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner()?;

@@ -1,5 +1,6 @@
 //! A partner's reconciliation of its own records against a statement.
 
+use crate::domain::ids::StatementId;
 use crate::error::{fail, ApiResult, Code};
 use crate::http::auth::{Signed, SignedUpload};
 use crate::http::extract::{self, json_response};
@@ -22,7 +23,7 @@ pub(crate) async fn create_reconciliation(
     SignedUpload(Signed { caller, body }): SignedUpload,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<StatementId>,
 ) -> ApiResult<HttpResponse> {
     let is_csv = extract::content_type_is(&req, "text/csv");
     if !is_csv && !extract::content_type_is(&req, "application/json") {

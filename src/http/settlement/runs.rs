@@ -1,5 +1,6 @@
 //! Settlement runs (operator): close a period, read runs, their matrix and statements.
 
+use crate::domain::ids::RunId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json, PageQuery};
@@ -61,7 +62,7 @@ pub(crate) async fn list_settlement_runs(
 pub(crate) async fn get_settlement_run(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<RunId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
@@ -80,7 +81,7 @@ pub(crate) async fn get_settlement_run(
 pub(crate) async fn get_flow_matrix(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<RunId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
@@ -98,7 +99,7 @@ pub(crate) async fn get_flow_matrix(
 pub(crate) async fn list_run_statements(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<RunId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state

@@ -1,5 +1,6 @@
 //! Statements: the operator reads any, a partner its own (signed JSON or CSV).
 
+use crate::domain::ids::StatementId;
 use crate::error::{fail, ApiResult, Code};
 use crate::http::auth::{OperatorCaller, Signed};
 use crate::http::extract::{self, PageQuery};
@@ -55,7 +56,7 @@ fn export_response(export: Export) -> HttpResponse {
 pub(crate) async fn get_statement(
     _caller: OperatorCaller,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<StatementId>,
     query: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let (id, csv) = (path.into_inner(), query.wants_csv()?);
@@ -93,7 +94,7 @@ pub(crate) async fn list_partner_statements(
 pub(crate) async fn get_partner_statement(
     Signed { caller, .. }: Signed,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<StatementId>,
     query: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let (id, csv) = (path.into_inner(), query.wants_csv()?);

@@ -13,6 +13,7 @@ use crate::db::queries::partners::{self, ContractRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::earn_rules::{compute_points, currency_exponent, EarnOutcome, EarnRates};
+use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{AMOUNT_MINOR_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -25,7 +26,7 @@ use crate::service::platform::settings::{self, NetworkSettings};
 pub fn earn(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     req: &EarnRequest,
 ) -> ApiResult<EarnResponse> {
     let occurred_at = validate_sale(req, now)?;
@@ -58,13 +59,13 @@ pub fn earn(
             None
         };
         tracing::info!(
-            partner.id = partner_id,
-            member.id = member.id,
+            partner.id = %partner_id,
+            member.id = %member.id,
             points = outcome.points,
             "earn"
         );
         Ok(EarnResponse {
-            earn_id,
+            earn_id: earn_id.get(),
             member_number: member.member_number.clone(),
             order_id: req.order_id.clone(),
             points: outcome.points,
@@ -76,7 +77,7 @@ pub fn earn(
             available_at: utc(lot.available_at),
             expires_at: lot.expires_at.map(utc),
             rules: outcome.rules,
-            entry_id,
+            entry_id: entry_id.map(EntryId::get),
         })
     })
 }
@@ -143,7 +144,7 @@ fn validate_lines(lines: &[partner_sdk::types::SaleLine], amount_minor: i64) -> 
 /// The partner's contract in force, which must be in the sale's currency.
 fn contract_for_sale(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     now: NaiveDateTime,
     currency: &str,
 ) -> ApiResult<ContractRow> {
@@ -183,13 +184,13 @@ fn points_of_sale(
 /// Records the order; a second earn of the same order id is refused here, whatever its key.
 fn claim_order(
     conn: &mut DbConn,
-    partner_id: i64,
-    member_id: i64,
+    partner_id: PartnerId,
+    member_id: MemberId,
     req: &EarnRequest,
     occurred_at: NaiveDateTime,
     outcome: &EarnOutcome,
     now: NaiveDateTime,
-) -> ApiResult<i64> {
+) -> ApiResult<EarnId> {
     let new = NewEarn {
         partner_id,
         member_id,
@@ -223,8 +224,8 @@ struct NewLotTerms {
 
 /// Points a partner issues to a member for one order.
 struct Credit<'a> {
-    partner_id: i64,
-    member_id: i64,
+    partner_id: PartnerId,
+    member_id: MemberId,
     order_id: &'a str,
     points: i64,
     price_micros: i64,
@@ -234,7 +235,11 @@ struct Credit<'a> {
 
 /// Posts the earn entry, creates its lot (repaying a negative balance first when the points
 /// are available at once) and writes its clearing event. Returns (entry id, lot id).
-fn credit_points(conn: &mut DbConn, c: &Credit<'_>, now: NaiveDateTime) -> ApiResult<(i64, i64)> {
+fn credit_points(
+    conn: &mut DbConn,
+    c: &Credit<'_>,
+    now: NaiveDateTime,
+) -> ApiResult<(EntryId, LotId)> {
     let (mut member, _) = members::lock_and_sync(conn, c.member_id, now)?;
     let matured = c.lot.available_at <= now;
     let wallet = if matured {
@@ -253,8 +258,8 @@ fn credit_points(conn: &mut DbConn, c: &Credit<'_>, now: NaiveDateTime) -> ApiRe
             memo: None,
             posted_at: now,
             postings: vec![
-                Posting::pts(account::PARTNER_ISSUANCE, c.partner_id, -c.points),
-                Posting::pts(wallet, c.member_id, c.points),
+                Posting::partner(account::PARTNER_ISSUANCE, c.partner_id, -c.points),
+                Posting::member(wallet, c.member_id, c.points),
             ],
             allow_negative_available: false,
             activity: true,
@@ -298,7 +303,7 @@ fn credit_points(conn: &mut DbConn, c: &Credit<'_>, now: NaiveDateTime) -> ApiRe
     };
     clearing::record_order(
         conn,
-        clearing::kind::ISSUE,
+        clearing::ClearingKind::Issue,
         at,
         c.partner_id,
         c.points,

@@ -13,6 +13,7 @@ use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::members::Member;
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::earn_rules::{clawback_split, cumulative_clawback, ClawbackSplit};
+use crate::domain::ids::{EntryId, LotId, PartnerId};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, lots, Draft, Posting};
@@ -22,7 +23,7 @@ use crate::service::members;
 pub fn refund(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     req: &RefundRequest,
 ) -> ApiResult<RefundResponse> {
     check_ref(&req.order_id, "order_id")?;
@@ -49,7 +50,7 @@ pub fn refund(
             from_other_points: split.from_others,
             uncovered_points: split.uncovered,
             order_refunded_minor: refunded_after,
-            entry_id,
+            entry_id: entry_id.map(EntryId::get),
         })
     })
 }
@@ -60,7 +61,7 @@ pub fn refund(
 /// statement began).
 fn lock_order(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     order_id: &str,
     now: NaiveDateTime,
 ) -> ApiResult<(Member, EarnRow)> {
@@ -77,7 +78,7 @@ fn lock_order(
 /// the order's refunded total after this refund.
 fn check_refund(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     earn: &EarnRow,
     req: &RefundRequest,
 ) -> ApiResult<i64> {
@@ -112,7 +113,7 @@ fn claw_back(
     req: &RefundRequest,
     claw: i64,
     now: NaiveDateTime,
-) -> ApiResult<(ClawbackSplit, i64)> {
+) -> ApiResult<(ClawbackSplit, EntryId)> {
     let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
     let order_lot = all.iter().find(|l| Some(l.id) == earn.lot_id);
     let is_other = |l: &lot_rows::Lot| l.matured && Some(l.id) != earn.lot_id;
@@ -138,15 +139,15 @@ fn claw_back(
             memo: Some(&req.order_id),
             posted_at: now,
             postings: vec![
-                Posting::pts(account::MEMBER_PENDING, member_id, -split.from_pending),
-                Posting::pts(account::MEMBER_AVAILABLE, member_id, -split.from_available),
-                Posting::pts(account::PARTNER_ISSUANCE, earn.partner_id, claw),
+                Posting::member(account::MEMBER_PENDING, member_id, -split.from_pending),
+                Posting::member(account::MEMBER_AVAILABLE, member_id, -split.from_available),
+                Posting::partner(account::PARTNER_ISSUANCE, earn.partner_id, claw),
             ],
             allow_negative_available: true,
             activity: false,
         },
     )?;
-    let mut plan: Vec<(i64, i64)> = Vec::new();
+    let mut plan: Vec<(LotId, i64)> = Vec::new();
     if let (Some(lot), true) = (order_lot, split.from_order > 0) {
         plan.push((lot.id, split.from_order));
     }
@@ -164,7 +165,7 @@ fn claw_back(
     };
     clearing::record_order(
         conn,
-        clearing::kind::CLAWBACK,
+        clearing::ClearingKind::Clawback,
         at,
         earn.partner_id,
         claw,
@@ -173,7 +174,7 @@ fn claw_back(
     )?;
     if split.uncovered > 0 {
         tracing::warn!(
-            member.id = member_id,
+            member.id = %member_id,
             points = split.uncovered,
             "refund left a negative balance"
         );
@@ -187,7 +188,7 @@ fn record_refund(
     earn: &EarnRow,
     req: &RefundRequest,
     claw: i64,
-    entry_id: Option<i64>,
+    entry_id: Option<EntryId>,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     if earn_rows::add_earn_refund(conn, earn.id, req.amount_minor, claw)? != 1 {

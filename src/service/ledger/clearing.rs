@@ -10,42 +10,31 @@ use chrono::NaiveDateTime;
 use crate::db::queries::ledger::lots::Lot;
 use crate::db::queries::settlement::{self as rows, NewEvent};
 use crate::db::DbConn;
+use crate::domain::ids::{EntryId, PartnerId, RedemptionId};
 use crate::error::ApiResult;
 
-/// Event kinds, as stored.
-pub mod kind {
-    /// Points a partner issued (billed at the lot's price).
-    pub const ISSUE: &str = "issue";
-    /// Points clawed back by a partner's refund (credited at the order lot's price).
-    pub const CLAWBACK: &str = "clawback";
-    /// Points redeemed at a partner's shop (reimbursed at the redemption's price).
-    pub const REDEEM: &str = "redeem";
-    /// Redeemed points given back to the member (the reimbursement is repaid).
-    pub const REVERSE: &str = "reverse";
-    /// Points that expired unused (the operator's breakage, by funding partner).
-    pub const BREAKAGE: &str = "breakage";
-}
+pub use crate::domain::settlement::tally::ClearingKind;
 
 /// The journal entry events belong to.
 #[derive(Debug, Clone, Copy)]
 pub struct EntryAt {
     /// The entry's id.
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     /// Its posting time, which decides its settlement period.
     pub posted_at: NaiveDateTime,
 }
 
 /// The reference a partner knows a redemption by: its order id, or `redemption:<id>`.
-pub fn redemption_ref(order_id: Option<&str>, redemption_id: i64) -> String {
+pub fn redemption_ref(order_id: Option<&str>, redemption_id: RedemptionId) -> String {
     order_id.map_or_else(|| format!("redemption:{redemption_id}"), str::to_owned)
 }
 
 /// A partner's issue or claw-back of an order's points, funded by that partner.
 pub fn record_order(
     conn: &mut DbConn,
-    kind: &str,
+    kind: ClearingKind,
     at: EntryAt,
-    partner_id: i64,
+    partner_id: PartnerId,
     points: i64,
     price_micros: i64,
     order_id: &str,
@@ -58,7 +47,7 @@ pub fn record_order(
         &[NewEvent {
             entry_id: at.entry_id,
             posted_at: at.posted_at,
-            kind,
+            kind: kind.as_str(),
             partner_id: Some(partner_id),
             issuer_partner_id: Some(partner_id),
             points,
@@ -73,14 +62,14 @@ pub fn record_order(
 /// slice of points (`slices`: lot and points), all at the redemption's price.
 pub fn record_redemption(
     conn: &mut DbConn,
-    kind: &str,
+    kind: ClearingKind,
     at: EntryAt,
-    partner_id: i64,
+    partner_id: PartnerId,
     price_micros: i64,
     order_ref: &str,
     slices: &[(Lot, i64)],
 ) -> ApiResult<()> {
-    let mut by_issuer: BTreeMap<Option<i64>, i64> = BTreeMap::new();
+    let mut by_issuer: BTreeMap<Option<PartnerId>, i64> = BTreeMap::new();
     for (lot, points) in slices.iter().filter(|(_, p)| *p > 0) {
         *by_issuer.entry(lot.issuer_partner_id).or_insert(0) += points;
     }
@@ -89,7 +78,7 @@ pub fn record_redemption(
         .map(|(issuer, points)| NewEvent {
             entry_id: at.entry_id,
             posted_at: at.posted_at,
-            kind,
+            kind: kind.as_str(),
             partner_id: Some(partner_id),
             issuer_partner_id: issuer,
             points,
@@ -114,7 +103,7 @@ pub fn record_breakage(conn: &mut DbConn, at: EntryAt, expired: &[(&Lot, i64)]) 
         .map(|((lot, points), order_ref)| NewEvent {
             entry_id: at.entry_id,
             posted_at: at.posted_at,
-            kind: kind::BREAKAGE,
+            kind: ClearingKind::Breakage.as_str(),
             partner_id: None,
             issuer_partner_id: lot.issuer_partner_id,
             points: *points,

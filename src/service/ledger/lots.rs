@@ -14,6 +14,7 @@ use crate::db::queries::ledger::lots::{self as lot_rows, Lot};
 use crate::db::queries::members::Member;
 use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
 use crate::db::DbConn;
+use crate::domain::ids::{EntryId, LotId, RedemptionId};
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, Draft, Posting};
@@ -25,7 +26,7 @@ pub fn plan_take(
     lots: &[Lot],
     points: i64,
     eligible: impl Fn(&Lot) -> bool,
-) -> ApiResult<Vec<(i64, i64)>> {
+) -> ApiResult<Vec<(LotId, i64)>> {
     let mut left = points;
     let mut plan = Vec::new();
     for lot in lots.iter().filter(|l| eligible(l) && l.remaining > 0) {
@@ -48,9 +49,9 @@ pub fn plan_take(
 /// movement recorded against the entry (and the redemption, if any).
 pub fn apply_plan(
     conn: &mut DbConn,
-    plan: &[(i64, i64)],
-    entry_id: i64,
-    redemption_id: Option<i64>,
+    plan: &[(LotId, i64)],
+    entry_id: EntryId,
+    redemption_id: Option<RedemptionId>,
     kind: &str,
     sign: i64,
 ) -> ApiResult<()> {
@@ -75,10 +76,10 @@ pub fn debt_repaid(available_before: i64, credited: i64) -> i64 {
 /// that repays a negative balance, which those lots keep paying for.
 pub fn restore_to_lots(
     conn: &mut DbConn,
-    redemption_id: i64,
+    redemption_id: RedemptionId,
     points: i64,
     available_before: i64,
-    entry_id: i64,
+    entry_id: EntryId,
 ) -> ApiResult<Vec<(Lot, i64)>> {
     let holdings = lot_rows::redemption_lot_holdings(conn, redemption_id)?;
     let mut restored = Vec::new();
@@ -150,8 +151,8 @@ pub fn release_hold(
             memo: Some(new_status),
             posted_at: now,
             postings: vec![
-                Posting::pts(account::MEMBER_HELD, member_id, -points),
-                Posting::pts(account::MEMBER_AVAILABLE, member_id, points),
+                Posting::member(account::MEMBER_HELD, member_id, -points),
+                Posting::member(account::MEMBER_AVAILABLE, member_id, points),
             ],
             allow_negative_available: false,
             activity: false,
@@ -171,7 +172,7 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
         return Ok(());
     }
     let total: i64 = due.iter().map(|l| l.remaining).sum();
-    let ids: Vec<i64> = due.iter().map(|l| l.id).collect();
+    let ids: Vec<LotId> = due.iter().map(|l| l.id).collect();
     if total > 0 {
         let available_before = member.available_points;
         let member_id = member.id;
@@ -185,8 +186,8 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::pts(account::MEMBER_PENDING, member_id, -total),
-                    Posting::pts(account::MEMBER_AVAILABLE, member_id, total),
+                    Posting::member(account::MEMBER_PENDING, member_id, -total),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, total),
                 ],
                 allow_negative_available: false,
                 activity: false,
@@ -245,15 +246,15 @@ fn expire_lots(
             memo: None,
             posted_at: now,
             postings: vec![
-                Posting::pts(account::MEMBER_AVAILABLE, member_id, -from_available),
-                Posting::pts(account::MEMBER_PENDING, member_id, -from_pending),
-                Posting::pts(account::NETWORK_BREAKAGE, 0, from_available + from_pending),
+                Posting::member(account::MEMBER_AVAILABLE, member_id, -from_available),
+                Posting::member(account::MEMBER_PENDING, member_id, -from_pending),
+                Posting::network(account::NETWORK_BREAKAGE, from_available + from_pending),
             ],
             allow_negative_available: false,
             activity: false,
         },
     )?;
-    let plan: Vec<(i64, i64)> = expiring.iter().map(|l| (l.id, l.remaining)).collect();
+    let plan: Vec<(LotId, i64)> = expiring.iter().map(|l| (l.id, l.remaining)).collect();
     apply_plan(conn, &plan, entry_id, None, "expiry", 1)?;
     let expired: Vec<(&Lot, i64)> = expiring.iter().map(|l| (*l, l.remaining)).collect();
     clearing::record_breakage(

@@ -15,6 +15,7 @@ use partner_sdk::types::EntryKind;
 use crate::db::queries::ledger::journal::{self, NewEntry};
 use crate::db::queries::members::{self, Member};
 use crate::db::DbConn;
+use crate::domain::ids::{EntryId, MemberId, PartnerId};
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// Account names. Member accounts are owned by a member id; partner accounts by a partner id;
@@ -36,13 +37,35 @@ pub mod account {
     pub const NETWORK_ADJUSTMENT: &str = "network_adjustment";
 }
 
+/// Whose account a posting moves: the account name says which kind of owner it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A member's wallet.
+    Member(MemberId),
+    /// A partner's issuance or redemption account.
+    Partner(PartnerId),
+    /// The network's own accounts.
+    Network,
+}
+
+impl Owner {
+    /// The owner as stored in `postings.owner_id` (0 for the network).
+    pub fn stored_id(self) -> i64 {
+        match self {
+            Owner::Member(id) => id.get(),
+            Owner::Partner(id) => id.get(),
+            Owner::Network => 0,
+        }
+    }
+}
+
 /// One line of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Posting {
     /// One of [`account`].
     pub account: &'static str,
-    /// Member, partner, or 0 for the network.
-    pub owner_id: i64,
+    /// Whose account.
+    pub owner: Owner,
     /// The asset, [`PTS`] for network points.
     pub asset: &'static str,
     /// Signed amount, never zero.
@@ -50,11 +73,25 @@ pub struct Posting {
 }
 
 impl Posting {
-    /// A network-points posting.
-    pub fn pts(account: &'static str, owner_id: i64, amount: i64) -> Posting {
+    /// Network points on a member's wallet account.
+    pub fn member(account: &'static str, member: MemberId, amount: i64) -> Posting {
+        Posting::pts(account, Owner::Member(member), amount)
+    }
+
+    /// Network points on a partner's account.
+    pub fn partner(account: &'static str, partner: PartnerId, amount: i64) -> Posting {
+        Posting::pts(account, Owner::Partner(partner), amount)
+    }
+
+    /// Network points on one of the network's accounts.
+    pub fn network(account: &'static str, amount: i64) -> Posting {
+        Posting::pts(account, Owner::Network, amount)
+    }
+
+    fn pts(account: &'static str, owner: Owner, amount: i64) -> Posting {
         Posting {
             account,
-            owner_id,
+            owner,
             asset: PTS,
             amount,
         }
@@ -67,7 +104,7 @@ pub struct Draft<'a> {
     /// What the entry records.
     pub kind: EntryKind,
     /// The partner concerned, if any.
-    pub partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
     /// The business reference (order id, refund id, redemption id).
     pub reference: &'a str,
     /// Free text, such as an adjustment's reason.
@@ -83,7 +120,7 @@ pub struct Draft<'a> {
 }
 
 /// The chain of a member's entries.
-pub fn member_chain(member_id: i64) -> String {
+pub fn member_chain(member_id: MemberId) -> String {
     format!("member:{member_id}")
 }
 
@@ -117,7 +154,7 @@ pub struct NetworkDraft<'a> {
     /// `settlement` or `payment`.
     pub kind: EntryKind,
     /// The partner concerned, if one.
-    pub partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
     /// The business reference (run id, bank reference).
     pub reference: &'a str,
     /// Free text.
@@ -130,7 +167,10 @@ pub struct NetworkDraft<'a> {
 
 /// Posts an entry on the network's chain (whose head row it locks: these entries are rare,
 /// never on a member's path). Returns None when every amount was zero (nothing to post).
-pub fn post_network_entry(conn: &mut DbConn, draft: NetworkDraft<'_>) -> ApiResult<Option<i64>> {
+pub fn post_network_entry(
+    conn: &mut DbConn,
+    draft: NetworkDraft<'_>,
+) -> ApiResult<Option<EntryId>> {
     use crate::db::queries::settlement as heads;
     let lines: Vec<(String, i64, String, i64)> = draft
         .postings
@@ -170,7 +210,7 @@ fn append_entry(
     chain: &str,
     prev_hash: &str,
     content: &EntryContent<'_>,
-) -> ApiResult<(i64, String)> {
+) -> ApiResult<(EntryId, String)> {
     let hash = entry_hash(prev_hash, content);
     let rows: Vec<(&str, i64, &str, i64)> = content
         .postings
@@ -205,7 +245,7 @@ fn balances_after(
 ) -> ApiResult<(i64, i64, i64)> {
     let (mut d_available, mut d_pending, mut d_held) = (0_i64, 0_i64, 0_i64);
     for p in postings.iter().filter(|p| p.account.starts_with("member_")) {
-        if p.owner_id != member.id {
+        if p.owner != Owner::Member(member.id) {
             return Err(ApiError::internal("an entry posts to another member"));
         }
         let slot = match p.account {
@@ -250,7 +290,7 @@ fn balances_after(
 
 /// Posts an entry for a locked member, updates the member's balances and chain head (in
 /// `member` and in the database) and returns the entry id.
-pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> ApiResult<i64> {
+pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> ApiResult<EntryId> {
     let postings: Vec<Posting> = draft
         .postings
         .into_iter()
@@ -267,7 +307,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
         .map(|p| {
             (
                 p.account.to_owned(),
-                p.owner_id,
+                p.owner.stored_id(),
                 p.asset.to_owned(),
                 p.amount,
             )
@@ -308,13 +348,13 @@ mod tests {
     #[test]
     fn balance_check_refuses_unbalanced_and_zero() {
         let ok = vec![
-            Posting::pts(account::PARTNER_ISSUANCE, 1, -10),
-            Posting::pts(account::MEMBER_PENDING, 2, 10),
+            Posting::partner(account::PARTNER_ISSUANCE, PartnerId::from(1), -10),
+            Posting::member(account::MEMBER_PENDING, MemberId::from(2), 10),
         ];
         assert!(check_balanced(&ok).is_ok());
         let bad = vec![
-            Posting::pts(account::PARTNER_ISSUANCE, 1, -10),
-            Posting::pts(account::MEMBER_PENDING, 2, 9),
+            Posting::partner(account::PARTNER_ISSUANCE, PartnerId::from(1), -10),
+            Posting::member(account::MEMBER_PENDING, MemberId::from(2), 9),
         ];
         assert!(check_balanced(&bad).is_err());
         assert!(check_balanced(&ok[..1]).is_err());

@@ -20,6 +20,7 @@ use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::redemption as redemption_rows;
 use crate::db::queries::{members, settlement as settlement_rows};
 use crate::db::DbConn;
+use crate::domain::ids::{EntryId, LotId, MemberId};
 use crate::error::ApiResult;
 use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
 
@@ -60,7 +61,7 @@ pub fn run(conn: &mut DbConn) -> ApiResult<VerifyReport> {
             .push(format!("entry {id}: fewer than two postings"));
     }
     let mut known_chains = std::collections::BTreeSet::new();
-    let mut after = 0;
+    let mut after = MemberId::default();
     loop {
         let ids = members::id_page(conn, after, PAGE)?;
         for id in &ids {
@@ -94,7 +95,11 @@ struct Running {
     held: i64,
 }
 
-fn verify_member(conn: &mut DbConn, member_id: i64, report: &mut VerifyReport) -> ApiResult<()> {
+fn verify_member(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    report: &mut VerifyReport,
+) -> ApiResult<()> {
     let member = members::by_id(conn, member_id)?;
     let chain = member_chain(member_id);
     let mut bal = Running::default();
@@ -107,7 +112,7 @@ fn verify_member(conn: &mut DbConn, member_id: i64, report: &mut VerifyReport) -
         }
         let before = bal.available;
         for (acct, owner, _, amount) in lines {
-            if *owner != member_id {
+            if *owner != member_id.get() {
                 continue;
             }
             match acct.as_str() {
@@ -158,8 +163,8 @@ fn verify_lots(
     report: &mut VerifyReport,
 ) -> ApiResult<()> {
     let lots = lot_rows::member_lots(conn, member.id)?;
-    let ids: Vec<i64> = lots.iter().map(|l| l.id).collect();
-    let moved: BTreeMap<i64, i64> = lot_rows::movement_sums(conn, &ids)?.into_iter().collect();
+    let ids: Vec<LotId> = lots.iter().map(|l| l.id).collect();
+    let moved: BTreeMap<LotId, i64> = lot_rows::movement_sums(conn, &ids)?.into_iter().collect();
     let (mut matured, mut unmatured) = (0_i64, 0_i64);
     for lot in &lots {
         report.lots_checked += 1;
@@ -213,11 +218,11 @@ fn walk_chain(
     mut visit: impl FnMut(&journal::Entry, &[(String, i64, String, i64)], &mut VerifyReport),
 ) -> ApiResult<String> {
     let mut prev = GENESIS_HASH.to_owned();
-    let mut after = 0;
+    let mut after = EntryId::default();
     loop {
         let entries = journal::chain_page(conn, chain, after, PAGE)?;
-        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-        let mut by_entry: BTreeMap<i64, Vec<(String, i64, String, i64)>> = BTreeMap::new();
+        let ids: Vec<EntryId> = entries.iter().map(|e| e.id).collect();
+        let mut by_entry: BTreeMap<EntryId, Vec<(String, i64, String, i64)>> = BTreeMap::new();
         for p in journal::postings_of(conn, &ids)? {
             by_entry
                 .entry(p.entry_id)

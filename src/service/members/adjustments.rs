@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::{balance, find, lock_and_sync};
 use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::{write_tx, DbConn};
+use crate::domain::ids::{EntryId, MemberId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{self};
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -69,8 +70,8 @@ pub fn adjust(
                 memo: Some(&memo),
                 posted_at: now,
                 postings: vec![
-                    Posting::pts(account::NETWORK_ADJUSTMENT, 0, -req.points),
-                    Posting::pts(account::MEMBER_AVAILABLE, member_id, req.points),
+                    Posting::network(account::NETWORK_ADJUSTMENT, -req.points),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, req.points),
                 ],
                 allow_negative_available: false,
                 activity: false,
@@ -88,14 +89,14 @@ pub fn adjust(
             lots::apply_plan(conn, &plan, entry_id, None, "adjustment", 1)?;
         }
         tracing::info!(
-            member.id = member.id,
+            member.id = %member.id,
             points = req.points,
             "operator adjustment"
         );
-        Ok::<i64, ApiError>(entry_id)
+        Ok::<EntryId, ApiError>(entry_id)
     })?;
     Ok(AdjustmentResponse {
-        entry_id,
+        entry_id: entry_id.get(),
         balance: balance(conn, now, member_id)?,
     })
 }
@@ -104,9 +105,9 @@ pub fn adjust(
 /// the operator, available at once.
 fn credit_lot(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     points: i64,
-    entry_id: i64,
+    entry_id: EntryId,
     now: NaiveDateTime,
     expires_at: Option<NaiveDateTime>,
 ) -> ApiResult<()> {

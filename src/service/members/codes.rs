@@ -10,6 +10,7 @@ use crate::crypto;
 use crate::db::queries::members::{self, Member};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::MemberId;
 use crate::domain::limits::{ACTIVE_CODES_MAX, CODE_FAILURES_MAX, CODE_LOCKOUT_S};
 use crate::error::{fail, ApiError, ApiResult, Code};
 
@@ -23,7 +24,7 @@ pub struct OneTimeCode {
 }
 
 /// The stored hash of a member's code.
-pub fn code_hash(member_id: i64, code: &str) -> String {
+pub fn code_hash(member_id: MemberId, code: &str) -> String {
     crypto::sha256_hex(&format!("{member_id}:{code}"))
 }
 
@@ -31,7 +32,7 @@ pub fn code_hash(member_id: i64, code: &str) -> String {
 pub fn create_code(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    member_id: i64,
+    member_id: MemberId,
 ) -> ApiResult<OneTimeCode> {
     write_tx(conn, |conn| {
         let (member, settings) = lock_and_sync(conn, member_id, now)?;
@@ -96,7 +97,7 @@ pub fn consume_code(
             Some(now + Duration::seconds(CODE_LOCKOUT_S)),
         )?;
         tracing::warn!(
-            member.id = member.id,
+            member.id = %member.id,
             "one-time codes locked after repeated failures"
         );
         return Err(ApiError::recorded(

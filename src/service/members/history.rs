@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::db::queries::ledger::journal;
 use crate::db::DbConn;
 use crate::domain::clock::utc;
+use crate::domain::ids::{EntryId, MemberId};
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::account;
 
@@ -41,12 +42,17 @@ pub struct HistoryPage {
 /// A member's history, newest first.
 pub fn history(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     cursor: Option<i64>,
     limit: i64,
 ) -> ApiResult<HistoryPage> {
-    let entries = journal::member_page(conn, member_id, cursor.unwrap_or(i64::MAX), limit)?;
-    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let entries = journal::member_page(
+        conn,
+        member_id,
+        cursor.map_or(EntryId::from(i64::MAX), EntryId::from),
+        limit,
+    )?;
+    let ids: Vec<EntryId> = entries.iter().map(|e| e.id).collect();
     let postings = journal::postings_of(conn, &ids)?;
     let items: Vec<HistoryItem> = entries
         .into_iter()
@@ -54,7 +60,7 @@ pub fn history(
             let kind = EntryKind::parse(&e.kind)
                 .ok_or_else(|| ApiError::internal(format!("stored entry kind {}", e.kind)))?;
             let mut item = HistoryItem {
-                entry_id: e.id,
+                entry_id: e.id.get(),
                 kind,
                 reference: e.reference,
                 available_change: 0,
@@ -64,7 +70,7 @@ pub fn history(
             };
             for p in postings
                 .iter()
-                .filter(|p| p.entry_id == e.id && p.owner_id == member_id)
+                .filter(|p| p.entry_id == e.id && p.owner_id == member_id.get())
             {
                 match p.account.as_str() {
                     account::MEMBER_AVAILABLE => item.available_change += p.amount,

@@ -20,6 +20,7 @@ use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::members::{self, Member, NewMember};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::{MemberId, PartnerId};
 use crate::domain::input::{check_text, TextKind};
 use crate::domain::member_number;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -41,7 +42,7 @@ pub fn find(conn: &mut DbConn, number: &str) -> ApiResult<Member> {
 /// Locks a member and brings them up to the clock; the start of every member transaction.
 pub fn lock_and_sync(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     now: NaiveDateTime,
 ) -> ApiResult<(Member, NetworkSettings)> {
     let mut member = members::lock(conn, member_id)?;
@@ -105,7 +106,7 @@ pub(super) fn check_display_name(name: Option<&str>) -> ApiResult<Option<&str>> 
 
 fn link_member(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     member: &Member,
     customer_ref: Option<&str>,
     now: NaiveDateTime,
@@ -146,7 +147,7 @@ fn link_member(
 pub fn enrol(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     req: &partner_sdk::types::EnrolMemberRequest,
 ) -> ApiResult<MemberLink> {
     check_customer_ref(req.customer_ref.as_deref())?;
@@ -161,7 +162,7 @@ pub fn enrol(
 pub fn link(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     req: &partner_sdk::types::LinkMemberRequest,
 ) -> ApiResult<MemberLink> {
     check_customer_ref(req.customer_ref.as_deref())?;
@@ -174,7 +175,7 @@ pub fn link(
 /// A member linked to this partner. A partner sees only its members: a member linked only to
 /// others answers exactly like a number no member has (same status, code and detail), so the
 /// answer never tells whether a number belongs to someone.
-pub fn find_linked(conn: &mut DbConn, partner_id: i64, number: &str) -> ApiResult<Member> {
+pub fn find_linked(conn: &mut DbConn, partner_id: PartnerId, number: &str) -> ApiResult<Member> {
     let member = find(conn, number)?;
     if members::link(conn, partner_id, member.id)?.is_none() {
         return Err(member_not_found());
@@ -188,7 +189,7 @@ fn member_not_found() -> ApiError {
 }
 
 /// The balance of a member, brought up to the clock.
-pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: i64) -> ApiResult<Balance> {
+pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: MemberId) -> ApiResult<Balance> {
     write_tx(conn, |conn| {
         let (member, settings) = lock_and_sync(conn, member_id, now)?;
         let lots = lot_rows::member_lots_in_spending_order(conn, member.id)?;

@@ -10,6 +10,7 @@ use crate::crypto;
 use crate::db::queries::members::{self, Member};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::MemberId;
 use crate::domain::input::{check_email, PASSWORD_LEN_MAX, PASSWORD_LEN_MIN};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::AppState;
@@ -108,7 +109,7 @@ pub fn sign_in(conn: &mut DbConn, state: &AppState, req: &SignInRequest) -> ApiR
 }
 
 /// The member of a session token that has not expired at `now` on the network clock.
-pub fn session_member(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> ApiResult<i64> {
+pub fn session_member(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> ApiResult<MemberId> {
     members::session_member(conn, &crypto::sha256_hex(token), now)?.ok_or_else(|| {
         ApiError::new(
             Code::InvalidToken,

@@ -10,6 +10,7 @@ use crate::crypto::MasterKey;
 use crate::db::queries::partners::{self as rows};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::PartnerId;
 use crate::error::{fail, ApiResult, Code};
 
 /// A new API key, with its secret shown this once.
@@ -39,7 +40,7 @@ pub fn issue_key(
     conn: &mut DbConn,
     master_key: &MasterKey,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
 ) -> ApiResult<IssuedKey> {
     let key_id = format!("lk_{}", partner_sdk::signing::random_token_hex(8));
     let secret = format!("ls_{}", partner_sdk::signing::random_token_hex(32));
@@ -54,7 +55,7 @@ pub fn issue_key(
             return fail(Code::TooManyKeys, "revoke one of the two active keys first");
         }
         rows::insert_key(conn, partner_id, &key_id, &sealed, now)?;
-        tracing::info!(partner.id = partner_id, key.id = %key_id, "partner key issued");
+        tracing::info!(partner.id = %partner_id, key.id = %key_id, "partner key issued");
         Ok(IssuedKey {
             key_id: key_id.clone(),
             secret: secret.clone(),
@@ -64,7 +65,7 @@ pub fn issue_key(
 }
 
 /// A partner's keys, without secrets.
-pub fn list_keys(conn: &mut DbConn, partner_id: i64) -> ApiResult<Vec<KeyInfo>> {
+pub fn list_keys(conn: &mut DbConn, partner_id: PartnerId) -> ApiResult<Vec<KeyInfo>> {
     find(conn, partner_id)?;
     Ok(rows::keys(conn, partner_id)?
         .into_iter()
@@ -80,7 +81,7 @@ pub fn list_keys(conn: &mut DbConn, partner_id: i64) -> ApiResult<Vec<KeyInfo>> 
 pub fn revoke_key(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     key_id: &str,
 ) -> ApiResult<()> {
     write_tx(conn, |conn| {
@@ -91,7 +92,7 @@ pub fn revoke_key(
                 "no active key with this id for this partner",
             );
         }
-        tracing::info!(partner.id = partner_id, key.id = %key_id, "partner key revoked");
+        tracing::info!(partner.id = %partner_id, key.id = %key_id, "partner key revoked");
         Ok(())
     })
 }

@@ -14,6 +14,7 @@ use diesel::Connection;
 use crate::db::queries::partners::{self as rows, ContractRow, NewContract, PartnerRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::{EntryId, MemberId, PartnerId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{
     EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
@@ -169,7 +170,7 @@ fn load_view(conn: &mut DbConn, row: PartnerRow, now: NaiveDateTime) -> ApiResul
         .map(Contract::from)
         .collect();
     Ok(Partner {
-        id: row.id,
+        id: row.id.get(),
         slug: row.slug,
         name: row.name,
         universe: row.universe,
@@ -217,7 +218,7 @@ pub fn create(
 
 fn insert_contract(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     currency: &str,
     terms: &ContractTerms,
     from: NaiveDateTime,
@@ -244,7 +245,7 @@ fn insert_contract(
 pub fn change_contract(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     terms: &ContractTerms,
 ) -> ApiResult<Partner> {
     let from = validate_terms(terms, now)?;
@@ -256,13 +257,13 @@ pub fn change_contract(
     })
 }
 
-pub(super) fn find(conn: &mut DbConn, partner_id: i64) -> ApiResult<PartnerRow> {
+pub(super) fn find(conn: &mut DbConn, partner_id: PartnerId) -> ApiResult<PartnerRow> {
     rows::partner(conn, partner_id)?
         .ok_or_else(|| ApiError::new(Code::PartnerNotFound, "no such partner"))
 }
 
 /// One partner.
-pub fn get(conn: &mut DbConn, now: NaiveDateTime, partner_id: i64) -> ApiResult<Partner> {
+pub fn get(conn: &mut DbConn, now: NaiveDateTime, partner_id: PartnerId) -> ApiResult<Partner> {
     let row = find(conn, partner_id)?;
     load_view(conn, row, now)
 }
@@ -274,7 +275,7 @@ pub fn list(
     cursor: Option<i64>,
     limit: i64,
 ) -> ApiResult<PartnerPage> {
-    let rows_page = rows::partner_page(conn, cursor.unwrap_or(0), limit)?;
+    let rows_page = rows::partner_page(conn, PartnerId::from(cursor.unwrap_or(0)), limit)?;
     let full = rows_page.len() == usize::try_from(limit).unwrap_or(0);
     let items = rows_page
         .into_iter()
@@ -290,15 +291,15 @@ pub fn list(
 /// its shops. `points` is the member's side: credited positive, taken negative.
 pub fn transactions(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     cursor: Option<i64>,
     limit: i64,
 ) -> ApiResult<partner_sdk::types::TransactionPage> {
     use crate::db::queries::ledger::journal;
     use crate::service::ledger::account;
     use partner_sdk::types::EntryKind;
-    let page = journal::partner_page(conn, partner_id, cursor.unwrap_or(0), limit)?;
-    let ids: Vec<i64> = page.iter().map(|(e, _)| e.id).collect();
+    let page = journal::partner_page(conn, partner_id, EntryId::from(cursor.unwrap_or(0)), limit)?;
+    let ids: Vec<EntryId> = page.iter().map(|(e, _)| e.id).collect();
     let postings = journal::postings_of(conn, &ids)?;
     let items: Vec<partner_sdk::types::PartnerTransaction> = page
         .into_iter()
@@ -308,7 +309,9 @@ pub fn transactions(
             let member_side = |accounts: &[&str]| -> i64 {
                 postings
                     .iter()
-                    .filter(|p| p.entry_id == e.id && p.owner_id == e.member_id.unwrap_or(0))
+                    .filter(|p| {
+                        p.entry_id == e.id && Some(p.owner_id) == e.member_id.map(MemberId::get)
+                    })
                     .filter(|p| accounts.contains(&p.account.as_str()))
                     .map(|p| p.amount)
                     .sum()
@@ -330,7 +333,7 @@ pub fn transactions(
             let kind = EntryKind::parse(&e.kind)
                 .ok_or_else(|| ApiError::internal(format!("stored entry kind {}", e.kind)))?;
             Ok(partner_sdk::types::PartnerTransaction {
-                entry_id: e.id,
+                entry_id: e.id.get(),
                 kind,
                 member_number,
                 points,

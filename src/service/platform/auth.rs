@@ -9,6 +9,7 @@ use crate::crypto;
 use crate::db::queries::partners as rows;
 use crate::db::queries::platform::auth as auth_rows;
 use crate::db::{is_unique_violation, DbConn};
+use crate::domain::ids::PartnerId;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::AppState;
 
@@ -36,7 +37,7 @@ pub struct SignedRequest {
 #[derive(Debug, Clone)]
 pub struct PartnerCaller {
     /// The partner.
-    pub partner_id: i64,
+    pub partner_id: PartnerId,
     /// The key that signed.
     pub key_id: String,
 }

@@ -9,6 +9,7 @@ use diesel::Connection;
 
 use crate::db::queries::platform::idempotency as idempotency_rows;
 use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::ids::PartnerId;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// Longest idempotency key.
@@ -52,7 +53,7 @@ pub fn check_key(key: Option<&[u8]>) -> ApiResult<&str> {
 pub fn run(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     key: &str,
     request_sha256: &str,
     mut work: impl FnMut(&mut DbConn) -> ApiResult<(u16, String)>,

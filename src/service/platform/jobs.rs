@@ -10,6 +10,7 @@ use crate::db::queries::members as member_rows;
 use crate::db::queries::platform::{auth as auth_rows, system};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::Clock;
+use crate::domain::ids::MemberId;
 use crate::error::ApiResult;
 use crate::service::{members, platform::settings};
 
@@ -34,7 +35,7 @@ pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
         .expiry_policy
         .inactivity_deadline(net.expiry_months, now)
         .map(|later| now - (later - now));
-    let mut after = 0;
+    let mut after = MemberId::default();
     loop {
         let ids = member_rows::ids_with_due_work(conn, now, inactive_before, after, BATCH)?;
         for id in &ids {

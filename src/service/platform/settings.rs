@@ -7,6 +7,7 @@ use crate::db::queries::platform::system::{self, SettingsRow};
 use crate::db::DbConn;
 use crate::domain::clock::Clock;
 use crate::domain::earn_rules::currency_exponent;
+use crate::domain::ids::PartnerId;
 use crate::domain::input::check_range;
 use crate::domain::policy::ExpiryPolicy;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -91,7 +92,8 @@ pub fn save(conn: &mut DbConn, clock: &Clock, new: &NetworkSettings) -> ApiResul
     crate::db::write_tx(conn, |conn| {
         let current = load(conn)?;
         if current.currency != new.currency
-            && !crate::db::queries::partners::partner_page(conn, 0, 1)?.is_empty()
+            && !crate::db::queries::partners::partner_page(conn, PartnerId::default(), 1)?
+                .is_empty()
         {
             return fail(
                 Code::Conflict,

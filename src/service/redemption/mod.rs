@@ -10,6 +10,7 @@ use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
 use crate::db::queries::{members as member_rows, partners};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::{PartnerId, RedemptionId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::POINTS_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -34,7 +35,7 @@ fn status_of(value: &str) -> ApiResult<RedemptionStatus> {
 fn view(conn: &mut DbConn, r: &RedemptionRow) -> ApiResult<Redemption> {
     let member = member_rows::by_id(conn, r.member_id)?;
     Ok(Redemption {
-        redemption_id: r.id,
+        redemption_id: r.id.get(),
         member_number: member.member_number,
         status: status_of(&r.status)?,
         points_authorized: r.points_authorized,
@@ -54,7 +55,7 @@ fn points_of(value: i64, what: &str) -> ApiResult<i64> {
 pub fn authorise(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
+    partner_id: PartnerId,
     req: &AuthoriseRequest,
 ) -> ApiResult<Redemption> {
     let points = points_of(req.points, "points")?;
@@ -103,8 +104,8 @@ pub fn authorise(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::pts(account::MEMBER_AVAILABLE, member_id, -points),
-                    Posting::pts(account::MEMBER_HELD, member_id, points),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, -points),
+                    Posting::member(account::MEMBER_HELD, member_id, points),
                 ],
                 allow_negative_available: false,
                 activity: true,
@@ -136,8 +137,8 @@ fn spender(conn: &mut DbConn, number: &str) -> ApiResult<crate::db::queries::mem
 fn load_locked(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
-    redemption_id: i64,
+    partner_id: PartnerId,
+    redemption_id: RedemptionId,
 ) -> ApiResult<(RedemptionRow, crate::db::queries::members::Member)> {
     let not_found = || {
         ApiError::new(
@@ -173,8 +174,8 @@ fn require_authorized(r: &RedemptionRow) -> ApiResult<()> {
 pub fn capture(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
-    redemption_id: i64,
+    partner_id: PartnerId,
+    redemption_id: RedemptionId,
     points: Option<i64>,
 ) -> ApiResult<Redemption> {
     if let Some(p) = points {
@@ -204,9 +205,9 @@ pub fn capture(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::pts(account::MEMBER_HELD, member_id, -r.points_authorized),
-                    Posting::pts(account::PARTNER_REDEMPTION, partner_id, captured),
-                    Posting::pts(account::MEMBER_AVAILABLE, member_id, released),
+                    Posting::member(account::MEMBER_HELD, member_id, -r.points_authorized),
+                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, captured),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, released),
                 ],
                 allow_negative_available: false,
                 activity: true,
@@ -219,7 +220,7 @@ pub fn capture(
         let spent = lot_rows::redemption_lot_holdings(conn, r.id)?;
         clearing::record_redemption(
             conn,
-            clearing::kind::REDEEM,
+            clearing::ClearingKind::Redeem,
             EntryAt {
                 entry_id,
                 posted_at: now,
@@ -255,8 +256,8 @@ fn save(
 pub fn void(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
-    redemption_id: i64,
+    partner_id: PartnerId,
+    redemption_id: RedemptionId,
 ) -> ApiResult<Redemption> {
     write_tx(conn, |conn| {
         let (r, mut member) = load_locked(conn, now, partner_id, redemption_id)?;
@@ -272,8 +273,8 @@ pub fn void(
 pub fn reverse(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
-    redemption_id: i64,
+    partner_id: PartnerId,
+    redemption_id: RedemptionId,
     points: i64,
 ) -> ApiResult<Redemption> {
     let points = points_of(points, "points")?;
@@ -307,8 +308,8 @@ pub fn reverse(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::pts(account::PARTNER_REDEMPTION, partner_id, -points),
-                    Posting::pts(account::MEMBER_AVAILABLE, member_id, points),
+                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, -points),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, points),
                 ],
                 allow_negative_available: false,
                 activity: false,
@@ -317,7 +318,7 @@ pub fn reverse(
         let restored = lots::restore_to_lots(conn, r.id, points, available_before, entry_id)?;
         clearing::record_redemption(
             conn,
-            clearing::kind::REVERSE,
+            clearing::ClearingKind::Reverse,
             EntryAt {
                 entry_id,
                 posted_at: now,
@@ -336,8 +337,8 @@ pub fn reverse(
 pub fn get(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
-    redemption_id: i64,
+    partner_id: PartnerId,
+    redemption_id: RedemptionId,
 ) -> ApiResult<Redemption> {
     write_tx(conn, |conn| {
         let (r, _) = load_locked(conn, now, partner_id, redemption_id)?;

@@ -2,24 +2,24 @@
 //! partner's statement (signed with the network's Ed25519 key), the flow matrix, breakage and
 //! the operator's margin; the money nets are posted to the ledger in the settlement currency.
 
-use partner_sdk::types::EntryKind;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use partner_sdk::statement::{
-    canonical_json, FlowLine, NetDirection, Statement, StatementAdjustment, StatementParty,
-    STATEMENT_FORMAT,
-};
+use partner_sdk::types::EntryKind;
 
-use super::tally::{add_to, matrix, overflow, tally, Figures, PeriodFigures};
-use super::{network_key, BreakageLine, PartnerNet, Run, RunSummary, GRACE_S};
+use super::issue::{issue_statements, partners_before, Period};
+use super::{
+    BreakageLine, FlowMatrix, MatrixColumn, MatrixRow, PartnerNet, Run, RunSummary, GRACE_S,
+};
 use crate::crypto::MasterKey;
-use crate::db::queries::partners::{self as partner_rows, PartnerRow};
-use crate::db::queries::settlement::{self as rows, NewRun, NewStatement};
+use crate::db::queries::settlement::{self as rows, NewRun};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::earn_rules::currency_exponent;
-use crate::domain::settlement::{micros_per_minor, round_to_minor};
+use crate::domain::ids::{EntryId, PartnerId};
+use crate::domain::money::MoneyMinor;
+use crate::domain::settlement::tally::{
+    self, ClearingKind, ClearingTotal, PeriodFigures, TallyError,
+};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::{self, money, NetworkDraft};
 use crate::service::platform::settings;
@@ -66,7 +66,7 @@ fn close_in_tx(
     }
     let start = period_start(conn, until)?;
     let currency = settings::load(conn)?.currency;
-    let figures = tally(&rows::event_totals(conn, start, until)?)?;
+    let figures = period_figures(conn, start, until)?;
     let partners = partners_before(conn, until)?;
     // The run row first: statements carry its id.
     let run_id = rows::insert_run(
@@ -82,8 +82,9 @@ fn close_in_tx(
         },
     )?;
     let period = Period::new(run_id, start, until, now, currency)?;
-    let names: BTreeMap<i64, String> = partners.iter().map(|p| (p.id, p.slug.clone())).collect();
-    let party = |id: Option<i64>| match id {
+    let names: BTreeMap<PartnerId, String> =
+        partners.iter().map(|p| (p.id, p.slug.clone())).collect();
+    let party = |id: Option<PartnerId>| match id {
         Some(id) => names
             .get(&id)
             .cloned()
@@ -94,24 +95,67 @@ fn close_in_tx(
     let (margin, entry_id) = post_nets(conn, &period, &issued.nets)?;
     let summary = RunSummary {
         partners: issued.nets,
-        operator_margin_minor: margin,
-        fees_minor: issued.fees_minor,
-        adjustments_minor: issued.adjustments_minor,
-        rounding_micros: i64::try_from(issued.rounding_micros).map_err(|_| overflow())?,
-        operator_funded_redeemed: figures.operator_redeemed.line()?,
+        operator_margin_minor: margin.get(),
+        fees_minor: issued.fees.get(),
+        adjustments_minor: issued.adjustments.get(),
+        rounding_micros: i64::try_from(issued.rounding.get()).map_err(|_| overflow())?,
+        operator_funded_redeemed: figures.operator_redeemed.line().map_err(refused)?,
         breakage: breakage_lines(&figures, &party)?,
-        matrix: matrix(&figures.matrix, &party),
+        matrix: flow_matrix(&figures, &party)?,
     };
     let summary_json = serde_json::to_string(&summary).map_err(ApiError::internal)?;
     rows::finish_run(conn, run_id, &summary_json, entry_id)?;
     tracing::info!(
-        run.id = run_id,
+        run.id = %run_id,
         events = figures.events,
-        margin_minor = margin,
+        margin_minor = margin.get(),
         "settlement period closed"
     );
     let run = rows::run(conn, run_id)?.ok_or_else(|| ApiError::internal("run vanished"))?;
     Ok((Run::try_from(run)?, true))
+}
+
+/// The period's clearing events, summed by kind, partner, issuer and price, then tallied.
+fn period_figures(
+    conn: &mut DbConn,
+    start: NaiveDateTime,
+    until: NaiveDateTime,
+) -> ApiResult<PeriodFigures> {
+    let totals = rows::event_totals(conn, start, until)?
+        .into_iter()
+        .map(|t| {
+            Ok(ClearingTotal {
+                kind: ClearingKind::parse(&t.kind).ok_or_else(|| {
+                    ApiError::internal(format!("unknown clearing event kind {}", t.kind))
+                })?,
+                partner: t.partner_id,
+                issuer: t.issuer_partner_id,
+                price: t.price_micros.into(),
+                points: t.points.into(),
+                events: t.events,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    tally::tally(&totals).map_err(refused)
+}
+
+pub(super) fn overflow() -> ApiError {
+    ApiError::new(
+        Code::SettlementOverflow,
+        "an amount of the period exceeds 9.2e18 micros",
+    )
+}
+
+/// A period the arithmetic refuses: an overflow is the operator's to hear about; an event
+/// without its partner is a broken invariant.
+pub(super) fn refused(e: TallyError) -> ApiError {
+    match e {
+        TallyError::Overflow => overflow(),
+        TallyError::EventWithoutPartner(kind) => ApiError::internal(format!(
+            "clearing event {} without a partner",
+            kind.as_str()
+        )),
+    }
 }
 
 /// Where the period ending at `until` starts: the last cut-off, or the epoch for the first.
@@ -138,94 +182,15 @@ fn period_start(conn: &mut DbConn, until: NaiveDateTime) -> ApiResult<NaiveDateT
     Ok(start)
 }
 
-/// What the statements of a run add up to.
-struct Issued {
-    nets: Vec<PartnerNet>,
-    fees_minor: i64,
-    adjustments_minor: i64,
-    rounding_micros: i128,
-}
-
-/// Signs and stores one statement per partner admitted before the cut-off, applying the
-/// dispute adjustments resolved since the last close.
-fn issue_statements(
-    conn: &mut DbConn,
-    master_key: &MasterKey,
-    period: &Period,
-    partners: &[PartnerRow],
-    figures: &PeriodFigures,
-    party: &dyn Fn(Option<i64>) -> String,
-) -> ApiResult<Issued> {
-    let adjustments = rows::pending_adjustments(conn, period.until)?;
-    let key = network_key::current_or_create(conn, master_key, period.now)?;
-    let first_id = rows::next_statement_id(conn)?;
-    let mut issued = Issued {
-        nets: Vec::new(),
-        fees_minor: 0,
-        adjustments_minor: 0,
-        rounding_micros: 0,
-    };
-    let empty = Figures::default();
-    for (statement_id, partner) in (first_id..).zip(partners) {
-        let fee =
-            partner_rows::contract_at(conn, partner.id, period.until - Duration::microseconds(1))?
-                .map_or(0, |c| c.period_fee_minor);
-        let adjusted: Vec<StatementAdjustment> = adjustments
-            .iter()
-            .filter(|d| d.partner_id == partner.id)
-            .map(|d| StatementAdjustment {
-                dispute_id: d.id,
-                disputed_statement_id: d.statement_id,
-                amount_minor: d.adjustment_minor.unwrap_or(0),
-                resolution: d.resolution.clone().unwrap_or_default(),
-            })
-            .collect();
-        let f = figures.by_partner.get(&partner.id).unwrap_or(&empty);
-        let (statement, rounding) =
-            build_statement(period, statement_id, partner, f, fee, adjusted, party)?;
-        let document =
-            canonical_json(&serde_json::to_value(&statement).map_err(ApiError::internal)?);
-        rows::insert_statement(
-            conn,
-            &NewStatement {
-                id: statement_id,
-                run_id: period.run_id,
-                partner_id: partner.id,
-                net_minor: statement.net_minor,
-                document: &document,
-                signature: &key.sign_hex(document.as_bytes()),
-                key_id: &key.key_id,
-            },
-        )?;
-        add_to(&mut issued.fees_minor, fee)?;
-        let adjusted_minor = sum_minor(statement.adjustments.iter().map(|a| a.amount_minor))?;
-        add_to(&mut issued.adjustments_minor, adjusted_minor)?;
-        issued.rounding_micros += rounding;
-        issued.nets.push(PartnerNet {
-            partner_id: partner.id,
-            slug: partner.slug.clone(),
-            statement_id,
-            net_minor: statement.net_minor,
-        });
-    }
-    let applied: Vec<i64> = adjustments
-        .iter()
-        .filter(|d| partners.iter().any(|p| p.id == d.partner_id))
-        .map(|d| d.id)
-        .collect();
-    rows::mark_adjustments_applied(conn, &applied, period.run_id)?;
-    Ok(issued)
-}
-
 /// Posts the money nets (each partner's settlement account against the network's margin) on
 /// the network's chain; returns the margin and the entry.
 fn post_nets(
     conn: &mut DbConn,
     period: &Period,
     nets: &[PartnerNet],
-) -> ApiResult<(i64, Option<i64>)> {
-    let margin = i64::try_from(nets.iter().map(|n| i128::from(n.net_minor)).sum::<i128>())
-        .map_err(|_| overflow())?;
+) -> ApiResult<(MoneyMinor, Option<EntryId>)> {
+    let margin = MoneyMinor::checked_sum(nets.iter().map(|n| MoneyMinor::from(n.net_minor)))
+        .ok_or_else(overflow)?;
     let currency = &period.currency;
     let mut postings: Vec<(&str, i64, String, i64)> = nets
         .iter()
@@ -238,7 +203,13 @@ fn post_nets(
             )
         })
         .collect();
-    postings.push((money::NETWORK_MARGIN, 0, currency.clone(), -margin));
+    let margin_posting = margin.checked_neg().ok_or_else(overflow)?;
+    postings.push((
+        money::NETWORK_MARGIN,
+        0,
+        currency.clone(),
+        margin_posting.get(),
+    ));
     let reference = period.run_id.to_string();
     let entry_id = ledger::post_network_entry(
         conn,
@@ -256,128 +227,47 @@ fn post_nets(
 
 fn breakage_lines(
     figures: &PeriodFigures,
-    party: &dyn Fn(Option<i64>) -> String,
+    party: &dyn Fn(Option<PartnerId>) -> String,
 ) -> ApiResult<Vec<BreakageLine>> {
     figures
         .breakage
         .iter()
         .map(|(issuer, acc)| {
             Ok(BreakageLine {
-                issuer_partner_id: *issuer,
+                issuer_partner_id: issuer.map(PartnerId::get),
                 party: party(*issuer),
-                line: acc.line()?,
+                line: acc.line().map_err(refused)?,
             })
         })
         .collect()
 }
 
-/// What every statement of a run shares.
-struct Period {
-    run_id: i64,
-    start: NaiveDateTime,
-    until: NaiveDateTime,
-    now: NaiveDateTime,
-    currency: String,
-    exponent: u32,
-    /// Micros per minor unit.
-    unit: i128,
-}
-
-impl Period {
-    fn new(
-        run_id: i64,
-        start: NaiveDateTime,
-        until: NaiveDateTime,
-        now: NaiveDateTime,
-        currency: String,
-    ) -> ApiResult<Period> {
-        let exponent = currency_exponent(&currency)
-            .ok_or_else(|| ApiError::internal(format!("unknown currency {currency}")))?;
-        let unit = micros_per_minor(exponent)
-            .ok_or_else(|| ApiError::internal("currency with more than 6 decimals"))?;
-        Ok(Period {
-            run_id,
-            start,
-            until,
-            now,
-            currency,
-            exponent,
-            unit,
-        })
-    }
-}
-
-/// One partner's statement from its figures, and its rounding remainder in micros.
-fn build_statement(
-    period: &Period,
-    statement_id: i64,
-    partner: &PartnerRow,
-    f: &Figures,
-    fee_minor: i64,
-    adjustments: Vec<StatementAdjustment>,
-    party: &dyn Fn(Option<i64>) -> String,
-) -> ApiResult<(Statement, i128)> {
-    let adjustment_minor = sum_minor(adjustments.iter().map(|a| a.amount_minor))?;
-    let net_micros = f.issued.micros - f.clawed_back.micros - f.redeemed.micros
-        + f.reversed.micros
-        + (i128::from(fee_minor) + i128::from(adjustment_minor)) * period.unit;
-    let (net_minor, rounding) = round_to_minor(net_micros, period.exponent).ok_or_else(overflow)?;
-    let flow_lines = |flows: Vec<(Option<i64>, i64)>| -> Vec<FlowLine> {
-        flows
-            .into_iter()
-            .filter(|(_, n)| *n != 0)
-            .map(|(id, points)| FlowLine {
-                partner_id: id,
-                party: party(id),
-                points,
+/// The period's flow matrix with each party named.
+fn flow_matrix(
+    figures: &PeriodFigures,
+    party: &dyn Fn(Option<PartnerId>) -> String,
+) -> ApiResult<FlowMatrix> {
+    let m = tally::matrix(&figures.matrix).map_err(refused)?;
+    Ok(FlowMatrix {
+        columns: m
+            .columns
+            .iter()
+            .map(|shop| MatrixColumn {
+                partner_id: shop.get(),
+                party: party(Some(*shop)),
             })
-            .collect()
-    };
-    let statement = Statement {
-        format: STATEMENT_FORMAT.into(),
-        statement_id,
-        run_id: period.run_id,
-        partner: StatementParty {
-            id: partner.id,
-            slug: partner.slug.clone(),
-            name: partner.name.clone(),
-        },
-        period_start: utc(period.start),
-        period_end: utc(period.until),
-        closed_at: utc(period.now),
-        currency: period.currency.clone(),
-        currency_exponent: period.exponent,
-        issued: f.issued.line()?,
-        clawed_back: f.clawed_back.line()?,
-        redeemed: f.redeemed.line()?,
-        reversed: f.reversed.line()?,
-        breakage: f.breakage.line()?,
-        fees_minor: fee_minor,
-        adjustments,
-        net_micros: i64::try_from(net_micros).map_err(|_| overflow())?,
-        net_minor,
-        rounding_micros: i64::try_from(rounding).map_err(|_| overflow())?,
-        direction: NetDirection::of_net(net_minor),
-        my_points_redeemed_at: flow_lines(
-            f.out_flows
-                .iter()
-                .map(|(shop, n)| (Some(*shop), *n))
-                .collect(),
-        ),
-        redeemed_here_by_issuer: flow_lines(f.in_flows.iter().map(|(i, n)| (*i, *n)).collect()),
-    };
-    Ok((statement, rounding))
-}
-
-fn partners_before(conn: &mut DbConn, until: NaiveDateTime) -> ApiResult<Vec<PartnerRow>> {
-    let mut all = partner_rows::all_partners(conn)?;
-    all.retain(|p| p.created_at < until);
-    Ok(all)
-}
-
-/// A sum of minor amounts, refusing overflow.
-fn sum_minor(mut amounts: impl Iterator<Item = i64>) -> ApiResult<i64> {
-    amounts
-        .try_fold(0_i64, i64::checked_add)
-        .ok_or_else(overflow)
+            .collect(),
+        rows: m
+            .rows
+            .into_iter()
+            .map(|(issuer, cells, total)| MatrixRow {
+                issuer_partner_id: issuer.map(PartnerId::get),
+                party: party(issuer),
+                cells,
+                total,
+            })
+            .collect(),
+        column_totals: m.column_totals,
+        total: m.total,
+    })
 }

@@ -10,6 +10,7 @@ use super::statements::readable;
 use crate::db::queries::settlement::{self as rows, DisputeRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::{DisputeId, PartnerId, RunId, StatementId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -20,15 +21,15 @@ impl TryFrom<DisputeRow> for Dispute {
         let status = DisputeStatus::parse(&d.status)
             .ok_or_else(|| ApiError::internal(format!("stored dispute status {}", d.status)))?;
         Ok(Dispute {
-            dispute_id: d.id,
-            statement_id: d.statement_id,
+            dispute_id: d.id.get(),
+            statement_id: d.statement_id.get(),
             reason: d.reason,
             status,
             opened_at: utc(d.opened_at),
             resolution: d.resolution,
             adjustment_minor: d.adjustment_minor,
             resolved_at: d.resolved_at.map(utc),
-            applied_in_run_id: d.applied_run_id,
+            applied_in_run_id: d.applied_run_id.map(RunId::get),
         })
     }
 }
@@ -37,8 +38,8 @@ impl TryFrom<DisputeRow> for Dispute {
 pub fn open_dispute(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    partner_id: i64,
-    statement_id: i64,
+    partner_id: PartnerId,
+    statement_id: StatementId,
     req: &DisputeRequest,
 ) -> ApiResult<Dispute> {
     let reason = check_text("reason", &req.reason, TextKind::FreeText)?;
@@ -55,9 +56,9 @@ pub fn open_dispute(
         }
         let id = rows::insert_dispute(conn, row.id, partner_id, reason, now)?;
         tracing::info!(
-            partner.id = partner_id,
-            statement.id = row.id,
-            dispute.id = id,
+            partner.id = %partner_id,
+            statement.id = %row.id,
+            dispute.id = %id,
             "statement disputed"
         );
         dispute(conn, id)
@@ -72,7 +73,7 @@ pub fn open_dispute(
     }
 }
 
-fn dispute(conn: &mut DbConn, id: i64) -> ApiResult<Dispute> {
+fn dispute(conn: &mut DbConn, id: DisputeId) -> ApiResult<Dispute> {
     match rows::dispute(conn, id)? {
         Some(d) => Dispute::try_from(d),
         None => fail(Code::DisputeNotFound, format!("no dispute {id}")),
@@ -94,7 +95,7 @@ pub struct ResolutionRequest {
 pub fn resolve_dispute(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    dispute_id: i64,
+    dispute_id: DisputeId,
     req: &ResolutionRequest,
 ) -> ApiResult<Dispute> {
     let text = check_text("resolution", &req.resolution, TextKind::FreeText)?;

@@ -9,6 +9,7 @@ use crate::db::queries::partners as partner_rows;
 use crate::db::queries::settlement::{self as rows};
 use crate::db::DbConn;
 use crate::domain::clock::utc;
+use crate::domain::ids::PartnerId;
 use crate::error::{ApiError, ApiResult};
 
 /// Points the network still owes members, by the party that funded them.
@@ -59,7 +60,7 @@ pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> 
     let mut lines = Vec::new();
     for l in rows::liability(conn)? {
         lines.push(LiabilityLine {
-            issuer_partner_id: l.issuer_partner_id,
+            issuer_partner_id: l.issuer_partner_id.map(PartnerId::get),
             party: l
                 .issuer_partner_id
                 .and_then(|id| slugs.get(&id).cloned())

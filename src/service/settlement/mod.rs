@@ -9,12 +9,12 @@
 
 mod close;
 pub mod disputes;
+mod issue;
 pub mod liability;
 pub mod network_key;
 pub mod payments;
 pub mod reconcile;
 pub mod statements;
-mod tally;
 
 pub use close::close;
 
@@ -27,6 +27,7 @@ use crate::crypto::MasterKey;
 use crate::db::queries::settlement::{self as rows, RunRow};
 use crate::db::DbConn;
 use crate::domain::clock::utc;
+use crate::domain::ids::{EntryId, RunId};
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// How far in the past a cut-off must be, in seconds.
@@ -145,20 +146,20 @@ impl TryFrom<RunRow> for Run {
     type Error = ApiError;
     fn try_from(r: RunRow) -> ApiResult<Run> {
         Ok(Run {
-            run_id: r.id,
+            run_id: r.id.get(),
             period_start: utc(r.period_start),
             period_end: utc(r.period_end),
             closed_at: utc(r.closed_at),
             currency: r.currency,
             events_count: r.events_count,
-            entry_id: r.entry_id,
+            entry_id: r.entry_id.map(EntryId::get),
             summary: serde_json::from_str(&r.summary).map_err(ApiError::internal)?,
         })
     }
 }
 
 /// A run by id.
-pub fn get_run(conn: &mut DbConn, run_id: i64) -> ApiResult<Run> {
+pub fn get_run(conn: &mut DbConn, run_id: RunId) -> ApiResult<Run> {
     match rows::run(conn, run_id)? {
         Some(r) => Run::try_from(r),
         None => fail(
@@ -170,10 +171,14 @@ pub fn get_run(conn: &mut DbConn, run_id: i64) -> ApiResult<Run> {
 
 /// A page of runs, newest first.
 pub fn list_runs(conn: &mut DbConn, before: Option<i64>, limit: i64) -> ApiResult<Vec<Run>> {
-    rows::runs_page(conn, before.unwrap_or(i64::MAX), limit)?
-        .into_iter()
-        .map(Run::try_from)
-        .collect()
+    rows::runs_page(
+        conn,
+        before.map_or(RunId::from(i64::MAX), RunId::from),
+        limit,
+    )?
+    .into_iter()
+    .map(Run::try_from)
+    .collect()
 }
 
 /// The most recent cut-off on day `day` of a month (00:00 UTC) that is at least [`GRACE_S`]

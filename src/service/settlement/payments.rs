@@ -11,6 +11,7 @@ use super::statements::{readable, statuses};
 use crate::db::queries::settlement::{self as rows, NewPayment, PaymentRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
+use crate::domain::ids::StatementId;
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -24,13 +25,13 @@ impl TryFrom<PaymentRow> for Payment {
             ApiError::internal(format!("stored payment direction {}", p.direction))
         })?;
         Ok(Payment {
-            payment_id: p.id,
-            statement_id: p.statement_id,
+            payment_id: p.id.get(),
+            statement_id: p.statement_id.get(),
             direction,
             amount_minor: p.amount_minor,
             bank_reference: p.bank_reference,
             paid_at: utc(p.paid_at),
-            entry_id: p.entry_id,
+            entry_id: p.entry_id.get(),
         })
     }
 }
@@ -56,7 +57,7 @@ pub struct PaymentRequest {
 pub fn record_payment(
     conn: &mut DbConn,
     now: NaiveDateTime,
-    statement_id: i64,
+    statement_id: StatementId,
     req: &PaymentRequest,
 ) -> ApiResult<StatementStatus> {
     let sign = match req.direction {
@@ -85,7 +86,7 @@ pub fn record_payment(
                     ),
                     (
                         money::PARTNER_SETTLEMENT,
-                        row.partner_id,
+                        row.partner_id.get(),
                         currency,
                         -sign * req.amount_minor,
                     ),

@@ -12,6 +12,7 @@ use partner_sdk::statement::{
 
 use crate::db::queries::settlement as rows;
 use crate::db::DbConn;
+use crate::domain::ids::{PartnerId, StatementId};
 use crate::domain::is_valid_ref;
 use crate::domain::limits::{POINTS_MAX, RECONCILIATION_LISTED_MAX, RECONCILIATION_ROWS_MAX};
 use crate::error::{ApiError, ApiResult, Code};
@@ -123,8 +124,8 @@ fn check_off(
 /// Reconciles the partner's records against the period of its statement `statement_id`.
 pub fn reconcile(
     conn: &mut DbConn,
-    partner_id: i64,
-    statement_id: i64,
+    partner_id: PartnerId,
+    statement_id: StatementId,
     file: Vec<ReconciliationRow>,
 ) -> ApiResult<ReconciliationReport> {
     let row = statements::readable(conn, statement_id, Some(partner_id))?;
@@ -135,7 +136,7 @@ pub fn reconcile(
         *slot = slot.saturating_add(r.points);
     }
     let mut report = ReconciliationReport {
-        statement_id,
+        statement_id: statement_id.get(),
         file_records: i64::try_from(theirs.len()).unwrap_or(i64::MAX),
         network_records: 0,
         matched: ReconciliationTotal::default(),

@@ -6,8 +6,9 @@ use partner_sdk::statement::{
 
 use crate::db::queries::settlement::{self as rows, StatementRow};
 use crate::db::DbConn;
+use crate::domain::ids::{PartnerId, RunId, StatementId};
 use crate::domain::settlement::payment_status;
-use crate::domain::statement_csv::statement_csv;
+use crate::domain::settlement::statement_csv::statement_csv;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// The envelope a partner downloads, byte for byte: canonical JSON of the signature and the
@@ -32,7 +33,11 @@ pub fn content(row: &StatementRow) -> ApiResult<Statement> {
 }
 
 /// A statement the caller may read: a partner only its own (another's answers as missing).
-pub fn readable(conn: &mut DbConn, id: i64, partner_id: Option<i64>) -> ApiResult<StatementRow> {
+pub fn readable(
+    conn: &mut DbConn,
+    id: StatementId,
+    partner_id: Option<PartnerId>,
+) -> ApiResult<StatementRow> {
     match rows::statement(conn, id)? {
         Some(row) if partner_id.is_none_or(|p| p == row.partner_id) => Ok(row),
         _ => fail(Code::StatementNotFound, format!("no statement {id}")),
@@ -40,7 +45,7 @@ pub fn readable(conn: &mut DbConn, id: i64, partner_id: Option<i64>) -> ApiResul
 }
 
 /// The statements of a run, with their payment status.
-pub fn run_statuses(conn: &mut DbConn, run_id: i64) -> ApiResult<Vec<StatementStatus>> {
+pub fn run_statuses(conn: &mut DbConn, run_id: RunId) -> ApiResult<Vec<StatementStatus>> {
     let list = rows::run_statements(conn, run_id)?;
     statuses(conn, list)
 }
@@ -48,11 +53,16 @@ pub fn run_statuses(conn: &mut DbConn, run_id: i64) -> ApiResult<Vec<StatementSt
 /// A partner's statements before the cursor id, newest first, with their payment status.
 pub fn partner_statuses(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     before_id: Option<i64>,
     limit: i64,
 ) -> ApiResult<Vec<StatementStatus>> {
-    let list = rows::partner_statements(conn, partner_id, before_id.unwrap_or(i64::MAX), limit)?;
+    let list = rows::partner_statements(
+        conn,
+        partner_id,
+        before_id.map_or(StatementId::from(i64::MAX), StatementId::from),
+        limit,
+    )?;
     statuses(conn, list)
 }
 
@@ -64,7 +74,7 @@ pub enum Export {
     /// The CSV export (not signed).
     Csv {
         /// The statement, to name the file.
-        statement_id: i64,
+        statement_id: StatementId,
         /// The CSV text.
         text: String,
     },
@@ -74,8 +84,8 @@ pub enum Export {
 /// exported as JSON or CSV.
 pub fn export(
     conn: &mut DbConn,
-    id: i64,
-    partner_id: Option<i64>,
+    id: StatementId,
+    partner_id: Option<PartnerId>,
     csv_wanted: bool,
 ) -> ApiResult<Export> {
     let row = readable(conn, id, partner_id)?;
@@ -94,7 +104,7 @@ pub(super) fn statuses(
     conn: &mut DbConn,
     statements: Vec<StatementRow>,
 ) -> ApiResult<Vec<StatementStatus>> {
-    let ids: Vec<i64> = statements.iter().map(|s| s.id).collect();
+    let ids: Vec<StatementId> = statements.iter().map(|s| s.id).collect();
     let payments = rows::payments_of(conn, &ids)?;
     let disputes = rows::disputes_of(conn, &ids)?;
     statements
@@ -123,9 +133,9 @@ pub(super) fn statuses(
             let open = argued.iter().any(|d| d.status == "open");
             let (outstanding, status) = payment_status(row.net_minor, received, sent, open);
             Ok(StatementStatus {
-                statement_id: row.id,
-                run_id: row.run_id,
-                partner_id: row.partner_id,
+                statement_id: row.id.get(),
+                run_id: row.run_id.get(),
+                partner_id: row.partner_id.get(),
                 period_start: doc.period_start,
                 period_end: doc.period_end,
                 net_minor: row.net_minor,

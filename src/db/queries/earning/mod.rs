@@ -1,5 +1,6 @@
 //! Earns (one per partner order) and their refunds.
 
+use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,16 +11,16 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = earns)]
 pub struct EarnRow {
-    pub id: i64,
-    pub partner_id: i64,
-    pub member_id: i64,
+    pub id: EarnId,
+    pub partner_id: PartnerId,
+    pub member_id: MemberId,
     pub order_id: String,
     pub occurred_at: NaiveDateTime,
     pub amount_minor: i64,
     pub currency: String,
     pub points: i64,
-    pub lot_id: Option<i64>,
-    pub entry_id: Option<i64>,
+    pub lot_id: Option<LotId>,
+    pub entry_id: Option<EntryId>,
     pub refunded_minor: i64,
     pub clawed_points: i64,
     pub created_at: NaiveDateTime,
@@ -29,22 +30,22 @@ pub struct EarnRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = earns)]
 pub struct NewEarn<'a> {
-    pub partner_id: i64,
-    pub member_id: i64,
+    pub partner_id: PartnerId,
+    pub member_id: MemberId,
     pub order_id: &'a str,
     pub occurred_at: NaiveDateTime,
     pub amount_minor: i64,
     pub currency: &'a str,
     pub points: i64,
-    pub lot_id: Option<i64>,
-    pub entry_id: Option<i64>,
+    pub lot_id: Option<LotId>,
+    pub entry_id: Option<EntryId>,
     pub refunded_minor: i64,
     pub clawed_points: i64,
     pub created_at: NaiveDateTime,
 }
 
 /// Records an earn; a unique violation means the order already earned.
-pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<i64> {
+pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<EarnId> {
     diesel::insert_into(earns::table)
         .values(earn)
         .returning(earns::id)
@@ -54,9 +55,9 @@ pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<i64> {
 /// Links the earn to its entry and lot once they exist.
 pub fn set_earn_entry(
     conn: &mut DbConn,
-    id: i64,
-    entry_id: i64,
-    lot_id: i64,
+    id: EarnId,
+    entry_id: EntryId,
+    lot_id: LotId,
 ) -> QueryResult<usize> {
     diesel::update(earns::table.find(id))
         .set((earns::entry_id.eq(entry_id), earns::lot_id.eq(lot_id)))
@@ -66,7 +67,7 @@ pub fn set_earn_entry(
 /// The earn of a partner's order.
 pub fn earn_by_order(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     order_id: &str,
 ) -> QueryResult<Option<EarnRow>> {
     earns::table
@@ -80,7 +81,7 @@ pub fn earn_by_order(
 /// Adds a refund to an earn's running totals, within the order's amount and points.
 pub fn add_earn_refund(
     conn: &mut DbConn,
-    id: i64,
+    id: EarnId,
     amount_minor: i64,
     points: i64,
 ) -> QueryResult<usize> {
@@ -104,12 +105,12 @@ pub fn add_earn_refund(
 )]
 pub fn insert_refund(
     conn: &mut DbConn,
-    earn_id: i64,
-    partner_id: i64,
+    earn_id: EarnId,
+    partner_id: PartnerId,
     refund_ref: &str,
     amount_minor: i64,
     points: i64,
-    entry_id: Option<i64>,
+    entry_id: Option<EntryId>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     diesel::insert_into(refunds::table)
@@ -129,7 +130,7 @@ pub fn insert_refund(
 /// Whether a partner already used a refund id.
 pub fn refund_ref_exists(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     refund_ref: &str,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

@@ -1,5 +1,6 @@
 //! Journal entries and postings: insert (append-only) and read. No update or delete exists.
 
+use crate::domain::ids::{EntryId, MemberId, PartnerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,10 +11,10 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = journal_entries)]
 pub struct Entry {
-    pub id: i64,
+    pub id: EntryId,
     pub kind: String,
-    pub member_id: Option<i64>,
-    pub partner_id: Option<i64>,
+    pub member_id: Option<MemberId>,
+    pub partner_id: Option<PartnerId>,
     pub reference: String,
     pub memo: Option<String>,
     pub posted_at: NaiveDateTime,
@@ -27,8 +28,8 @@ pub struct Entry {
 #[diesel(table_name = journal_entries)]
 pub struct NewEntry<'a> {
     pub kind: &'a str,
-    pub member_id: Option<i64>,
-    pub partner_id: Option<i64>,
+    pub member_id: Option<MemberId>,
+    pub partner_id: Option<PartnerId>,
     pub reference: &'a str,
     pub memo: Option<&'a str>,
     pub posted_at: NaiveDateTime,
@@ -42,7 +43,7 @@ pub struct NewEntry<'a> {
 #[diesel(table_name = postings)]
 pub struct PostingRow {
     pub id: i64,
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     pub account: String,
     pub owner_id: i64,
     pub asset: String,
@@ -54,8 +55,8 @@ pub fn insert_entry(
     conn: &mut DbConn,
     entry: &NewEntry<'_>,
     lines: &[(&str, i64, &str, i64)],
-) -> QueryResult<i64> {
-    let id: i64 = diesel::insert_into(journal_entries::table)
+) -> QueryResult<EntryId> {
+    let id: EntryId = diesel::insert_into(journal_entries::table)
         .values(entry)
         .returning(journal_entries::id)
         .get_result(conn)?;
@@ -79,7 +80,7 @@ pub fn insert_entry(
 pub fn chain_page(
     conn: &mut DbConn,
     chain: &str,
-    after_id: i64,
+    after_id: EntryId,
     limit: i64,
 ) -> QueryResult<Vec<Entry>> {
     journal_entries::table
@@ -92,7 +93,7 @@ pub fn chain_page(
 }
 
 /// The postings of these entries.
-pub fn postings_of(conn: &mut DbConn, entry_ids: &[i64]) -> QueryResult<Vec<PostingRow>> {
+pub fn postings_of(conn: &mut DbConn, entry_ids: &[EntryId]) -> QueryResult<Vec<PostingRow>> {
     postings::table
         .filter(postings::entry_id.eq_any(entry_ids))
         .order((postings::entry_id.asc(), postings::id.asc()))
@@ -103,8 +104,8 @@ pub fn postings_of(conn: &mut DbConn, entry_ids: &[i64]) -> QueryResult<Vec<Post
 /// A member's entries, newest first, before `before_id`.
 pub fn member_page(
     conn: &mut DbConn,
-    member_id: i64,
-    before_id: i64,
+    member_id: MemberId,
+    before_id: EntryId,
     limit: i64,
 ) -> QueryResult<Vec<Entry>> {
     journal_entries::table
@@ -119,8 +120,8 @@ pub fn member_page(
 /// A partner's entries with the member number, oldest first, after `after_id`.
 pub fn partner_page(
     conn: &mut DbConn,
-    partner_id: i64,
-    after_id: i64,
+    partner_id: PartnerId,
+    after_id: EntryId,
     limit: i64,
 ) -> QueryResult<Vec<(Entry, String)>> {
     journal_entries::table
@@ -155,11 +156,11 @@ pub fn unbalanced_entries(conn: &mut DbConn) -> QueryResult<Vec<GroupSum>> {
 }
 
 /// Entries with fewer than two postings (an entry moves something from somewhere to somewhere).
-pub fn entries_with_too_few_postings(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
+pub fn entries_with_too_few_postings(conn: &mut DbConn) -> QueryResult<Vec<EntryId>> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
+        id: EntryId,
     }
     let rows: Vec<Id> = diesel::sql_query(
         "SELECT e.id AS id FROM journal_entries e LEFT JOIN postings p ON p.entry_id = e.id \

@@ -1,5 +1,6 @@
 //! Lots and their movements. A lot's `remaining` changes only together with a journal entry.
 
+use crate::domain::ids::{EntryId, LotId, MemberId, PartnerId, RedemptionId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,11 +11,11 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = lots)]
 pub struct Lot {
-    pub id: i64,
-    pub member_id: i64,
+    pub id: LotId,
+    pub member_id: MemberId,
     pub asset: String,
     pub issuer_kind: String,
-    pub issuer_partner_id: Option<i64>,
+    pub issuer_partner_id: Option<PartnerId>,
     pub price_micros: i64,
     pub points: i64,
     pub remaining: i64,
@@ -22,17 +23,17 @@ pub struct Lot {
     pub available_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
     pub matured: bool,
-    pub entry_id: i64,
+    pub entry_id: EntryId,
 }
 
 /// A lot to create.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = lots)]
 pub struct NewLot<'a> {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub asset: &'a str,
     pub issuer_kind: &'a str,
-    pub issuer_partner_id: Option<i64>,
+    pub issuer_partner_id: Option<PartnerId>,
     pub price_micros: i64,
     pub points: i64,
     pub remaining: i64,
@@ -40,11 +41,11 @@ pub struct NewLot<'a> {
     pub available_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
     pub matured: bool,
-    pub entry_id: i64,
+    pub entry_id: EntryId,
 }
 
 /// Inserts a lot.
-pub fn insert_lot(conn: &mut DbConn, lot: &NewLot<'_>) -> QueryResult<i64> {
+pub fn insert_lot(conn: &mut DbConn, lot: &NewLot<'_>) -> QueryResult<LotId> {
     diesel::insert_into(lots::table)
         .values(lot)
         .returning(lots::id)
@@ -52,14 +53,17 @@ pub fn insert_lot(conn: &mut DbConn, lot: &NewLot<'_>) -> QueryResult<i64> {
 }
 
 /// A lot by id.
-pub fn lot(conn: &mut DbConn, id: i64) -> QueryResult<Lot> {
+pub fn lot(conn: &mut DbConn, id: LotId) -> QueryResult<Lot> {
     lots::table.find(id).select(Lot::as_select()).first(conn)
 }
 
 /// The member's lots holding points, in spending order: earliest expiry first, lots without an
 /// expiry date last, then oldest first. (`IS NULL` first, because PostgreSQL and SQLite sort
 /// NULLs differently.)
-pub fn member_lots_in_spending_order(conn: &mut DbConn, member_id: i64) -> QueryResult<Vec<Lot>> {
+pub fn member_lots_in_spending_order(
+    conn: &mut DbConn,
+    member_id: MemberId,
+) -> QueryResult<Vec<Lot>> {
     lots::table
         .filter(lots::member_id.eq(member_id))
         .filter(lots::remaining.gt(0))
@@ -75,7 +79,7 @@ pub fn member_lots_in_spending_order(conn: &mut DbConn, member_id: i64) -> Query
 /// The member's lots not yet matured whose return window ended.
 pub fn lots_due_to_mature(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Lot>> {
     lots::table
@@ -88,7 +92,7 @@ pub fn lots_due_to_mature(
 }
 
 /// Every lot of a member (verification).
-pub fn member_lots(conn: &mut DbConn, member_id: i64) -> QueryResult<Vec<Lot>> {
+pub fn member_lots(conn: &mut DbConn, member_id: MemberId) -> QueryResult<Vec<Lot>> {
     lots::table
         .filter(lots::member_id.eq(member_id))
         .order(lots::id.asc())
@@ -98,7 +102,7 @@ pub fn member_lots(conn: &mut DbConn, member_id: i64) -> QueryResult<Vec<Lot>> {
 
 /// Changes a lot's remaining points by `delta`; the filter keeps it within 0..=points, so an
 /// update based on a wrong computation changes nothing.
-pub fn adjust_lot_remaining(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<usize> {
+pub fn adjust_lot_remaining(conn: &mut DbConn, id: LotId, delta: i64) -> QueryResult<usize> {
     diesel::update(
         lots::table
             .find(id)
@@ -110,7 +114,7 @@ pub fn adjust_lot_remaining(conn: &mut DbConn, id: i64, delta: i64) -> QueryResu
 }
 
 /// Marks lots as matured.
-pub fn mark_matured(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+pub fn mark_matured(conn: &mut DbConn, ids: &[LotId]) -> QueryResult<usize> {
     diesel::update(lots::table.filter(lots::id.eq_any(ids)))
         .set(lots::matured.eq(true))
         .execute(conn)
@@ -119,9 +123,9 @@ pub fn mark_matured(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
 /// Records a movement on a lot: positive takes points from it, negative gives them back.
 pub fn insert_movement(
     conn: &mut DbConn,
-    lot_id: i64,
-    entry_id: i64,
-    redemption_id: Option<i64>,
+    lot_id: LotId,
+    entry_id: EntryId,
+    redemption_id: Option<RedemptionId>,
     kind: &str,
     points: i64,
 ) -> QueryResult<usize> {
@@ -140,17 +144,17 @@ pub fn insert_movement(
 /// in which points go back).
 pub fn redemption_lot_holdings(
     conn: &mut DbConn,
-    redemption_id: i64,
+    redemption_id: RedemptionId,
 ) -> QueryResult<Vec<(Lot, i64)>> {
-    let moves: Vec<(i64, i64)> = lot_movements::table
+    let moves: Vec<(LotId, i64)> = lot_movements::table
         .filter(lot_movements::redemption_id.eq(redemption_id))
         .select((lot_movements::lot_id, lot_movements::points))
         .load(conn)?;
-    let mut net: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    let mut net: std::collections::BTreeMap<LotId, i64> = std::collections::BTreeMap::new();
     for (lot_id, points) in moves {
         *net.entry(lot_id).or_insert(0) += points;
     }
-    let ids: Vec<i64> = net
+    let ids: Vec<LotId> = net
         .iter()
         .filter(|(_, p)| **p > 0)
         .map(|(id, _)| *id)
@@ -177,12 +181,12 @@ pub fn redemption_lot_holdings(
 }
 
 /// Sum of movements per lot (verification): (lot id, net points taken).
-pub fn movement_sums(conn: &mut DbConn, lot_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    let moves: Vec<(i64, i64)> = lot_movements::table
+pub fn movement_sums(conn: &mut DbConn, lot_ids: &[LotId]) -> QueryResult<Vec<(LotId, i64)>> {
+    let moves: Vec<(LotId, i64)> = lot_movements::table
         .filter(lot_movements::lot_id.eq_any(lot_ids))
         .select((lot_movements::lot_id, lot_movements::points))
         .load(conn)?;
-    let mut net: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    let mut net: std::collections::BTreeMap<LotId, i64> = std::collections::BTreeMap::new();
     for (lot_id, points) in moves {
         *net.entry(lot_id).or_insert(0) += points;
     }

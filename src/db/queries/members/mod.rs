@@ -1,5 +1,6 @@
 //! Members, their links to partners, sessions and one-time codes.
 
+use crate::domain::ids::{MemberId, PartnerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -11,7 +12,7 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = members)]
 pub struct Member {
-    pub id: i64,
+    pub id: MemberId,
     pub member_number: String,
     pub email: Option<String>,
     pub password_hash: Option<String>,
@@ -46,7 +47,7 @@ pub struct NewMember<'a> {
 }
 
 /// Inserts a member; a unique violation (number or email taken) is returned as is.
-pub fn insert(conn: &mut DbConn, new: &NewMember<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConn, new: &NewMember<'_>) -> QueryResult<MemberId> {
     diesel::insert_into(members::table)
         .values(new)
         .returning(members::id)
@@ -72,7 +73,7 @@ pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Member>> {
 }
 
 /// The member with this id.
-pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<Member> {
+pub fn by_id(conn: &mut DbConn, id: MemberId) -> QueryResult<Member> {
     members::table
         .find(id)
         .select(Member::as_select())
@@ -81,7 +82,7 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<Member> {
 
 /// Locks the member row for the rest of the transaction (an update of its lock version: `SELECT ... FOR UPDATE`
 /// does not exist on SQLite, where the write transaction is the lock) and returns it fresh.
-pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<Member> {
+pub fn lock(conn: &mut DbConn, id: MemberId) -> QueryResult<Member> {
     diesel::update(members::table.find(id))
         .set(members::lock_version.eq(members::lock_version + 1))
         .execute(conn)?;
@@ -109,7 +110,7 @@ pub fn write_balances(conn: &mut DbConn, m: &Member) -> QueryResult<usize> {
 /// Records the outcome of a one-time code check.
 pub fn set_code_failures(
     conn: &mut DbConn,
-    id: i64,
+    id: MemberId,
     failures: i64,
     locked_until: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
@@ -128,11 +129,11 @@ pub fn ids_with_due_work(
     conn: &mut DbConn,
     now: NaiveDateTime,
     inactive_before: Option<NaiveDateTime>,
-    after_id: i64,
+    after_id: MemberId,
     limit: i64,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<MemberId>> {
     use crate::db::schema::{lots, redemptions};
-    let mut ids: Vec<i64> = lots::table
+    let mut ids: Vec<MemberId> = lots::table
         .filter(lots::member_id.gt(after_id))
         .filter(lots::remaining.gt(0))
         .filter(
@@ -146,7 +147,7 @@ pub fn ids_with_due_work(
         .order(lots::member_id.asc())
         .limit(limit)
         .load(conn)?;
-    let holds: Vec<i64> = redemptions::table
+    let holds: Vec<MemberId> = redemptions::table
         .filter(redemptions::member_id.gt(after_id))
         .filter(redemptions::status.eq("authorized"))
         .filter(redemptions::expires_at.le(now))
@@ -157,7 +158,7 @@ pub fn ids_with_due_work(
         .load(conn)?;
     ids.extend(holds);
     if let Some(before) = inactive_before {
-        let inactive: Vec<i64> = members::table
+        let inactive: Vec<MemberId> = members::table
             .filter(members::id.gt(after_id))
             .filter(members::last_activity_at.le(before))
             .filter(
@@ -184,8 +185,8 @@ pub fn ids_with_due_work(
 #[diesel(table_name = member_links)]
 pub struct Link {
     pub id: i64,
-    pub partner_id: i64,
-    pub member_id: i64,
+    pub partner_id: PartnerId,
+    pub member_id: MemberId,
     pub customer_ref: Option<String>,
     pub linked_at: NaiveDateTime,
 }
@@ -193,8 +194,8 @@ pub struct Link {
 /// Links a member to a partner; a unique violation means the link or the reference exists.
 pub fn insert_link(
     conn: &mut DbConn,
-    partner_id: i64,
-    member_id: i64,
+    partner_id: PartnerId,
+    member_id: MemberId,
     customer_ref: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -209,7 +210,11 @@ pub fn insert_link(
 }
 
 /// The link of this member to this partner, if any.
-pub fn link(conn: &mut DbConn, partner_id: i64, member_id: i64) -> QueryResult<Option<Link>> {
+pub fn link(
+    conn: &mut DbConn,
+    partner_id: PartnerId,
+    member_id: MemberId,
+) -> QueryResult<Option<Link>> {
     member_links::table
         .filter(member_links::partner_id.eq(partner_id))
         .filter(member_links::member_id.eq(member_id))
@@ -221,7 +226,7 @@ pub fn link(conn: &mut DbConn, partner_id: i64, member_id: i64) -> QueryResult<O
 /// Stores a member session (only the token's hash).
 pub fn insert_session(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     token_sha256: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
@@ -241,7 +246,7 @@ pub fn session_member(
     conn: &mut DbConn,
     token_sha256: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<i64>> {
+) -> QueryResult<Option<MemberId>> {
     member_sessions::table
         .filter(member_sessions::token_sha256.eq(token_sha256))
         .filter(member_sessions::expires_at.gt(now))
@@ -253,7 +258,7 @@ pub fn session_member(
 /// Stores a one-time code (only its hash).
 pub fn insert_code(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     code_sha256: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
@@ -271,7 +276,7 @@ pub fn insert_code(
 /// How many unused, unexpired codes the member holds.
 pub fn active_code_count(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     redemption_codes::table
@@ -285,7 +290,7 @@ pub fn active_code_count(
 /// Marks the member's live code with this hash as used; false when there is none.
 pub fn use_code(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     code_sha256: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -309,7 +314,7 @@ pub fn use_code(
 }
 
 /// Member ids after `after_id`, at most `limit` (verification walks every member).
-pub fn id_page(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<i64>> {
+pub fn id_page(conn: &mut DbConn, after_id: MemberId, limit: i64) -> QueryResult<Vec<MemberId>> {
     members::table
         .filter(members::id.gt(after_id))
         .order(members::id.asc())

@@ -1,6 +1,7 @@
 //! Partners, their contracts (append-only: a change is a new row in force from a date), and their
 //! API keys.
 
+use crate::domain::ids::PartnerId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -11,7 +12,7 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = partners)]
 pub struct PartnerRow {
-    pub id: i64,
+    pub id: PartnerId,
     pub slug: String,
     pub name: String,
     pub universe: String,
@@ -24,7 +25,7 @@ pub struct PartnerRow {
 #[diesel(table_name = partner_contracts)]
 pub struct ContractRow {
     pub id: i64,
-    pub partner_id: i64,
+    pub partner_id: PartnerId,
     pub effective_from: NaiveDateTime,
     pub currency: String,
     pub earn_rate_bp: i64,
@@ -39,7 +40,7 @@ pub struct ContractRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = partner_contracts)]
 pub struct NewContract<'a> {
-    pub partner_id: i64,
+    pub partner_id: PartnerId,
     pub effective_from: NaiveDateTime,
     pub currency: &'a str,
     pub earn_rate_bp: i64,
@@ -57,7 +58,7 @@ pub fn insert_partner(
     name: &str,
     universe: &str,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<PartnerId> {
     diesel::insert_into(partners::table)
         .values((
             partners::slug.eq(slug),
@@ -71,7 +72,7 @@ pub fn insert_partner(
 }
 
 /// A partner by id.
-pub fn partner(conn: &mut DbConn, id: i64) -> QueryResult<Option<PartnerRow>> {
+pub fn partner(conn: &mut DbConn, id: PartnerId) -> QueryResult<Option<PartnerRow>> {
     partners::table
         .find(id)
         .select(PartnerRow::as_select())
@@ -80,7 +81,11 @@ pub fn partner(conn: &mut DbConn, id: i64) -> QueryResult<Option<PartnerRow>> {
 }
 
 /// Partners after `after_id`, at most `limit`.
-pub fn partner_page(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult<Vec<PartnerRow>> {
+pub fn partner_page(
+    conn: &mut DbConn,
+    after_id: PartnerId,
+    limit: i64,
+) -> QueryResult<Vec<PartnerRow>> {
     partners::table
         .filter(partners::id.gt(after_id))
         .order(partners::id.asc())
@@ -94,7 +99,9 @@ pub fn partner_page(conn: &mut DbConn, after_id: i64, limit: i64) -> QueryResult
 pub fn all_partners(conn: &mut DbConn) -> QueryResult<Vec<PartnerRow>> {
     let mut all = Vec::new();
     loop {
-        let after = all.last().map_or(0, |p: &PartnerRow| p.id);
+        let after = all
+            .last()
+            .map_or(PartnerId::default(), |p: &PartnerRow| p.id);
         let page = partner_page(conn, after, 500)?;
         if page.is_empty() {
             return Ok(all);
@@ -104,14 +111,14 @@ pub fn all_partners(conn: &mut DbConn) -> QueryResult<Vec<PartnerRow>> {
 }
 
 /// Sets a partner's status.
-pub fn set_partner_status(conn: &mut DbConn, id: i64, status: &str) -> QueryResult<usize> {
+pub fn set_partner_status(conn: &mut DbConn, id: PartnerId, status: &str) -> QueryResult<usize> {
     diesel::update(partners::table.find(id))
         .set(partners::status.eq(status))
         .execute(conn)
 }
 
 /// Adds a contract version.
-pub fn insert_contract(conn: &mut DbConn, c: &NewContract<'_>) -> QueryResult<i64> {
+pub fn insert_contract(conn: &mut DbConn, c: &NewContract<'_>) -> QueryResult<PartnerId> {
     diesel::insert_into(partner_contracts::table)
         .values(c)
         .returning(partner_contracts::id)
@@ -121,7 +128,7 @@ pub fn insert_contract(conn: &mut DbConn, c: &NewContract<'_>) -> QueryResult<i6
 /// The contract in force at `at`: the latest version effective at or before it.
 pub fn contract_at(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     at: NaiveDateTime,
 ) -> QueryResult<Option<ContractRow>> {
     partner_contracts::table
@@ -137,7 +144,7 @@ pub fn contract_at(
 }
 
 /// Every contract version of a partner, oldest first.
-pub fn contracts(conn: &mut DbConn, partner_id: i64) -> QueryResult<Vec<ContractRow>> {
+pub fn contracts(conn: &mut DbConn, partner_id: PartnerId) -> QueryResult<Vec<ContractRow>> {
     partner_contracts::table
         .filter(partner_contracts::partner_id.eq(partner_id))
         .order((
@@ -153,7 +160,7 @@ pub fn contracts(conn: &mut DbConn, partner_id: i64) -> QueryResult<Vec<Contract
 #[diesel(table_name = partner_keys)]
 pub struct KeyRow {
     pub id: i64,
-    pub partner_id: i64,
+    pub partner_id: PartnerId,
     pub key_id: String,
     pub secret_sealed: String,
     pub created_at: NaiveDateTime,
@@ -163,7 +170,7 @@ pub struct KeyRow {
 /// Stores a new key.
 pub fn insert_key(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     key_id: &str,
     secret_sealed: &str,
     now: NaiveDateTime,
@@ -179,7 +186,7 @@ pub fn insert_key(
 }
 
 /// A partner's keys, oldest first.
-pub fn keys(conn: &mut DbConn, partner_id: i64) -> QueryResult<Vec<KeyRow>> {
+pub fn keys(conn: &mut DbConn, partner_id: PartnerId) -> QueryResult<Vec<KeyRow>> {
     partner_keys::table
         .filter(partner_keys::partner_id.eq(partner_id))
         .order(partner_keys::id.asc())
@@ -200,7 +207,7 @@ pub fn active_key(conn: &mut DbConn, key_id: &str) -> QueryResult<Option<KeyRow>
 /// Revokes a partner's key; returns the rows changed (0 when unknown or already revoked).
 pub fn revoke_key(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     key_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {

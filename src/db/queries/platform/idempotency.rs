@@ -1,5 +1,6 @@
 //! Idempotency records: the answer stored under each partner's key.
 
+use crate::domain::ids::PartnerId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
-    pub partner_id: i64,
+    pub partner_id: PartnerId,
     pub idem_key: String,
     pub request_sha256: String,
     pub status_code: i32,
@@ -21,7 +22,7 @@ pub struct IdempotencyRow {
 /// Claims an idempotency key; a unique violation means it was claimed before.
 pub fn claim_idempotency_key(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     key: &str,
     request_sha256: &str,
     now: NaiveDateTime,
@@ -41,7 +42,7 @@ pub fn claim_idempotency_key(
 /// The stored record of a key.
 pub fn idempotency_record(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     key: &str,
 ) -> QueryResult<Option<IdempotencyRow>> {
     idempotency_keys::table
@@ -55,7 +56,7 @@ pub fn idempotency_record(
 /// Stores the answer given under a key.
 pub fn store_idempotent_answer(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     key: &str,
     status_code: i32,
     body: &str,

@@ -1,5 +1,6 @@
 //! Redemptions: holds, captures and reversals at a partner.
 
+use crate::domain::ids::{MemberId, PartnerId, RedemptionId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,9 +11,9 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = redemptions)]
 pub struct RedemptionRow {
-    pub id: i64,
-    pub partner_id: i64,
-    pub member_id: i64,
+    pub id: RedemptionId,
+    pub partner_id: PartnerId,
+    pub member_id: MemberId,
     pub status: String,
     pub points_authorized: i64,
     pub points_captured: i64,
@@ -31,14 +32,14 @@ pub struct RedemptionRow {
 )]
 pub fn insert_redemption(
     conn: &mut DbConn,
-    partner_id: i64,
-    member_id: i64,
+    partner_id: PartnerId,
+    member_id: MemberId,
     points: i64,
     order_id: Option<&str>,
     price_micros: i64,
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<RedemptionId> {
     diesel::insert_into(redemptions::table)
         .values((
             redemptions::partner_id.eq(partner_id),
@@ -58,7 +59,7 @@ pub fn insert_redemption(
 }
 
 /// A redemption by id.
-pub fn redemption(conn: &mut DbConn, id: i64) -> QueryResult<Option<RedemptionRow>> {
+pub fn redemption(conn: &mut DbConn, id: RedemptionId) -> QueryResult<Option<RedemptionRow>> {
     redemptions::table
         .find(id)
         .select(RedemptionRow::as_select())
@@ -69,7 +70,7 @@ pub fn redemption(conn: &mut DbConn, id: i64) -> QueryResult<Option<RedemptionRo
 /// The member's authorised holds that timed out at `now`.
 pub fn expired_holds(
     conn: &mut DbConn,
-    member_id: i64,
+    member_id: MemberId,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<RedemptionRow>> {
     redemptions::table
@@ -82,7 +83,7 @@ pub fn expired_holds(
 }
 
 /// Sum of the member's open holds (verification).
-pub fn open_hold_total(conn: &mut DbConn, member_id: i64) -> QueryResult<i64> {
+pub fn open_hold_total(conn: &mut DbConn, member_id: MemberId) -> QueryResult<i64> {
     let held: Vec<i64> = redemptions::table
         .filter(redemptions::member_id.eq(member_id))
         .filter(redemptions::status.eq("authorized"))

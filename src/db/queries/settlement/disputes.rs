@@ -1,5 +1,6 @@
 //! Disputes of statements and the adjustments they carry into the next close.
 
+use crate::domain::ids::{DisputeId, PartnerId, RunId, StatementId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,26 +11,26 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = disputes)]
 pub struct DisputeRow {
-    pub id: i64,
-    pub statement_id: i64,
-    pub partner_id: i64,
+    pub id: DisputeId,
+    pub statement_id: StatementId,
+    pub partner_id: PartnerId,
     pub reason: String,
     pub status: String,
     pub opened_at: NaiveDateTime,
     pub resolution: Option<String>,
     pub adjustment_minor: Option<i64>,
     pub resolved_at: Option<NaiveDateTime>,
-    pub applied_run_id: Option<i64>,
+    pub applied_run_id: Option<RunId>,
 }
 
 /// Opens a dispute.
 pub fn insert_dispute(
     conn: &mut DbConn,
-    statement_id: i64,
-    partner_id: i64,
+    statement_id: StatementId,
+    partner_id: PartnerId,
     reason: &str,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<DisputeId> {
     diesel::insert_into(disputes::table)
         .values((
             disputes::statement_id.eq(statement_id),
@@ -43,7 +44,7 @@ pub fn insert_dispute(
 }
 
 /// A dispute by id.
-pub fn dispute(conn: &mut DbConn, id: i64) -> QueryResult<Option<DisputeRow>> {
+pub fn dispute(conn: &mut DbConn, id: DisputeId) -> QueryResult<Option<DisputeRow>> {
     disputes::table
         .find(id)
         .select(DisputeRow::as_select())
@@ -52,7 +53,10 @@ pub fn dispute(conn: &mut DbConn, id: i64) -> QueryResult<Option<DisputeRow>> {
 }
 
 /// The disputes of some statements.
-pub fn disputes_of(conn: &mut DbConn, statement_ids: &[i64]) -> QueryResult<Vec<DisputeRow>> {
+pub fn disputes_of(
+    conn: &mut DbConn,
+    statement_ids: &[StatementId],
+) -> QueryResult<Vec<DisputeRow>> {
     disputes::table
         .filter(disputes::statement_id.eq_any(statement_ids))
         .order(disputes::id.asc())
@@ -63,7 +67,7 @@ pub fn disputes_of(conn: &mut DbConn, statement_ids: &[i64]) -> QueryResult<Vec<
 /// Resolves an open dispute; 0 rows when it was not open.
 pub fn resolve_dispute(
     conn: &mut DbConn,
-    id: i64,
+    id: DisputeId,
     resolution: &str,
     adjustment_minor: i64,
     now: NaiveDateTime,
@@ -94,7 +98,11 @@ pub fn pending_adjustments(conn: &mut DbConn, end: NaiveDateTime) -> QueryResult
 }
 
 /// Marks dispute adjustments as applied by a run.
-pub fn mark_adjustments_applied(conn: &mut DbConn, ids: &[i64], run_id: i64) -> QueryResult<usize> {
+pub fn mark_adjustments_applied(
+    conn: &mut DbConn,
+    ids: &[DisputeId],
+    run_id: RunId,
+) -> QueryResult<usize> {
     diesel::update(
         disputes::table
             .filter(disputes::id.eq_any(ids))

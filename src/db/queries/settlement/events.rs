@@ -1,6 +1,7 @@
 //! Clearing events written beside journal entries, their sums for a close and for a
 //! partner's reconciliation, and the outstanding liability.
 
+use crate::domain::ids::{EntryId, PartnerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
@@ -12,11 +13,11 @@ use crate::db::DbConn;
 #[derive(Debug, Insertable)]
 #[diesel(table_name = clearing_events)]
 pub struct NewEvent<'a> {
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     pub posted_at: NaiveDateTime,
     pub kind: &'a str,
-    pub partner_id: Option<i64>,
-    pub issuer_partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
+    pub issuer_partner_id: Option<PartnerId>,
     pub points: i64,
     pub price_micros: i64,
     pub order_ref: &'a str,
@@ -39,9 +40,9 @@ pub struct EventTotal {
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Nullable<BigInt>)]
-    pub partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
     #[diesel(sql_type = Nullable<BigInt>)]
-    pub issuer_partner_id: Option<i64>,
+    pub issuer_partner_id: Option<PartnerId>,
     #[diesel(sql_type = BigInt)]
     pub price_micros: i64,
     #[diesel(sql_type = BigInt)]
@@ -87,7 +88,7 @@ pub struct OrderTotal {
 /// rows' key), so each page reads only what is left.
 pub fn order_totals_page(
     conn: &mut DbConn,
-    partner_id: i64,
+    partner_id: PartnerId,
     start: NaiveDateTime,
     end: NaiveDateTime,
     after: (&str, &str),
@@ -119,7 +120,7 @@ pub fn order_totals_page(
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Liability {
     #[diesel(sql_type = Nullable<BigInt>)]
-    pub issuer_partner_id: Option<i64>,
+    pub issuer_partner_id: Option<PartnerId>,
     #[diesel(sql_type = BigInt)]
     pub points: i64,
 }

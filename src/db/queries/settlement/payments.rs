@@ -1,5 +1,6 @@
 //! Payments recorded against statements.
 
+use crate::domain::ids::{EntryId, PartnerId, PaymentId, StatementId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,14 +11,14 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments)]
 pub struct PaymentRow {
-    pub id: i64,
-    pub statement_id: i64,
-    pub partner_id: i64,
+    pub id: PaymentId,
+    pub statement_id: StatementId,
+    pub partner_id: PartnerId,
     pub direction: String,
     pub amount_minor: i64,
     pub bank_reference: String,
     pub paid_at: NaiveDateTime,
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     pub created_at: NaiveDateTime,
 }
 
@@ -25,18 +26,18 @@ pub struct PaymentRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = payments)]
 pub struct NewPayment<'a> {
-    pub statement_id: i64,
-    pub partner_id: i64,
+    pub statement_id: StatementId,
+    pub partner_id: PartnerId,
     pub direction: &'a str,
     pub amount_minor: i64,
     pub bank_reference: &'a str,
     pub paid_at: NaiveDateTime,
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     pub created_at: NaiveDateTime,
 }
 
 /// Records a payment; a unique violation means the bank reference is already recorded.
-pub fn insert_payment(conn: &mut DbConn, p: &NewPayment<'_>) -> QueryResult<i64> {
+pub fn insert_payment(conn: &mut DbConn, p: &NewPayment<'_>) -> QueryResult<PaymentId> {
     diesel::insert_into(payments::table)
         .values(p)
         .returning(payments::id)
@@ -44,7 +45,10 @@ pub fn insert_payment(conn: &mut DbConn, p: &NewPayment<'_>) -> QueryResult<i64>
 }
 
 /// The payments of some statements.
-pub fn payments_of(conn: &mut DbConn, statement_ids: &[i64]) -> QueryResult<Vec<PaymentRow>> {
+pub fn payments_of(
+    conn: &mut DbConn,
+    statement_ids: &[StatementId],
+) -> QueryResult<Vec<PaymentRow>> {
     payments::table
         .filter(payments::statement_id.eq_any(statement_ids))
         .order(payments::id.asc())

@@ -1,5 +1,6 @@
 //! Settlement runs: one per closed period.
 
+use crate::domain::ids::{EntryId, RunId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,14 +11,14 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = settlement_runs)]
 pub struct RunRow {
-    pub id: i64,
+    pub id: RunId,
     pub period_start: NaiveDateTime,
     pub period_end: NaiveDateTime,
     pub currency: String,
     pub closed_at: NaiveDateTime,
     pub events_count: i64,
     pub summary: String,
-    pub entry_id: Option<i64>,
+    pub entry_id: Option<EntryId>,
 }
 
 /// A run to store.
@@ -30,11 +31,11 @@ pub struct NewRun<'a> {
     pub closed_at: NaiveDateTime,
     pub events_count: i64,
     pub summary: &'a str,
-    pub entry_id: Option<i64>,
+    pub entry_id: Option<EntryId>,
 }
 
 /// Stores a run; a unique violation means another close of the same cut-off won.
-pub fn insert_run(conn: &mut DbConn, run: &NewRun<'_>) -> QueryResult<i64> {
+pub fn insert_run(conn: &mut DbConn, run: &NewRun<'_>) -> QueryResult<RunId> {
     diesel::insert_into(settlement_runs::table)
         .values(run)
         .returning(settlement_runs::id)
@@ -60,7 +61,7 @@ pub fn run_ending_at(conn: &mut DbConn, end: NaiveDateTime) -> QueryResult<Optio
 }
 
 /// A run by id.
-pub fn run(conn: &mut DbConn, id: i64) -> QueryResult<Option<RunRow>> {
+pub fn run(conn: &mut DbConn, id: RunId) -> QueryResult<Option<RunRow>> {
     settlement_runs::table
         .find(id)
         .select(RunRow::as_select())
@@ -69,7 +70,7 @@ pub fn run(conn: &mut DbConn, id: i64) -> QueryResult<Option<RunRow>> {
 }
 
 /// A page of runs, newest first, before `before` (an id).
-pub fn runs_page(conn: &mut DbConn, before: i64, limit: i64) -> QueryResult<Vec<RunRow>> {
+pub fn runs_page(conn: &mut DbConn, before: RunId, limit: i64) -> QueryResult<Vec<RunRow>> {
     settlement_runs::table
         .filter(settlement_runs::id.lt(before))
         .order(settlement_runs::id.desc())
@@ -102,9 +103,9 @@ pub fn event_count(
 /// Completes a run with its summary and money entry (in the transaction that created it).
 pub fn finish_run(
     conn: &mut DbConn,
-    id: i64,
+    id: RunId,
     summary: &str,
-    entry_id: Option<i64>,
+    entry_id: Option<EntryId>,
 ) -> QueryResult<usize> {
     diesel::update(settlement_runs::table.find(id))
         .set((

@@ -1,5 +1,6 @@
 //! Signed statements, one per partner per run.
 
+use crate::domain::ids::{PartnerId, RunId, StatementId};
 use diesel::prelude::*;
 
 use crate::db::schema::statements;
@@ -9,9 +10,9 @@ use crate::db::DbConn;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = statements)]
 pub struct StatementRow {
-    pub id: i64,
-    pub run_id: i64,
-    pub partner_id: i64,
+    pub id: StatementId,
+    pub run_id: RunId,
+    pub partner_id: PartnerId,
     pub net_minor: i64,
     pub document: String,
     pub signature: String,
@@ -22,9 +23,9 @@ pub struct StatementRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = statements)]
 pub struct NewStatement<'a> {
-    pub id: i64,
-    pub run_id: i64,
-    pub partner_id: i64,
+    pub id: StatementId,
+    pub run_id: RunId,
+    pub partner_id: PartnerId,
     pub net_minor: i64,
     pub document: &'a str,
     pub signature: &'a str,
@@ -39,15 +40,15 @@ pub fn insert_statement(conn: &mut DbConn, s: &NewStatement<'_>) -> QueryResult<
 }
 
 /// The next statement id (statements carry their id inside the signed document).
-pub fn next_statement_id(conn: &mut DbConn) -> QueryResult<i64> {
+pub fn next_statement_id(conn: &mut DbConn) -> QueryResult<StatementId> {
     let max: Option<i64> = statements::table
         .select(diesel::dsl::max(statements::id))
         .first(conn)?;
-    Ok(max.unwrap_or(0) + 1)
+    Ok(StatementId::from(max.unwrap_or(0) + 1))
 }
 
 /// A statement by id.
-pub fn statement(conn: &mut DbConn, id: i64) -> QueryResult<Option<StatementRow>> {
+pub fn statement(conn: &mut DbConn, id: StatementId) -> QueryResult<Option<StatementRow>> {
     statements::table
         .find(id)
         .select(StatementRow::as_select())
@@ -56,7 +57,7 @@ pub fn statement(conn: &mut DbConn, id: i64) -> QueryResult<Option<StatementRow>
 }
 
 /// The statements of a run, by partner.
-pub fn run_statements(conn: &mut DbConn, run_id: i64) -> QueryResult<Vec<StatementRow>> {
+pub fn run_statements(conn: &mut DbConn, run_id: RunId) -> QueryResult<Vec<StatementRow>> {
     statements::table
         .filter(statements::run_id.eq(run_id))
         .order(statements::partner_id.asc())
@@ -67,8 +68,8 @@ pub fn run_statements(conn: &mut DbConn, run_id: i64) -> QueryResult<Vec<Stateme
 /// A page of one partner's statements, newest first, before `before` (an id).
 pub fn partner_statements(
     conn: &mut DbConn,
-    partner_id: i64,
-    before: i64,
+    partner_id: PartnerId,
+    before: StatementId,
     limit: i64,
 ) -> QueryResult<Vec<StatementRow>> {
     statements::table

@@ -7,28 +7,27 @@
 //! operator's: the operator's margin is the sum of the rounded nets, so the nets and the margin
 //! sum to zero exactly in minor units.
 
-/// Micros in one minor unit of a currency with `exponent` decimals (EUR: 2, so 10,000).
-pub fn micros_per_minor(exponent: u32) -> Option<i128> {
-    6_u32.checked_sub(exponent).map(|e| 10_i128.pow(e))
-}
+pub mod clearing;
+pub mod statement_csv;
+pub mod tally;
 
-/// `micros` rounded to the nearest minor unit, halves away from zero, and the remainder
-/// (`micros - minor * micros_per_minor`). None when the result does not fit an i64.
-pub fn round_to_minor(micros: i128, exponent: u32) -> Option<(i64, i128)> {
-    let unit = micros_per_minor(exponent)?;
-    let half = unit / 2;
-    let minor = if micros >= 0 {
-        (micros + half) / unit
-    } else {
-        -((-micros + half) / unit)
-    };
-    let remainder = micros - minor * unit;
-    Some((i64::try_from(minor).ok()?, remainder))
-}
+use crate::domain::money::{MoneyMicros, MoneyMinor};
 
-/// Money of `points` at `price_micros` per point, exactly.
-pub fn amount_micros(points: i64, price_micros: i64) -> i128 {
-    i128::from(points) * i128::from(price_micros)
+/// A statement's net: the exact value of its figures plus its flat fee and adjustments, then
+/// rounded once. Returns (exact net, rounded net, remainder); None beyond the 64-bit range or
+/// for a currency with more than six decimals.
+pub fn statement_net(
+    figures_value: MoneyMicros,
+    fee: MoneyMinor,
+    adjustments: MoneyMinor,
+    exponent: u32,
+) -> Option<(MoneyMicros, MoneyMinor, MoneyMicros)> {
+    let exact = figures_value
+        .checked_add(MoneyMicros::of_minor(fee, exponent)?)?
+        .checked_add(MoneyMicros::of_minor(adjustments, exponent)?)?;
+    let (rounded, remainder) = exact.round_to_minor(exponent)?;
+    i64::try_from(exact.get()).ok()?;
+    Some((exact, rounded, remainder))
 }
 
 /// Where a statement stands against the payments recorded for it (the SDK's wire enum).
@@ -65,16 +64,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nets_round_half_away_from_zero_and_keep_the_remainder() {
-        // EUR: 10,000 micros per cent.
-        assert_eq!(round_to_minor(80_000_000_000, 2), Some((8_000_000, 0)));
-        assert_eq!(round_to_minor(15_000, 2), Some((2, -5_000)));
-        assert_eq!(round_to_minor(14_999, 2), Some((1, 4_999)));
-        assert_eq!(round_to_minor(-15_000, 2), Some((-2, 5_000)));
-        assert_eq!(round_to_minor(-14_999, 2), Some((-1, -4_999)));
+    fn a_net_adds_fee_and_adjustments_exactly_before_its_one_rounding() {
+        let eur = |micros: i128, fee: i64, adj: i64| {
+            statement_net(
+                MoneyMicros::ZERO
+                    .checked_add(crate::domain::money::Points::from(1).value_at(
+                        crate::domain::money::PriceMicros::from(i64::try_from(micros).unwrap()),
+                    ))
+                    .unwrap(),
+                MoneyMinor::from(fee),
+                MoneyMinor::from(adj),
+                2,
+            )
+            .map(|(exact, net, rest)| (exact.get(), net.get(), rest.get()))
+        };
+        // 0.5 cent of figures, a 1.00 EUR fee, a -0.25 EUR adjustment: 0.755 EUR, 76 cents.
+        assert_eq!(eur(5_000, 100, -25), Some((755_000, 76, -5_000)));
+        assert_eq!(eur(-14_999, 0, 0), Some((-14_999, -1, -4_999)));
         // JPY: a million micros per yen.
-        assert_eq!(round_to_minor(2_500_000, 0), Some((3, -500_000)));
-        assert_eq!(round_to_minor(i128::MAX / 2, 2), None);
+        let jpy = statement_net(MoneyMicros::ZERO, MoneyMinor::from(3), MoneyMinor::ZERO, 0);
+        assert_eq!(jpy.map(|(_, net, _)| net.get()), Some(3));
+        assert_eq!(
+            statement_net(
+                MoneyMicros::ZERO,
+                MoneyMinor::from(i64::MAX),
+                MoneyMinor::ZERO,
+                2
+            ),
+            None,
+            "an exact net beyond i64 micros is refused"
+        );
     }
 
     #[test]

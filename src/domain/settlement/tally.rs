@@ -1,0 +1,367 @@
+//! The arithmetic of a close: from the period's clearing-event totals, each partner's exact
+//! figures (points and their value in micros), the flows between partners, the operator's
+//! redeemed points and breakage, and the flow matrix of who funded the points redeemed where.
+//! Pure: the service reads the totals and renders the result.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use partner_sdk::statement::StatementLine;
+
+pub use super::clearing::ClearingKind;
+use crate::domain::ids::PartnerId;
+use crate::domain::money::{MoneyMicros, Points, PriceMicros};
+
+/// The events of one kind, shop, funding partner and price in a period, summed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearingTotal {
+    /// What they record.
+    pub kind: ClearingKind,
+    /// The partner billed or reimbursed (none for breakage).
+    pub partner: Option<PartnerId>,
+    /// The partner that funded the points (none: the operator).
+    pub issuer: Option<PartnerId>,
+    /// The price per point they were cleared at.
+    pub price: PriceMicros,
+    /// Their points.
+    pub points: Points,
+    /// How many events.
+    pub events: i64,
+}
+
+/// Why a period cannot be tallied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TallyError {
+    /// A sum leaves the 64-bit range (points, counts, or a value in micros).
+    Overflow,
+    /// An event that must name its partner does not.
+    EventWithoutPartner(ClearingKind),
+}
+
+type Tally<T> = Result<T, TallyError>;
+
+/// Exact sums of one statement line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Acc {
+    /// Points.
+    pub points: Points,
+    /// Their value at the prices they were cleared at.
+    pub value: MoneyMicros,
+}
+
+impl Acc {
+    fn add(&mut self, t: &ClearingTotal) -> Tally<()> {
+        self.points = self
+            .points
+            .checked_add(t.points)
+            .ok_or(TallyError::Overflow)?;
+        self.value = self
+            .value
+            .checked_add(t.points.value_at(t.price))
+            .ok_or(TallyError::Overflow)?;
+        Ok(())
+    }
+
+    fn remove(&mut self, t: &ClearingTotal) -> Tally<()> {
+        self.points = self
+            .points
+            .checked_sub(t.points)
+            .ok_or(TallyError::Overflow)?;
+        self.value = self
+            .value
+            .checked_sub(t.points.value_at(t.price))
+            .ok_or(TallyError::Overflow)?;
+        Ok(())
+    }
+
+    /// The line as a statement shows it; refused when the value does not fit 64 bits.
+    pub fn line(self) -> Tally<StatementLine> {
+        Ok(StatementLine {
+            points: self.points.get(),
+            amount_micros: i64::try_from(self.value.get()).map_err(|_| TallyError::Overflow)?,
+        })
+    }
+}
+
+/// Adds `n` to a running total, refusing overflow.
+fn add_to(total: &mut i64, n: i64) -> Tally<()> {
+    *total = total.checked_add(n).ok_or(TallyError::Overflow)?;
+    Ok(())
+}
+
+/// A partner's figures before rounding.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Figures {
+    /// Points it issued.
+    pub issued: Acc,
+    /// Points its refunds clawed back.
+    pub clawed_back: Acc,
+    /// Points redeemed at its shop.
+    pub redeemed: Acc,
+    /// Redemptions at its shop reversed.
+    pub reversed: Acc,
+    /// Its points that expired.
+    pub breakage: Acc,
+    /// Shop -> net points of this partner's points redeemed there.
+    pub out_flows: BTreeMap<PartnerId, i64>,
+    /// Funding party (none: the operator) -> net points redeemed here.
+    pub in_flows: BTreeMap<Option<PartnerId>, i64>,
+}
+
+impl Figures {
+    /// What the partner owes the network (positive) or is owed, exactly, before its flat fee
+    /// and adjustments: issued less clawed back, less redeemed here, plus reversed here.
+    pub fn net_value(&self) -> Option<MoneyMicros> {
+        self.issued
+            .value
+            .checked_sub(self.clawed_back.value)?
+            .checked_sub(self.redeemed.value)?
+            .checked_add(self.reversed.value)
+    }
+}
+
+/// Everything a close computes from the events.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PeriodFigures {
+    /// Each partner's figures.
+    pub by_partner: BTreeMap<PartnerId, Figures>,
+    /// (funding party, shop) -> net points.
+    pub matrix: BTreeMap<(Option<PartnerId>, PartnerId), i64>,
+    /// Funding party -> points that expired.
+    pub breakage: BTreeMap<Option<PartnerId>, Acc>,
+    /// Points the operator funded that were redeemed, net of reversals.
+    pub operator_redeemed: Acc,
+    /// How many events the period holds.
+    pub events: i64,
+}
+
+/// Tallies a period's totals.
+pub fn tally(totals: &[ClearingTotal]) -> Tally<PeriodFigures> {
+    let mut f = PeriodFigures::default();
+    for t in totals {
+        add_to(&mut f.events, t.events)?;
+        match (t.kind, t.partner) {
+            (ClearingKind::Breakage, _) => {
+                f.breakage.entry(t.issuer).or_default().add(t)?;
+                if let Some(issuer) = t.issuer {
+                    f.by_partner.entry(issuer).or_default().breakage.add(t)?;
+                }
+            }
+            (ClearingKind::Issue, Some(p)) => f.by_partner.entry(p).or_default().issued.add(t)?,
+            (ClearingKind::Clawback, Some(p)) => {
+                f.by_partner.entry(p).or_default().clawed_back.add(t)?
+            }
+            (ClearingKind::Redeem | ClearingKind::Reverse, Some(shop)) => {
+                redemption(&mut f, t, shop)?
+            }
+            (kind, None) => return Err(TallyError::EventWithoutPartner(kind)),
+        }
+    }
+    Ok(f)
+}
+
+/// A redemption or its reversal at `shop`: the shop's line, the flows both ways, the matrix.
+fn redemption(f: &mut PeriodFigures, t: &ClearingTotal, shop: PartnerId) -> Tally<()> {
+    let reversal = t.kind == ClearingKind::Reverse;
+    let signed = if reversal {
+        t.points.checked_neg().ok_or(TallyError::Overflow)?.get()
+    } else {
+        t.points.get()
+    };
+    let here = f.by_partner.entry(shop).or_default();
+    if reversal {
+        here.reversed.add(t)?;
+    } else {
+        here.redeemed.add(t)?;
+    }
+    add_to(here.in_flows.entry(t.issuer).or_insert(0), signed)?;
+    match t.issuer {
+        Some(issuer) => {
+            let issuer_flows = &mut f.by_partner.entry(issuer).or_default().out_flows;
+            add_to(issuer_flows.entry(shop).or_insert(0), signed)?;
+        }
+        None if reversal => f.operator_redeemed.remove(t)?,
+        None => f.operator_redeemed.add(t)?,
+    }
+    add_to(f.matrix.entry((t.issuer, shop)).or_insert(0), signed)
+}
+
+/// The flow matrix of a period: rows are the funding parties (none: the operator), columns the
+/// shops, each cell the net points; with each row's, each column's and the overall total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    /// The shops, in id order.
+    pub columns: Vec<PartnerId>,
+    /// (funding party, cells in column order, row total).
+    pub rows: Vec<(Option<PartnerId>, Vec<i64>, i64)>,
+    /// Each column's sum.
+    pub column_totals: Vec<i64>,
+    /// Everything redeemed, net.
+    pub total: i64,
+}
+
+fn sum(mut values: impl Iterator<Item = i64>) -> Tally<i64> {
+    values
+        .try_fold(0_i64, i64::checked_add)
+        .ok_or(TallyError::Overflow)
+}
+
+/// Lays out the matrix cells; refused when a total leaves the 64-bit range.
+pub fn matrix(cells: &BTreeMap<(Option<PartnerId>, PartnerId), i64>) -> Tally<Matrix> {
+    let issuers: BTreeSet<Option<PartnerId>> = cells.keys().map(|(i, _)| *i).collect();
+    let columns: Vec<PartnerId> = cells
+        .keys()
+        .map(|(_, s)| *s)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut rows = Vec::with_capacity(issuers.len());
+    for issuer in issuers {
+        let row: Vec<i64> = columns
+            .iter()
+            .map(|s| cells.get(&(issuer, *s)).copied().unwrap_or(0))
+            .collect();
+        let total = sum(row.iter().copied())?;
+        rows.push((issuer, row, total));
+    }
+    let mut column_totals = Vec::with_capacity(columns.len());
+    for shop in &columns {
+        column_totals.push(sum(cells
+            .iter()
+            .filter(|((_, s), _)| s == shop)
+            .map(|(_, n)| *n))?);
+    }
+    let total = sum(column_totals.iter().copied())?;
+    Ok(Matrix {
+        columns,
+        rows,
+        column_totals,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pid(id: i64) -> PartnerId {
+        PartnerId::from(id)
+    }
+
+    fn event(
+        kind: ClearingKind,
+        partner: Option<i64>,
+        issuer: Option<i64>,
+        price: i64,
+        points: i64,
+    ) -> ClearingTotal {
+        ClearingTotal {
+            kind,
+            partner: partner.map(pid),
+            issuer: issuer.map(pid),
+            price: PriceMicros::from(price),
+            points: Points::from(points),
+            events: 1,
+        }
+    }
+
+    fn acc(points: i64, micros: i64) -> Acc {
+        Acc {
+            points: Points::from(points),
+            value: Points::from(micros).value_at(PriceMicros::from(1)),
+        }
+    }
+
+    /// Books (1) issues 100 at 8,000 and claws 10 back; coffee (2) redeems 30 of them and 5 of
+    /// the operator's at 6,000, then reverses 4 of books'; 7 of books' points expire.
+    fn period() -> Vec<ClearingTotal> {
+        use ClearingKind::*;
+        vec![
+            event(Issue, Some(1), Some(1), 8_000, 100),
+            event(Clawback, Some(1), Some(1), 8_000, 10),
+            event(Redeem, Some(2), Some(1), 6_000, 30),
+            event(Redeem, Some(2), None, 6_000, 5),
+            event(Reverse, Some(2), Some(1), 6_000, 4),
+            event(Breakage, None, Some(1), 8_000, 7),
+        ]
+    }
+
+    #[test]
+    fn each_partner_gets_its_lines_exactly_in_micros() {
+        let f = tally(&period()).unwrap();
+        assert_eq!(f.events, 6);
+        let books = &f.by_partner[&pid(1)];
+        assert_eq!(books.issued, acc(100, 800_000));
+        assert_eq!(books.clawed_back, acc(10, 80_000));
+        assert_eq!(books.breakage, acc(7, 56_000));
+        assert_eq!(
+            books.out_flows[&pid(2)],
+            26,
+            "30 redeemed at coffee, 4 reversed"
+        );
+        assert_eq!(books.net_value().unwrap().get(), 720_000);
+        let coffee = &f.by_partner[&pid(2)];
+        assert_eq!(coffee.redeemed, acc(35, 210_000));
+        assert_eq!(coffee.reversed, acc(4, 24_000));
+        assert_eq!(coffee.in_flows[&Some(pid(1))], 26);
+        assert_eq!(coffee.in_flows[&None], 5);
+        assert_eq!(coffee.net_value().unwrap().get(), -186_000);
+        assert_eq!(f.operator_redeemed, acc(5, 30_000));
+        assert_eq!(f.breakage[&Some(pid(1))].points, Points::from(7));
+    }
+
+    #[test]
+    fn an_operator_funded_reversal_gives_the_operator_its_points_back() {
+        use ClearingKind::*;
+        let f = tally(&[
+            event(Redeem, Some(2), None, 6_000, 5),
+            event(Reverse, Some(2), None, 6_000, 2),
+        ])
+        .unwrap();
+        assert_eq!(f.operator_redeemed, acc(3, 18_000));
+        assert_eq!(f.matrix[&(None, pid(2))], 3);
+    }
+
+    #[test]
+    fn the_matrix_columns_add_up_to_what_each_shop_redeemed_net() {
+        let f = tally(&period()).unwrap();
+        let m = matrix(&f.matrix).unwrap();
+        assert_eq!(m.columns, vec![pid(2)]);
+        assert_eq!(m.column_totals, vec![31]);
+        assert_eq!(m.total, 31);
+        assert_eq!(
+            m.rows,
+            vec![(None, vec![5], 5), (Some(pid(1)), vec![26], 26)]
+        );
+    }
+
+    #[test]
+    fn an_event_without_its_partner_or_beyond_i64_is_refused() {
+        use ClearingKind::*;
+        assert_eq!(
+            tally(&[event(Issue, None, Some(1), 8_000, 1)]),
+            Err(TallyError::EventWithoutPartner(Issue))
+        );
+        let huge = event(Issue, Some(1), Some(1), i64::MAX, i64::MAX);
+        let f = tally(&[huge]).unwrap();
+        assert_eq!(
+            f.by_partner[&pid(1)].issued.line(),
+            Err(TallyError::Overflow),
+            "micros beyond i64 overflow"
+        );
+        let twice = [
+            event(Issue, Some(1), Some(1), 1, i64::MAX),
+            event(Issue, Some(1), Some(1), 1, 1),
+        ];
+        assert_eq!(
+            tally(&twice),
+            Err(TallyError::Overflow),
+            "points beyond i64"
+        );
+        let cells = BTreeMap::from([((None, pid(1)), i64::MAX), ((None, pid(2)), 1)]);
+        assert_eq!(
+            matrix(&cells),
+            Err(TallyError::Overflow),
+            "a row beyond i64"
+        );
+    }
+}
