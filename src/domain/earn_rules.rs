@@ -5,6 +5,7 @@
 use partner_sdk::types::AppliedRule;
 
 use super::limits::POINTS_MAX;
+use super::money::{MoneyMinor, Points};
 
 /// Basis points of a multiplier of one.
 pub const BP_ONE: i64 = 10_000;
@@ -40,15 +41,15 @@ pub struct EarnRates {
 #[derive(Debug, Clone)]
 pub struct EarnOutcome {
     /// Points, rounded down.
-    pub points: i64,
+    pub points: Points,
     /// The explanation, in the order applied.
     pub rules: Vec<AppliedRule>,
 }
 
 /// Computes the points of a sale. None when the result would exceed [`POINTS_MAX`].
-pub fn compute_points(amount_minor: i64, currency: &str, rates: EarnRates) -> Option<EarnOutcome> {
+pub fn compute_points(amount: MoneyMinor, currency: &str, rates: EarnRates) -> Option<EarnOutcome> {
     let minor_per_unit = 10_i128.checked_pow(rates.currency_exponent)?;
-    let numerator = i128::from(amount_minor)
+    let numerator = i128::from(amount.get())
         .checked_mul(i128::from(rates.base_rate_millipoints))?
         .checked_mul(i128::from(rates.partner_rate_bp))?;
     let denominator = minor_per_unit
@@ -81,7 +82,10 @@ pub fn compute_points(amount_minor: i64, currency: &str, rates: EarnRates) -> Op
             description: format!("rounded down to whole points: {points}"),
         });
     }
-    Some(EarnOutcome { points, rules })
+    Some(EarnOutcome {
+        points: Points::from(points),
+        rules,
+    })
 }
 
 /// `value / 10^decimals` as a decimal string with trailing zeros trimmed (display only).
@@ -102,53 +106,65 @@ fn fixed(value: i128, decimals: u32) -> String {
 /// Points clawed back by a refund: the order's points are kept in proportion to the part of the
 /// order not yet refunded, rounded down, so the claw-back is rounded up and a full refund takes
 /// back every point. Returns the cumulative claw-back after this refund.
-pub fn cumulative_clawback(points: i64, amount_minor: i64, refunded_minor_total: i64) -> i64 {
-    if amount_minor <= 0 {
-        return points;
+pub fn cumulative_clawback(
+    points: Points,
+    amount: MoneyMinor,
+    refunded_total: MoneyMinor,
+) -> Points {
+    let (points, amount, refunded) = (
+        i128::from(points.get()),
+        i128::from(amount.get()),
+        i128::from(refunded_total.get()),
+    );
+    if amount <= 0 {
+        return Points::from(i64::try_from(points).unwrap_or(0));
     }
-    let kept = i128::from(points) * i128::from(amount_minor - refunded_minor_total)
-        / i128::from(amount_minor);
-    points - i64::try_from(kept).unwrap_or(points)
+    // i128: a product of two i64 values cannot overflow it, and the refunded total never
+    // exceeds the amount (the service refuses it), so the claw-back lies in 0..=points.
+    let kept = points * (amount - refunded).clamp(0, amount) / amount;
+    Points::from(i64::try_from(points - kept).unwrap_or(0))
 }
 
 /// Where the points a refund claws back come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ClawbackSplit {
     /// Taken from the order's own lot.
-    pub from_order: i64,
+    pub from_order: Points,
     /// Taken from the member's other available lots.
-    pub from_others: i64,
+    pub from_others: Points,
     /// Not covered by any lot: left as a negative available balance.
-    pub uncovered: i64,
+    pub uncovered: Points,
     /// Of the whole claw-back, the part taken from the pending wallet (the order's own points,
     /// while its return window runs).
-    pub from_pending: i64,
+    pub from_pending: Points,
     /// Of the whole claw-back, the part taken from the available wallet (possibly below zero).
-    pub from_available: i64,
+    pub from_available: Points,
 }
 
 /// Splits a claw-back of `claw` points: the order's own lot first (`order_remaining` points
 /// left, matured or not), then the member's other available points, and what neither covers
 /// stays as a negative balance.
 pub fn clawback_split(
-    claw: i64,
-    order_remaining: i64,
+    claw: Points,
+    order_remaining: Points,
     order_matured: bool,
-    others_available: i64,
+    others_available: Points,
 ) -> ClawbackSplit {
-    let from_order = order_remaining.clamp(0, claw.max(0));
-    let from_others = (claw - from_order).clamp(0, others_available.max(0));
+    // Every part lies between zero and the claw-back, so no difference below can overflow.
+    let claw = claw.at_least_zero().get();
+    let from_order = order_remaining.get().clamp(0, claw);
+    let from_others = (claw - from_order).clamp(0, others_available.at_least_zero().get());
     let (from_pending, from_available) = if order_matured {
         (0, claw)
     } else {
         (from_order, claw - from_order)
     };
     ClawbackSplit {
-        from_order,
-        from_others,
-        uncovered: claw - from_order - from_others,
-        from_pending,
-        from_available,
+        from_order: Points::from(from_order),
+        from_others: Points::from(from_others),
+        uncovered: Points::from(claw - from_order - from_others),
+        from_pending: Points::from(from_pending),
+        from_available: Points::from(from_available),
     }
 }
 
@@ -158,18 +174,35 @@ mod tests {
 
     #[test]
     fn clawback_takes_the_order_first_then_others_then_leaves_a_debt() {
+        let p = Points::from;
+        let parts = |s: ClawbackSplit| {
+            (
+                s.from_order.get(),
+                s.from_others.get(),
+                s.uncovered.get(),
+                s.from_pending.get(),
+                s.from_available.get(),
+            )
+        };
         // Pending order lot with 12 left; 9 more from nowhere: a debt of 9.
-        let s = clawback_split(21, 12, false, 0);
-        assert_eq!((s.from_order, s.from_others, s.uncovered), (12, 0, 9));
-        assert_eq!((s.from_pending, s.from_available), (12, 9));
+        assert_eq!(
+            parts(clawback_split(p(21), p(12), false, p(0))),
+            (12, 0, 9, 12, 9)
+        );
         // Matured order lot: everything comes out of the available wallet.
-        let s = clawback_split(21, 12, true, 5);
-        assert_eq!((s.from_order, s.from_others, s.uncovered), (12, 5, 4));
-        assert_eq!((s.from_pending, s.from_available), (0, 21));
+        assert_eq!(
+            parts(clawback_split(p(21), p(12), true, p(5))),
+            (12, 5, 4, 0, 21)
+        );
         // The order's lot was spent: other lots pay.
-        let s = clawback_split(10, 0, true, 50);
-        assert_eq!((s.from_order, s.from_others, s.uncovered), (0, 10, 0));
-        assert_eq!(clawback_split(0, 7, false, 3), ClawbackSplit::default());
+        assert_eq!(
+            parts(clawback_split(p(10), p(0), true, p(50))),
+            (0, 10, 0, 0, 10)
+        );
+        assert_eq!(
+            clawback_split(p(0), p(7), false, p(3)),
+            ClawbackSplit::default()
+        );
     }
 
     fn rates(base: i64, bp: i64) -> EarnRates {
@@ -183,12 +216,12 @@ mod tests {
     #[test]
     fn points_are_rounded_down_and_explained() {
         // 42.50 EUR at 1 point per EUR, x2: 85 points exactly.
-        let out = compute_points(4250, "EUR", rates(1000, 20_000)).unwrap();
-        assert_eq!(out.points, 85);
+        let out = compute_points(MoneyMinor::from(4250), "EUR", rates(1000, 20_000)).unwrap();
+        assert_eq!(out.points, Points::from(85));
         assert_eq!(out.rules.len(), 2);
         // 42.50 EUR at 1 point per EUR, x1: 42.5, rounded down to 42.
-        let out = compute_points(4250, "EUR", rates(1000, 10_000)).unwrap();
-        assert_eq!(out.points, 42);
+        let out = compute_points(MoneyMinor::from(4250), "EUR", rates(1000, 10_000)).unwrap();
+        assert_eq!(out.points, Points::from(42));
         assert_eq!(out.rules.last().unwrap().rule, "round_down");
         assert_eq!(
             out.rules.first().unwrap().description,
@@ -198,17 +231,54 @@ mod tests {
 
     #[test]
     fn huge_results_are_refused_not_wrapped() {
-        assert!(compute_points(100_000_000_000, "EUR", rates(1_000_000, 1_000_000)).is_none());
+        assert!(compute_points(
+            MoneyMinor::from(100_000_000_000),
+            "EUR",
+            rates(1_000_000, 1_000_000)
+        )
+        .is_none());
     }
 
     #[test]
     fn clawback_is_proportional_and_complete_on_full_refund() {
-        assert_eq!(cumulative_clawback(85, 4250, 0), 0);
+        assert_eq!(
+            cumulative_clawback(
+                Points::from(85),
+                MoneyMinor::from(4250),
+                MoneyMinor::from(0)
+            )
+            .get(),
+            0
+        );
         // 10.00 of 42.50 refunded: keeps 85*3250/4250 = 65 exactly, claws back 20.
-        assert_eq!(cumulative_clawback(85, 4250, 1000), 20);
+        assert_eq!(
+            cumulative_clawback(
+                Points::from(85),
+                MoneyMinor::from(4250),
+                MoneyMinor::from(1000)
+            )
+            .get(),
+            20
+        );
         // 10.01 refunded: keeps floor(85*3249/4250) = floor(64.98) = 64, claws back 21.
-        assert_eq!(cumulative_clawback(85, 4250, 1001), 21);
-        assert_eq!(cumulative_clawback(85, 4250, 4250), 85);
+        assert_eq!(
+            cumulative_clawback(
+                Points::from(85),
+                MoneyMinor::from(4250),
+                MoneyMinor::from(1001)
+            )
+            .get(),
+            21
+        );
+        assert_eq!(
+            cumulative_clawback(
+                Points::from(85),
+                MoneyMinor::from(4250),
+                MoneyMinor::from(4250)
+            )
+            .get(),
+            85
+        );
     }
 
     #[test]

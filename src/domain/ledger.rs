@@ -2,6 +2,7 @@
 //! of its postings.
 
 use super::ids::{MemberId, PartnerId};
+use super::money::Points;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -82,6 +83,15 @@ pub fn check_lines_balanced<'a>(lines: impl Iterator<Item = (&'a str, i64)>) -> 
     }
 }
 
+/// The part of a credit of `credited` available points that repays the member's negative
+/// balance, given the available balance before the credit: a member who owes points (after a
+/// claw-back they could not cover) repays from the next points that become available.
+pub fn debt_repaid(available_before: Points, credited: Points) -> Points {
+    Points::from(available_before.get().saturating_neg())
+        .at_least_zero()
+        .min(credited)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +127,14 @@ mod tests {
         assert!(check_lines_balanced([("PTS", 5), ("EUR", -5)].into_iter()).is_err());
         assert!(check_lines_balanced([("PTS", 0), ("PTS", 0)].into_iter()).is_err());
         assert!(check_lines_balanced([("PTS", 5)].into_iter()).is_err());
+    }
+
+    #[test]
+    fn a_credit_repays_a_negative_balance_first() {
+        let p = Points::from;
+        assert_eq!(debt_repaid(p(-30), p(100)), p(30));
+        assert_eq!(debt_repaid(p(-30), p(10)), p(10));
+        assert_eq!(debt_repaid(p(5), p(10)), p(0));
+        assert_eq!(debt_repaid(p(i64::MIN), p(10)), p(10));
     }
 }

@@ -171,9 +171,9 @@ impl Points {
         MoneyMicros(i128::from(self.0) * i128::from(price.0))
     }
 
-    /// The smaller of two amounts.
-    pub fn min(self, other: Self) -> Self {
-        Self(self.0.min(other.0))
+    /// The part of these points above zero (a negative balance holds none).
+    pub fn at_least_zero(self) -> Self {
+        Self(self.0.max(0))
     }
 }
 

@@ -16,9 +16,10 @@ use crate::domain::earn_rules::{compute_points, currency_exponent, EarnOutcome, 
 use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{AMOUNT_MINOR_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX};
+use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, lots, Draft, Posting, PTS};
+use crate::service::ledger::{self, account, lots, minus, Draft, Posting, PTS};
 use crate::service::members;
 use crate::service::platform::settings::{self, NetworkSettings};
 
@@ -42,7 +43,7 @@ pub fn earn(
                 .expiry_policy
                 .lot_expires_at(settings.expiry_months, occurred_at),
         };
-        let entry_id = if outcome.points > 0 {
+        let entry_id = if outcome.points.is_positive() {
             let credit = Credit {
                 partner_id,
                 member_id: member.id,
@@ -61,14 +62,14 @@ pub fn earn(
         tracing::info!(
             partner.id = %partner_id,
             member.id = %member.id,
-            points = outcome.points,
+            points = outcome.points.get(),
             "earn"
         );
         Ok(EarnResponse {
             earn_id: earn_id.get(),
             member_number: member.member_number.clone(),
             order_id: req.order_id.clone(),
-            points: outcome.points,
+            points: outcome.points.get(),
             status: if lot.available_at <= now {
                 PointsStatus::Available
             } else {
@@ -173,7 +174,7 @@ fn points_of_sale(
         partner_rate_bp: contract.earn_rate_bp,
         currency_exponent: currency_exponent(&contract.currency).unwrap_or(2),
     };
-    compute_points(req.amount_minor, &req.currency, rates).ok_or_else(|| {
+    compute_points(MoneyMinor::from(req.amount_minor), &req.currency, rates).ok_or_else(|| {
         ApiError::new(
             Code::InvalidAmount,
             "the sale would earn more points than the maximum",
@@ -196,13 +197,13 @@ fn claim_order(
         member_id,
         order_id: &req.order_id,
         occurred_at,
-        amount_minor: req.amount_minor,
+        amount_minor: MoneyMinor::from(req.amount_minor),
         currency: &req.currency,
         points: outcome.points,
         lot_id: None,
         entry_id: None,
-        refunded_minor: 0,
-        clawed_points: 0,
+        refunded_minor: MoneyMinor::ZERO,
+        clawed_points: Points::ZERO,
         created_at: now,
     };
     // In a savepoint: on PostgreSQL a failed statement aborts the whole transaction otherwise.
@@ -227,8 +228,8 @@ struct Credit<'a> {
     partner_id: PartnerId,
     member_id: MemberId,
     order_id: &'a str,
-    points: i64,
-    price_micros: i64,
+    points: Points,
+    price_micros: PriceMicros,
     occurred_at: NaiveDateTime,
     lot: &'a NewLotTerms,
 }
@@ -258,7 +259,7 @@ fn credit_points(
             memo: None,
             posted_at: now,
             postings: vec![
-                Posting::partner(account::PARTNER_ISSUANCE, c.partner_id, -c.points),
+                Posting::partner(account::PARTNER_ISSUANCE, c.partner_id, minus(c.points)?),
                 Posting::member(wallet, c.member_id, c.points),
             ],
             allow_negative_available: false,
@@ -285,17 +286,10 @@ fn credit_points(
     let repay = if matured {
         lots::debt_repaid(available_before, c.points)
     } else {
-        0
+        Points::ZERO
     };
-    if repay > 0 {
-        lots::apply_plan(
-            conn,
-            &[(lot_id, repay)],
-            entry_id,
-            None,
-            "debt_repayment",
-            1,
-        )?;
+    if repay.is_positive() {
+        lots::apply_plan(conn, &[(lot_id, repay)], entry_id, None, "debt_repayment")?;
     }
     let at = EntryAt {
         entry_id,

@@ -14,9 +14,10 @@ use crate::db::queries::members::Member;
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::earn_rules::{clawback_split, cumulative_clawback, ClawbackSplit};
 use crate::domain::ids::{EntryId, LotId, PartnerId};
+use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, lots, Draft, Posting};
+use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting};
 use crate::service::members;
 
 /// Claws back the points of a full or partial return of an order.
@@ -33,8 +34,9 @@ pub fn refund(
         let (mut member, earn) = lock_order(conn, partner_id, &req.order_id, now)?;
         let refunded_after = check_refund(conn, partner_id, &earn, req)?;
         let claw = cumulative_clawback(earn.points, earn.amount_minor, refunded_after)
-            - earn.clawed_points;
-        let (split, entry_id) = if claw > 0 {
+            .checked_sub(earn.clawed_points)
+            .ok_or_else(points_overflow)?;
+        let (split, entry_id) = if claw.is_positive() {
             let (split, id) = claw_back(conn, &mut member, &earn, req, claw, now)?;
             (split, Some(id))
         } else {
@@ -45,11 +47,11 @@ pub fn refund(
             refund_id: req.refund_id.clone(),
             order_id: req.order_id.clone(),
             amount_minor: req.amount_minor,
-            points_clawed_back: claw,
-            from_order_points: split.from_order,
-            from_other_points: split.from_others,
-            uncovered_points: split.uncovered,
-            order_refunded_minor: refunded_after,
+            points_clawed_back: claw.get(),
+            from_order_points: split.from_order.get(),
+            from_other_points: split.from_others.get(),
+            uncovered_points: split.uncovered.get(),
+            order_refunded_minor: refunded_after.get(),
             entry_id: entry_id.map(EntryId::get),
         })
     })
@@ -81,7 +83,7 @@ fn check_refund(
     partner_id: PartnerId,
     earn: &EarnRow,
     req: &RefundRequest,
-) -> ApiResult<i64> {
+) -> ApiResult<MoneyMinor> {
     if earn.currency != req.currency {
         return fail(
             Code::CurrencyMismatch,
@@ -91,7 +93,10 @@ fn check_refund(
     if earn_rows::refund_ref_exists(conn, partner_id, &req.refund_id)? {
         return fail(Code::RefundIdReused, "this refund_id was already used");
     }
-    let refunded_after = earn.refunded_minor + req.amount_minor;
+    let refunded_after = earn
+        .refunded_minor
+        .checked_add(MoneyMinor::from(req.amount_minor))
+        .ok_or_else(|| ApiError::new(Code::InvalidAmount, "the refunded total would overflow"))?;
     if refunded_after > earn.amount_minor {
         return fail(
             Code::RefundExceedsOrder,
@@ -111,20 +116,18 @@ fn claw_back(
     member: &mut Member,
     earn: &EarnRow,
     req: &RefundRequest,
-    claw: i64,
+    claw: Points,
     now: NaiveDateTime,
 ) -> ApiResult<(ClawbackSplit, EntryId)> {
     let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
     let order_lot = all.iter().find(|l| Some(l.id) == earn.lot_id);
     let is_other = |l: &lot_rows::Lot| l.matured && Some(l.id) != earn.lot_id;
-    let others_available = all
-        .iter()
-        .filter(|l| is_other(l))
-        .map(|l| l.remaining)
-        .sum();
+    let others_available =
+        Points::checked_sum(all.iter().filter(|l| is_other(l)).map(|l| l.remaining))
+            .ok_or_else(points_overflow)?;
     let split = clawback_split(
         claw,
-        order_lot.map_or(0, |l| l.remaining),
+        order_lot.map_or(Points::ZERO, |l| l.remaining),
         order_lot.is_some_and(|l| l.matured),
         others_available,
     );
@@ -139,25 +142,33 @@ fn claw_back(
             memo: Some(&req.order_id),
             posted_at: now,
             postings: vec![
-                Posting::member(account::MEMBER_PENDING, member_id, -split.from_pending),
-                Posting::member(account::MEMBER_AVAILABLE, member_id, -split.from_available),
+                Posting::member(
+                    account::MEMBER_PENDING,
+                    member_id,
+                    minus(split.from_pending)?,
+                ),
+                Posting::member(
+                    account::MEMBER_AVAILABLE,
+                    member_id,
+                    minus(split.from_available)?,
+                ),
                 Posting::partner(account::PARTNER_ISSUANCE, earn.partner_id, claw),
             ],
             allow_negative_available: true,
             activity: false,
         },
     )?;
-    let mut plan: Vec<(LotId, i64)> = Vec::new();
-    if let (Some(lot), true) = (order_lot, split.from_order > 0) {
+    let mut plan: Vec<(LotId, Points)> = Vec::new();
+    if let (Some(lot), true) = (order_lot, split.from_order.is_positive()) {
         plan.push((lot.id, split.from_order));
     }
-    if split.from_others > 0 {
+    if split.from_others.is_positive() {
         plan.extend(lots::plan_take(&all, split.from_others, is_other)?);
     }
-    lots::apply_plan(conn, &plan, entry_id, None, "clawback", 1)?;
+    lots::apply_plan(conn, &plan, entry_id, None, "clawback")?;
     let order_price = match earn.lot_id {
         Some(lot_id) => lot_rows::lot(conn, lot_id)?.price_micros,
-        None => 0,
+        None => PriceMicros::ZERO,
     };
     let at = EntryAt {
         entry_id,
@@ -172,10 +183,10 @@ fn claw_back(
         order_price,
         &req.order_id,
     )?;
-    if split.uncovered > 0 {
+    if split.uncovered.is_positive() {
         tracing::warn!(
             member.id = %member_id,
-            points = split.uncovered,
+            points = split.uncovered.get(),
             "refund left a negative balance"
         );
     }
@@ -187,11 +198,11 @@ fn record_refund(
     conn: &mut DbConn,
     earn: &EarnRow,
     req: &RefundRequest,
-    claw: i64,
+    claw: Points,
     entry_id: Option<EntryId>,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    if earn_rows::add_earn_refund(conn, earn.id, req.amount_minor, claw)? != 1 {
+    if earn_rows::add_earn_refund(conn, earn.id, MoneyMinor::from(req.amount_minor), claw)? != 1 {
         return Err(ApiError::internal("earn totals out of range"));
     }
     let inserted = conn.transaction(|conn| {
@@ -200,7 +211,7 @@ fn record_refund(
             earn.id,
             earn.partner_id,
             &req.refund_id,
-            req.amount_minor,
+            MoneyMinor::from(req.amount_minor),
             claw,
             entry_id,
             now,

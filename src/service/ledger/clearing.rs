@@ -11,7 +11,9 @@ use crate::db::queries::ledger::lots::Lot;
 use crate::db::queries::settlement::{self as rows, NewEvent};
 use crate::db::DbConn;
 use crate::domain::ids::{EntryId, PartnerId, RedemptionId};
+use crate::domain::money::{Points, PriceMicros};
 use crate::error::ApiResult;
+use crate::service::ledger::points_overflow;
 
 pub use crate::domain::settlement::tally::ClearingKind;
 
@@ -35,11 +37,11 @@ pub fn record_order(
     kind: ClearingKind,
     at: EntryAt,
     partner_id: PartnerId,
-    points: i64,
-    price_micros: i64,
+    points: Points,
+    price_micros: PriceMicros,
     order_id: &str,
 ) -> ApiResult<()> {
-    if points <= 0 {
+    if !points.is_positive() {
         return Ok(());
     }
     rows::insert_events(
@@ -65,13 +67,14 @@ pub fn record_redemption(
     kind: ClearingKind,
     at: EntryAt,
     partner_id: PartnerId,
-    price_micros: i64,
+    price_micros: PriceMicros,
     order_ref: &str,
-    slices: &[(Lot, i64)],
+    slices: &[(Lot, Points)],
 ) -> ApiResult<()> {
-    let mut by_issuer: BTreeMap<Option<PartnerId>, i64> = BTreeMap::new();
-    for (lot, points) in slices.iter().filter(|(_, p)| *p > 0) {
-        *by_issuer.entry(lot.issuer_partner_id).or_insert(0) += points;
+    let mut by_issuer: BTreeMap<Option<PartnerId>, Points> = BTreeMap::new();
+    for (lot, points) in slices.iter().filter(|(_, p)| p.is_positive()) {
+        let total = by_issuer.entry(lot.issuer_partner_id).or_default();
+        *total = total.checked_add(*points).ok_or_else(points_overflow)?;
     }
     let events: Vec<NewEvent<'_>> = by_issuer
         .into_iter()
@@ -91,7 +94,11 @@ pub fn record_redemption(
 }
 
 /// Points of lots that expired, each at the price its issuer paid.
-pub fn record_breakage(conn: &mut DbConn, at: EntryAt, expired: &[(&Lot, i64)]) -> ApiResult<()> {
+pub fn record_breakage(
+    conn: &mut DbConn,
+    at: EntryAt,
+    expired: &[(&Lot, Points)],
+) -> ApiResult<()> {
     let refs: Vec<String> = expired
         .iter()
         .map(|(l, _)| format!("lot:{}", l.id))
@@ -99,7 +106,7 @@ pub fn record_breakage(conn: &mut DbConn, at: EntryAt, expired: &[(&Lot, i64)]) 
     let events: Vec<NewEvent<'_>> = expired
         .iter()
         .zip(&refs)
-        .filter(|((_, points), _)| *points > 0)
+        .filter(|((_, points), _)| points.is_positive())
         .map(|((lot, points), order_ref)| NewEvent {
             entry_id: at.entry_id,
             posted_at: at.posted_at,

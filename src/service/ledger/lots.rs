@@ -15,29 +15,33 @@ use crate::db::queries::members::Member;
 use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
 use crate::db::DbConn;
 use crate::domain::ids::{EntryId, LotId, RedemptionId};
+use crate::domain::money::Points;
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, Draft, Posting};
+use crate::service::ledger::{self, account, minus, points_overflow, Draft, Posting};
 use crate::service::platform::settings::NetworkSettings;
 
 /// Takes `points` from the lots that satisfy `eligible`, in spending order. Returns the plan
 /// (lot id, points); fails when the lots do not hold enough.
 pub fn plan_take(
     lots: &[Lot],
-    points: i64,
+    points: Points,
     eligible: impl Fn(&Lot) -> bool,
-) -> ApiResult<Vec<(LotId, i64)>> {
+) -> ApiResult<Vec<(LotId, Points)>> {
     let mut left = points;
     let mut plan = Vec::new();
-    for lot in lots.iter().filter(|l| eligible(l) && l.remaining > 0) {
-        if left == 0 {
+    for lot in lots
+        .iter()
+        .filter(|l| eligible(l) && l.remaining.is_positive())
+    {
+        if !left.is_positive() {
             break;
         }
         let n = lot.remaining.min(left);
         plan.push((lot.id, n));
-        left -= n;
+        left = left.checked_sub(n).ok_or_else(points_overflow)?;
     }
-    if left > 0 {
+    if left.is_positive() {
         return Err(ApiError::internal(format!(
             "lots short of {left} points: balances and lots disagree"
         )));
@@ -45,31 +49,25 @@ pub fn plan_take(
     Ok(plan)
 }
 
-/// Applies a plan: each lot loses (`sign` = 1) or regains (`sign` = -1) its points, with a
+/// Applies a plan: each lot loses its points, with a
 /// movement recorded against the entry (and the redemption, if any).
 pub fn apply_plan(
     conn: &mut DbConn,
-    plan: &[(LotId, i64)],
+    plan: &[(LotId, Points)],
     entry_id: EntryId,
     redemption_id: Option<RedemptionId>,
     kind: &str,
-    sign: i64,
 ) -> ApiResult<()> {
-    for (lot_id, n) in plan {
-        let taken = n * sign;
-        if lot_rows::adjust_lot_remaining(conn, *lot_id, -taken)? != 1 {
+    for (lot_id, taken) in plan {
+        if lot_rows::adjust_lot_remaining(conn, *lot_id, minus(*taken)?)? != 1 {
             return Err(ApiError::internal(format!("lot {lot_id} out of range")));
         }
-        lot_rows::insert_movement(conn, *lot_id, entry_id, redemption_id, kind, taken)?;
+        lot_rows::insert_movement(conn, *lot_id, entry_id, redemption_id, kind, *taken)?;
     }
     Ok(())
 }
 
-/// The part of a credit of `credited` available points that repays the member's negative
-/// balance, given the available balance before the credit.
-pub fn debt_repaid(available_before: i64, credited: i64) -> i64 {
-    (-available_before).max(0).min(credited)
-}
+pub use crate::domain::ledger::debt_repaid;
 
 /// Gives `points` of a redemption back to the member's available balance, after `entry_id`
 /// posted them: they go back to the lots they came from, latest expiry first, except the part
@@ -77,34 +75,43 @@ pub fn debt_repaid(available_before: i64, credited: i64) -> i64 {
 pub fn restore_to_lots(
     conn: &mut DbConn,
     redemption_id: RedemptionId,
-    points: i64,
-    available_before: i64,
+    points: Points,
+    available_before: Points,
     entry_id: EntryId,
-) -> ApiResult<Vec<(Lot, i64)>> {
+) -> ApiResult<Vec<(Lot, Points)>> {
     let holdings = lot_rows::redemption_lot_holdings(conn, redemption_id)?;
     let mut restored = Vec::new();
     let mut left = points;
     let mut repay = debt_repaid(available_before, points);
     for (lot, held) in holdings {
-        if left == 0 {
+        if !left.is_positive() {
             break;
         }
         let n = held.min(left);
         // The redemption no longer holds these points...
-        lot_rows::insert_movement(conn, lot.id, entry_id, Some(redemption_id), "restore", -n)?;
+        let released = minus(n)?;
+        lot_rows::insert_movement(
+            conn,
+            lot.id,
+            entry_id,
+            Some(redemption_id),
+            "restore",
+            released,
+        )?;
         // ...but the part that repays the member's debt stays spent from this lot.
         let kept = repay.min(n);
-        if kept > 0 {
+        if kept.is_positive() {
             lot_rows::insert_movement(conn, lot.id, entry_id, None, "debt_repayment", kept)?;
-            repay -= kept;
+            repay = repay.checked_sub(kept).ok_or_else(points_overflow)?;
         }
-        if n > kept && lot_rows::adjust_lot_remaining(conn, lot.id, n - kept)? != 1 {
+        let back = n.checked_sub(kept).ok_or_else(points_overflow)?;
+        if back.is_positive() && lot_rows::adjust_lot_remaining(conn, lot.id, back)? != 1 {
             return Err(ApiError::internal(format!("lot {} out of range", lot.id)));
         }
-        left -= n;
+        left = left.checked_sub(n).ok_or_else(points_overflow)?;
         restored.push((lot, n));
     }
-    if left > 0 {
+    if left.is_positive() {
         return Err(ApiError::internal(
             "a redemption restored more than it held",
         ));
@@ -151,7 +158,7 @@ pub fn release_hold(
             memo: Some(new_status),
             posted_at: now,
             postings: vec![
-                Posting::member(account::MEMBER_HELD, member_id, -points),
+                Posting::member(account::MEMBER_HELD, member_id, minus(points)?),
                 Posting::member(account::MEMBER_AVAILABLE, member_id, points),
             ],
             allow_negative_available: false,
@@ -171,9 +178,9 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
     if due.is_empty() {
         return Ok(());
     }
-    let total: i64 = due.iter().map(|l| l.remaining).sum();
+    let total = Points::checked_sum(due.iter().map(|l| l.remaining)).ok_or_else(points_overflow)?;
     let ids: Vec<LotId> = due.iter().map(|l| l.id).collect();
-    if total > 0 {
+    if total.is_positive() {
         let available_before = member.available_points;
         let member_id = member.id;
         let entry_id = ledger::post_entry(
@@ -186,7 +193,7 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::member(account::MEMBER_PENDING, member_id, -total),
+                    Posting::member(account::MEMBER_PENDING, member_id, minus(total)?),
                     Posting::member(account::MEMBER_AVAILABLE, member_id, total),
                 ],
                 allow_negative_available: false,
@@ -194,9 +201,9 @@ fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> Ap
             },
         )?;
         let repay = debt_repaid(available_before, total);
-        if repay > 0 {
+        if repay.is_positive() {
             let plan = plan_take(&due, repay, |_| true)?;
-            apply_plan(conn, &plan, entry_id, None, "debt_repayment", 1)?;
+            apply_plan(conn, &plan, entry_id, None, "debt_repayment")?;
         }
     }
     lot_rows::mark_matured(conn, &ids)?;
@@ -221,16 +228,19 @@ fn expire_lots(
     if expiring.is_empty() {
         return Ok(());
     }
-    let from_available: i64 = expiring
-        .iter()
-        .filter(|l| l.matured)
-        .map(|l| l.remaining)
-        .sum();
-    let from_pending: i64 = expiring
-        .iter()
-        .filter(|l| !l.matured)
-        .map(|l| l.remaining)
-        .sum();
+    let sum = |matured: bool| {
+        Points::checked_sum(
+            expiring
+                .iter()
+                .filter(|l| l.matured == matured)
+                .map(|l| l.remaining),
+        )
+        .ok_or_else(points_overflow)
+    };
+    let (from_available, from_pending) = (sum(true)?, sum(false)?);
+    let expired_total = from_available
+        .checked_add(from_pending)
+        .ok_or_else(points_overflow)?;
     let member_id = member.id;
     let entry_id = ledger::post_entry(
         conn,
@@ -246,17 +256,17 @@ fn expire_lots(
             memo: None,
             posted_at: now,
             postings: vec![
-                Posting::member(account::MEMBER_AVAILABLE, member_id, -from_available),
-                Posting::member(account::MEMBER_PENDING, member_id, -from_pending),
-                Posting::network(account::NETWORK_BREAKAGE, from_available + from_pending),
+                Posting::member(account::MEMBER_AVAILABLE, member_id, minus(from_available)?),
+                Posting::member(account::MEMBER_PENDING, member_id, minus(from_pending)?),
+                Posting::network(account::NETWORK_BREAKAGE, expired_total),
             ],
             allow_negative_available: false,
             activity: false,
         },
     )?;
-    let plan: Vec<(LotId, i64)> = expiring.iter().map(|l| (l.id, l.remaining)).collect();
-    apply_plan(conn, &plan, entry_id, None, "expiry", 1)?;
-    let expired: Vec<(&Lot, i64)> = expiring.iter().map(|l| (*l, l.remaining)).collect();
+    let plan: Vec<(LotId, Points)> = expiring.iter().map(|l| (l.id, l.remaining)).collect();
+    apply_plan(conn, &plan, entry_id, None, "expiry")?;
+    let expired: Vec<(&Lot, Points)> = expiring.iter().map(|l| (*l, l.remaining)).collect();
     clearing::record_breakage(
         conn,
         EntryAt {

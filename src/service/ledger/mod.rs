@@ -16,6 +16,7 @@ use crate::db::queries::ledger::journal::{self, NewEntry};
 use crate::db::queries::members::{self, Member};
 use crate::db::DbConn;
 use crate::domain::ids::{EntryId, MemberId, PartnerId};
+use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// Account names. Member accounts are owned by a member id; partner accounts by a partner id;
@@ -69,26 +70,26 @@ pub struct Posting {
     /// The asset, [`PTS`] for network points.
     pub asset: &'static str,
     /// Signed amount, never zero.
-    pub amount: i64,
+    pub amount: Points,
 }
 
 impl Posting {
     /// Network points on a member's wallet account.
-    pub fn member(account: &'static str, member: MemberId, amount: i64) -> Posting {
+    pub fn member(account: &'static str, member: MemberId, amount: Points) -> Posting {
         Posting::pts(account, Owner::Member(member), amount)
     }
 
     /// Network points on a partner's account.
-    pub fn partner(account: &'static str, partner: PartnerId, amount: i64) -> Posting {
+    pub fn partner(account: &'static str, partner: PartnerId, amount: Points) -> Posting {
         Posting::pts(account, Owner::Partner(partner), amount)
     }
 
     /// Network points on one of the network's accounts.
-    pub fn network(account: &'static str, amount: i64) -> Posting {
+    pub fn network(account: &'static str, amount: Points) -> Posting {
         Posting::pts(account, Owner::Network, amount)
     }
 
-    fn pts(account: &'static str, owner: Owner, amount: i64) -> Posting {
+    fn pts(account: &'static str, owner: Owner, amount: Points) -> Posting {
         Posting {
             account,
             owner,
@@ -119,6 +120,16 @@ pub struct Draft<'a> {
     pub activity: bool,
 }
 
+/// `points` taken away: the opposite amount, for the debit side of a posting.
+pub fn minus(points: Points) -> ApiResult<Points> {
+    points.checked_neg().ok_or_else(points_overflow)
+}
+
+/// Points arithmetic that left the 64-bit range (only reachable past the documented limits).
+pub fn points_overflow() -> ApiError {
+    ApiError::new(Code::InvalidAmount, "points beyond the 64-bit range")
+}
+
 /// The chain of a member's entries.
 pub fn member_chain(member_id: MemberId) -> String {
     format!("member:{member_id}")
@@ -126,7 +137,7 @@ pub fn member_chain(member_id: MemberId) -> String {
 
 /// Checks that postings balance per asset and have no zero amount.
 pub fn check_balanced(postings: &[Posting]) -> Result<(), String> {
-    check_lines_balanced(postings.iter().map(|p| (p.asset, p.amount)))
+    check_lines_balanced(postings.iter().map(|p| (p.asset, p.amount.get())))
 }
 
 pub use crate::domain::ledger::{
@@ -242,8 +253,8 @@ fn balances_after(
     member: &Member,
     postings: &[Posting],
     allow_negative_available: bool,
-) -> ApiResult<(i64, i64, i64)> {
-    let (mut d_available, mut d_pending, mut d_held) = (0_i64, 0_i64, 0_i64);
+) -> ApiResult<(Points, Points, Points)> {
+    let (mut d_available, mut d_pending, mut d_held) = (Points::ZERO, Points::ZERO, Points::ZERO);
     for p in postings.iter().filter(|p| p.account.starts_with("member_")) {
         if p.owner != Owner::Member(member.id) {
             return Err(ApiError::internal("an entry posts to another member"));
@@ -271,16 +282,16 @@ fn balances_after(
         .held_points
         .checked_add(d_held)
         .ok_or_else(overflow)?;
-    if d_available < 0 && available < 0 && !allow_negative_available {
+    if d_available.is_negative() && available.is_negative() && !allow_negative_available {
         return fail(
             Code::InsufficientPoints,
             format!(
                 "the member has {} available points",
-                member.available_points.max(0)
+                member.available_points.at_least_zero()
             ),
         );
     }
-    if pending < 0 || held < 0 {
+    if pending.is_negative() || held.is_negative() {
         return Err(ApiError::internal(
             "pending or held balance would go negative",
         ));
@@ -294,7 +305,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
     let postings: Vec<Posting> = draft
         .postings
         .into_iter()
-        .filter(|p| p.amount != 0)
+        .filter(|p| p.amount != Points::ZERO)
         .collect();
     check_balanced(&postings).map_err(|e| ApiError::internal(format!("unbalanced entry: {e}")))?;
 
@@ -309,7 +320,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
                 p.account.to_owned(),
                 p.owner.stored_id(),
                 p.asset.to_owned(),
-                p.amount,
+                p.amount.get(),
             )
         })
         .collect();
@@ -348,13 +359,21 @@ mod tests {
     #[test]
     fn balance_check_refuses_unbalanced_and_zero() {
         let ok = vec![
-            Posting::partner(account::PARTNER_ISSUANCE, PartnerId::from(1), -10),
-            Posting::member(account::MEMBER_PENDING, MemberId::from(2), 10),
+            Posting::partner(
+                account::PARTNER_ISSUANCE,
+                PartnerId::from(1),
+                Points::from(-10),
+            ),
+            Posting::member(account::MEMBER_PENDING, MemberId::from(2), Points::from(10)),
         ];
         assert!(check_balanced(&ok).is_ok());
         let bad = vec![
-            Posting::partner(account::PARTNER_ISSUANCE, PartnerId::from(1), -10),
-            Posting::member(account::MEMBER_PENDING, MemberId::from(2), 9),
+            Posting::partner(
+                account::PARTNER_ISSUANCE,
+                PartnerId::from(1),
+                Points::from(-10),
+            ),
+            Posting::member(account::MEMBER_PENDING, MemberId::from(2), Points::from(9)),
         ];
         assert!(check_balanced(&bad).is_err());
         assert!(check_balanced(&ok[..1]).is_err());

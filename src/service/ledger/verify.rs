@@ -21,6 +21,7 @@ use crate::db::queries::redemption as redemption_rows;
 use crate::db::queries::{members, settlement as settlement_rows};
 use crate::db::DbConn;
 use crate::domain::ids::{EntryId, LotId, MemberId};
+use crate::domain::money::Points;
 use crate::error::ApiResult;
 use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
 
@@ -116,9 +117,9 @@ fn verify_member(
                 continue;
             }
             match acct.as_str() {
-                account::MEMBER_AVAILABLE => bal.available += amount,
-                account::MEMBER_PENDING => bal.pending += amount,
-                account::MEMBER_HELD => bal.held += amount,
+                account::MEMBER_AVAILABLE => bal.available = bal.available.saturating_add(*amount),
+                account::MEMBER_PENDING => bal.pending = bal.pending.saturating_add(*amount),
+                account::MEMBER_HELD => bal.held = bal.held.saturating_add(*amount),
                 _ => {}
             }
         }
@@ -144,9 +145,9 @@ fn verify_member(
     }
     if (bal.available, bal.pending, bal.held)
         != (
-            member.available_points,
-            member.pending_points,
-            member.held_points,
+            member.available_points.get(),
+            member.pending_points.get(),
+            member.held_points.get(),
         )
     {
         report.problems.push(format!(
@@ -164,35 +165,35 @@ fn verify_lots(
 ) -> ApiResult<()> {
     let lots = lot_rows::member_lots(conn, member.id)?;
     let ids: Vec<LotId> = lots.iter().map(|l| l.id).collect();
-    let moved: BTreeMap<LotId, i64> = lot_rows::movement_sums(conn, &ids)?.into_iter().collect();
+    let moved: BTreeMap<LotId, Points> = lot_rows::movement_sums(conn, &ids)?.into_iter().collect();
+    // Saturating sums: the verifier reads whatever is stored, and a corrupt row must be
+    // reported, not overflow.
     let (mut matured, mut unmatured) = (0_i64, 0_i64);
     for lot in &lots {
         report.lots_checked += 1;
-        let taken = moved.get(&lot.id).copied().unwrap_or(0);
-        if lot.points - taken != lot.remaining {
+        let taken = moved.get(&lot.id).copied().unwrap_or_default().get();
+        let expected = lot.points.get().saturating_sub(taken);
+        if expected != lot.remaining.get() {
             report.problems.push(format!(
-                "lot {}: remaining {} but points {} less movements {} give {}",
-                lot.id,
-                lot.remaining,
-                lot.points,
-                taken,
-                lot.points - taken
+                "lot {}: remaining {} but points {} less movements {taken} give {expected}",
+                lot.id, lot.remaining, lot.points,
             ));
         }
-        if lot.matured {
-            matured += lot.remaining;
+        let sum = if lot.matured {
+            &mut matured
         } else {
-            unmatured += lot.remaining;
-        }
+            &mut unmatured
+        };
+        *sum = sum.saturating_add(lot.remaining.get());
     }
     let id = member.id;
-    if unmatured != member.pending_points {
+    if unmatured != member.pending_points.get() {
         report.problems.push(format!(
             "member {id}: pending {} but unmatured lots hold {unmatured}",
             member.pending_points
         ));
     }
-    if matured != member.available_points.max(0) {
+    if matured != member.available_points.at_least_zero().get() {
         report.problems.push(format!(
             "member {id}: available {} but matured lots hold {matured}",
             member.available_points

@@ -12,9 +12,10 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::ids::{EntryId, MemberId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{self};
+use crate::domain::money::{Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::lots;
-use crate::service::ledger::{self, account, Draft, Posting, PTS};
+use crate::service::ledger::{self, account, minus, points_overflow, Draft, Posting, PTS};
 
 /// An operator's goodwill credit or correction.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,6 +61,7 @@ pub fn adjust(
         let (mut member, settings) = lock_and_sync(conn, member_id, now)?;
         let available_before = member.available_points;
         let member_id = member.id;
+        let points = Points::from(req.points);
         let entry_id = ledger::post_entry(
             conn,
             &mut member,
@@ -70,23 +72,25 @@ pub fn adjust(
                 memo: Some(&memo),
                 posted_at: now,
                 postings: vec![
-                    Posting::network(account::NETWORK_ADJUSTMENT, -req.points),
-                    Posting::member(account::MEMBER_AVAILABLE, member_id, req.points),
+                    Posting::network(account::NETWORK_ADJUSTMENT, minus(points)?),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, points),
                 ],
                 allow_negative_available: false,
                 activity: false,
             },
         )?;
-        if req.points > 0 {
+        if points.is_positive() {
             let expires_at = settings
                 .expiry_policy
                 .lot_expires_at(settings.expiry_months, now);
-            let lot_points = req.points - lots::debt_repaid(available_before, req.points);
+            let lot_points = points
+                .checked_sub(lots::debt_repaid(available_before, points))
+                .ok_or_else(points_overflow)?;
             credit_lot(conn, member.id, lot_points, entry_id, now, expires_at)?;
         } else {
             let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
-            let plan = lots::plan_take(&all, -req.points, |l| l.matured)?;
-            lots::apply_plan(conn, &plan, entry_id, None, "adjustment", 1)?;
+            let plan = lots::plan_take(&all, minus(points)?, |l| l.matured)?;
+            lots::apply_plan(conn, &plan, entry_id, None, "adjustment")?;
         }
         tracing::info!(
             member.id = %member.id,
@@ -106,12 +110,12 @@ pub fn adjust(
 fn credit_lot(
     conn: &mut DbConn,
     member_id: MemberId,
-    points: i64,
+    points: Points,
     entry_id: EntryId,
     now: NaiveDateTime,
     expires_at: Option<NaiveDateTime>,
 ) -> ApiResult<()> {
-    if points <= 0 {
+    if !points.is_positive() {
         return Ok(());
     }
     lot_rows::insert_lot(
@@ -121,7 +125,7 @@ fn credit_lot(
             asset: PTS,
             issuer_kind: "operator",
             issuer_partner_id: None,
-            price_micros: 0,
+            price_micros: PriceMicros::ZERO,
             points,
             remaining: points,
             earned_at: now,

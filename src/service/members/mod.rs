@@ -23,6 +23,7 @@ use crate::domain::clock::utc;
 use crate::domain::ids::{MemberId, PartnerId};
 use crate::domain::input::{check_text, TextKind};
 use crate::domain::member_number;
+use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::lots;
 use crate::service::ledger::GENESIS_HASH;
@@ -69,9 +70,9 @@ pub(super) fn create_member(
             display_name,
             created_at: now,
             last_activity_at: now,
-            available_points: 0,
-            pending_points: 0,
-            held_points: 0,
+            available_points: Points::ZERO,
+            pending_points: Points::ZERO,
+            held_points: Points::ZERO,
             chain_head: GENESIS_HASH,
             lock_version: 0,
             code_failures: 0,
@@ -201,8 +202,8 @@ pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: MemberId) -> Ap
         let expiring_30d_points = lots
             .iter()
             .filter(|l| inactivity_soon || l.expires_at.is_some_and(|at| at <= horizon))
-            .map(|l| l.remaining)
-            .sum();
+            .map(|l| l.remaining.get())
+            .fold(0_i64, i64::saturating_add);
         let next_available_at = lots
             .iter()
             .filter(|l| !l.matured)
@@ -211,9 +212,9 @@ pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: MemberId) -> Ap
             .map(utc);
         Ok(Balance {
             member_number: member.member_number,
-            available_points: member.available_points,
-            pending_points: member.pending_points,
-            held_points: member.held_points,
+            available_points: member.available_points.get(),
+            pending_points: member.pending_points.get(),
+            held_points: member.held_points.get(),
             expiring_30d_points,
             next_available_at,
             as_of: utc(now),

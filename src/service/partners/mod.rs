@@ -69,10 +69,10 @@ impl From<ContractRow> for Contract {
             effective_from: utc(c.effective_from),
             currency: c.currency,
             earn_rate_bp: c.earn_rate_bp,
-            issuance_price_micros: c.issuance_price_micros,
-            redemption_price_micros: c.redemption_price_micros,
+            issuance_price_micros: c.issuance_price_micros.get(),
+            redemption_price_micros: c.redemption_price_micros.get(),
             return_window_days: c.return_window_days,
-            period_fee_minor: c.period_fee_minor,
+            period_fee_minor: c.period_fee_minor.get(),
         }
     }
 }
@@ -231,10 +231,10 @@ fn insert_contract(
             effective_from: from,
             currency,
             earn_rate_bp: terms.earn_rate_bp,
-            issuance_price_micros: terms.issuance_price_micros,
-            redemption_price_micros: terms.redemption_price_micros,
+            issuance_price_micros: terms.issuance_price_micros.into(),
+            redemption_price_micros: terms.redemption_price_micros.into(),
             return_window_days: terms.return_window_days,
-            period_fee_minor: terms.period_fee_minor,
+            period_fee_minor: terms.period_fee_minor.into(),
             created_at: now,
         },
     )?;

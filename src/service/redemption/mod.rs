@@ -13,9 +13,10 @@ use crate::domain::clock::utc;
 use crate::domain::ids::{PartnerId, RedemptionId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::POINTS_MAX;
+use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, Draft, Posting};
+use crate::service::ledger::{self, account, minus, points_overflow, Draft, Posting};
 use crate::service::{ledger::lots, members};
 
 fn status_of(value: &str) -> ApiResult<RedemptionStatus> {
@@ -38,17 +39,17 @@ fn view(conn: &mut DbConn, r: &RedemptionRow) -> ApiResult<Redemption> {
         redemption_id: r.id.get(),
         member_number: member.member_number,
         status: status_of(&r.status)?,
-        points_authorized: r.points_authorized,
-        points_captured: r.points_captured,
-        points_reversed: r.points_reversed,
+        points_authorized: r.points_authorized.get(),
+        points_captured: r.points_captured.get(),
+        points_reversed: r.points_reversed.get(),
         expires_at: utc(r.expires_at),
         order_id: r.order_id.clone(),
         created_at: utc(r.created_at),
     })
 }
 
-fn points_of(value: i64, what: &str) -> ApiResult<i64> {
-    Ok(check_range(what, value, 1, POINTS_MAX)?)
+fn points_of(value: i64, what: &str) -> ApiResult<Points> {
+    Ok(Points::from(check_range(what, value, 1, POINTS_MAX)?))
 }
 
 /// Holds points of a member who gave their one-time code.
@@ -77,7 +78,7 @@ pub fn authorise(
                 Code::InsufficientPoints,
                 format!(
                     "the member has {} available points",
-                    member.available_points.max(0)
+                    member.available_points.at_least_zero()
                 ),
             );
         }
@@ -104,7 +105,7 @@ pub fn authorise(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::member(account::MEMBER_AVAILABLE, member_id, -points),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, minus(points)?),
                     Posting::member(account::MEMBER_HELD, member_id, points),
                 ],
                 allow_negative_available: false,
@@ -113,7 +114,7 @@ pub fn authorise(
         )?;
         let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
         let plan = lots::plan_take(&all, points, |l| l.matured)?;
-        lots::apply_plan(conn, &plan, entry_id, Some(id), "hold", 1)?;
+        lots::apply_plan(conn, &plan, entry_id, Some(id), "hold")?;
         let row = redemption_rows::redemption(conn, id)?
             .ok_or_else(|| ApiError::internal("hold vanished"))?;
         view(conn, &row)
@@ -178,9 +179,7 @@ pub fn capture(
     redemption_id: RedemptionId,
     points: Option<i64>,
 ) -> ApiResult<Redemption> {
-    if let Some(p) = points {
-        points_of(p, "points")?;
-    }
+    let points = points.map(|p| points_of(p, "points")).transpose()?;
     write_tx(conn, |conn| {
         let (mut r, mut member) = load_locked(conn, now, partner_id, redemption_id)?;
         require_authorized(&r)?;
@@ -191,7 +190,10 @@ pub fn capture(
                 format!("the hold is {} points", r.points_authorized),
             );
         }
-        let released = r.points_authorized - captured;
+        let released = r
+            .points_authorized
+            .checked_sub(captured)
+            .ok_or_else(points_overflow)?;
         let available_before = member.available_points;
         let reference = r.id.to_string();
         let member_id = member.id;
@@ -205,7 +207,7 @@ pub fn capture(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::member(account::MEMBER_HELD, member_id, -r.points_authorized),
+                    Posting::member(account::MEMBER_HELD, member_id, minus(r.points_authorized)?),
                     Posting::partner(account::PARTNER_REDEMPTION, partner_id, captured),
                     Posting::member(account::MEMBER_AVAILABLE, member_id, released),
                 ],
@@ -213,7 +215,7 @@ pub fn capture(
                 activity: true,
             },
         )?;
-        if released > 0 {
+        if released.is_positive() {
             lots::restore_to_lots(conn, r.id, released, available_before, entry_id)?;
         }
         // What the hold still has of each lot is what was spent here, and who funded it.
@@ -286,7 +288,11 @@ pub fn reverse(
                 "only a captured redemption can be reversed",
             );
         }
-        if r.points_reversed + points > r.points_captured {
+        let reversed_after = r
+            .points_reversed
+            .checked_add(points)
+            .ok_or_else(points_overflow)?;
+        if reversed_after > r.points_captured {
             return fail(
                 Code::ReversalExceedsCapture,
                 format!(
@@ -308,7 +314,7 @@ pub fn reverse(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, -points),
+                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, minus(points)?),
                     Posting::member(account::MEMBER_AVAILABLE, member_id, points),
                 ],
                 allow_negative_available: false,
@@ -328,7 +334,7 @@ pub fn reverse(
             &clearing::redemption_ref(r.order_id.as_deref(), r.id),
             &restored,
         )?;
-        r.points_reversed += points;
+        r.points_reversed = reversed_after;
         save(conn, &r, "captured", now)
     })
 }

@@ -130,8 +130,8 @@ fn period_figures(
                 })?,
                 partner: t.partner_id,
                 issuer: t.issuer_partner_id,
-                price: t.price_micros.into(),
-                points: t.points.into(),
+                price: t.price_micros,
+                points: t.points,
                 events: t.events,
             })
         })

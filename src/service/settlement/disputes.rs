@@ -13,6 +13,7 @@ use crate::domain::clock::utc;
 use crate::domain::ids::{DisputeId, PartnerId, RunId, StatementId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
+use crate::domain::money::MoneyMinor;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 impl TryFrom<DisputeRow> for Dispute {
@@ -27,7 +28,7 @@ impl TryFrom<DisputeRow> for Dispute {
             status,
             opened_at: utc(d.opened_at),
             resolution: d.resolution,
-            adjustment_minor: d.adjustment_minor,
+            adjustment_minor: d.adjustment_minor.map(MoneyMinor::get),
             resolved_at: d.resolved_at.map(utc),
             applied_in_run_id: d.applied_run_id.map(RunId::get),
         })
@@ -107,7 +108,14 @@ pub fn resolve_dispute(
     )?;
     write_tx(conn, |conn| {
         dispute(conn, dispute_id)?;
-        if rows::resolve_dispute(conn, dispute_id, text, req.adjustment_minor, now)? != 1 {
+        if rows::resolve_dispute(
+            conn,
+            dispute_id,
+            text,
+            MoneyMinor::from(req.adjustment_minor),
+            now,
+        )? != 1
+        {
             return fail(Code::DisputeNotOpen, "the dispute is already resolved");
         }
         dispute(conn, dispute_id)

@@ -53,14 +53,14 @@ pub(super) fn issue_statements(
         let statement_id = StatementId::from(first_id.get().checked_add(n).ok_or_else(overflow)?);
         let fee =
             partner_rows::contract_at(conn, partner.id, period.until - Duration::microseconds(1))?
-                .map_or(MoneyMinor::ZERO, |c| c.period_fee_minor.into());
+                .map_or(MoneyMinor::ZERO, |c| c.period_fee_minor);
         let adjusted: Vec<StatementAdjustment> = adjustments
             .iter()
             .filter(|d| d.partner_id == partner.id)
             .map(|d| StatementAdjustment {
                 dispute_id: d.id.get(),
                 disputed_statement_id: d.statement_id.get(),
-                amount_minor: d.adjustment_minor.unwrap_or(0),
+                amount_minor: d.adjustment_minor.unwrap_or_default().get(),
                 resolution: d.resolution.clone().unwrap_or_default(),
             })
             .collect();
@@ -75,7 +75,7 @@ pub(super) fn issue_statements(
                 id: statement_id,
                 run_id: period.run_id,
                 partner_id: partner.id,
-                net_minor: statement.net_minor,
+                net_minor: MoneyMinor::from(statement.net_minor),
                 document: &document,
                 signature: &key.sign_hex(document.as_bytes()),
                 key_id: &key.key_id,

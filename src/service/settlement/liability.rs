@@ -10,6 +10,7 @@ use crate::db::queries::settlement::{self as rows};
 use crate::db::DbConn;
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
+use crate::domain::money::{Points, PriceMicros};
 use crate::error::{ApiError, ApiResult};
 
 /// Points the network still owes members, by the party that funded them.
@@ -45,7 +46,7 @@ pub struct Liability {
 /// Outstanding points by funding party, valued at the highest redemption price in force (the
 /// most they can cost the network).
 pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> {
-    let mut price = 0_i64;
+    let mut price = PriceMicros::ZERO;
     let mut slugs = std::collections::BTreeMap::new();
     for p in partner_rows::all_partners(conn)? {
         if let Some(c) = partner_rows::contract_at(conn, p.id, now)? {
@@ -53,8 +54,8 @@ pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> 
         }
         slugs.insert(p.id, p.slug);
     }
-    let value = |points: i64| -> ApiResult<i64> {
-        i64::try_from(i128::from(points) * i128::from(price))
+    let value = |points: Points| -> ApiResult<i64> {
+        i64::try_from(points.value_at(price).get())
             .map_err(|_| ApiError::internal("liability beyond i64 micros"))
     };
     let mut lines = Vec::new();
@@ -65,18 +66,19 @@ pub fn liability(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Liability> 
                 .issuer_partner_id
                 .and_then(|id| slugs.get(&id).cloned())
                 .unwrap_or_else(|| "operator".into()),
-            points: l.points,
+            points: l.points.get(),
             amount_micros: value(l.points)?,
         });
     }
     // The operator first, then partners by id, whatever order the backend sorts NULL in.
     lines.sort_by_key(|l| l.issuer_partner_id);
-    let total_points = lines.iter().map(|l| l.points).sum();
+    let total_points = Points::checked_sum(lines.iter().map(|l| Points::from(l.points)))
+        .ok_or_else(|| ApiError::internal("liability beyond i64 points"))?;
     Ok(Liability {
         as_of: utc(now),
-        valued_at_price_micros: price,
+        valued_at_price_micros: price.get(),
         total_micros: value(total_points)?,
-        total_points,
+        total_points: total_points.get(),
         lines,
         at_risk_points: rows::negative_balances(conn)?,
     })

@@ -14,6 +14,7 @@ use crate::domain::clock::utc;
 use crate::domain::ids::StatementId;
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
+use crate::domain::money::MoneyMinor;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::{self, money, NetworkDraft};
 use crate::service::platform::settings;
@@ -28,7 +29,7 @@ impl TryFrom<PaymentRow> for Payment {
             payment_id: p.id.get(),
             statement_id: p.statement_id.get(),
             direction,
-            amount_minor: p.amount_minor,
+            amount_minor: p.amount_minor.get(),
             bank_reference: p.bank_reference,
             paid_at: utc(p.paid_at),
             entry_id: p.entry_id.get(),
@@ -100,7 +101,7 @@ pub fn record_payment(
                 statement_id,
                 partner_id: row.partner_id,
                 direction: req.direction.as_str(),
-                amount_minor: req.amount_minor,
+                amount_minor: MoneyMinor::from(req.amount_minor),
                 bank_reference: &req.bank_reference,
                 paid_at: req.paid_at.map_or(now, |t| t.naive_utc()),
                 entry_id,

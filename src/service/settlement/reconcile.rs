@@ -94,28 +94,34 @@ fn check_off(
     net: rows::OrderTotal,
 ) {
     report.network_records += 1;
+    let network = net.points.get();
+    // Saturating: the file's numbers are the partner's, and a total must not overflow on them.
     match theirs.remove(&(net.kind.clone(), net.order_ref.clone())) {
-        Some(points) if points == net.points => {
+        Some(points) if points == network => {
             report.matched.count += 1;
-            report.matched.points += net.points;
+            report.matched.points = report.matched.points.saturating_add(network);
         }
         Some(file_points) => {
             report.mismatched_total.count += 1;
-            report.mismatched_total.points += net.points - file_points;
+            report.mismatched_total.points = report
+                .mismatched_total
+                .points
+                .saturating_add(network.saturating_sub(file_points));
             report.mismatched.push(ReconciliationMismatch {
                 kind: net.kind,
                 order_id: net.order_ref,
                 file_points,
-                network_points: net.points,
+                network_points: network,
             });
         }
         None => {
             report.missing_in_file_total.count += 1;
-            report.missing_in_file_total.points += net.points;
+            report.missing_in_file_total.points =
+                report.missing_in_file_total.points.saturating_add(network);
             report.missing_in_file.push(ReconciliationItem {
                 kind: net.kind,
                 order_id: net.order_ref,
-                points: net.points,
+                points: network,
             });
         }
     }

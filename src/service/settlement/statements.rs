@@ -131,14 +131,14 @@ pub(super) fn statuses(
             };
             let (received, sent) = (sum("received"), sum("sent"));
             let open = argued.iter().any(|d| d.status == "open");
-            let (outstanding, status) = payment_status(row.net_minor, received, sent, open);
+            let (outstanding, status) = payment_status(row.net_minor.get(), received, sent, open);
             Ok(StatementStatus {
                 statement_id: row.id.get(),
                 run_id: row.run_id.get(),
                 partner_id: row.partner_id.get(),
                 period_start: doc.period_start,
                 period_end: doc.period_end,
-                net_minor: row.net_minor,
+                net_minor: row.net_minor.get(),
                 received_minor: received,
                 sent_minor: sent,
                 outstanding_minor: i64::try_from(outstanding).unwrap_or(i64::MAX),

@@ -1,6 +1,7 @@
 //! Earns (one per partner order) and their refunds.
 
 use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
+use crate::domain::money::{MoneyMinor, Points};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -16,13 +17,13 @@ pub struct EarnRow {
     pub member_id: MemberId,
     pub order_id: String,
     pub occurred_at: NaiveDateTime,
-    pub amount_minor: i64,
+    pub amount_minor: MoneyMinor,
     pub currency: String,
-    pub points: i64,
+    pub points: Points,
     pub lot_id: Option<LotId>,
     pub entry_id: Option<EntryId>,
-    pub refunded_minor: i64,
-    pub clawed_points: i64,
+    pub refunded_minor: MoneyMinor,
+    pub clawed_points: Points,
     pub created_at: NaiveDateTime,
 }
 
@@ -34,13 +35,13 @@ pub struct NewEarn<'a> {
     pub member_id: MemberId,
     pub order_id: &'a str,
     pub occurred_at: NaiveDateTime,
-    pub amount_minor: i64,
+    pub amount_minor: MoneyMinor,
     pub currency: &'a str,
-    pub points: i64,
+    pub points: Points,
     pub lot_id: Option<LotId>,
     pub entry_id: Option<EntryId>,
-    pub refunded_minor: i64,
-    pub clawed_points: i64,
+    pub refunded_minor: MoneyMinor,
+    pub clawed_points: Points,
     pub created_at: NaiveDateTime,
 }
 
@@ -82,8 +83,8 @@ pub fn earn_by_order(
 pub fn add_earn_refund(
     conn: &mut DbConn,
     id: EarnId,
-    amount_minor: i64,
-    points: i64,
+    amount_minor: MoneyMinor,
+    points: Points,
 ) -> QueryResult<usize> {
     diesel::update(
         earns::table
@@ -108,8 +109,8 @@ pub fn insert_refund(
     earn_id: EarnId,
     partner_id: PartnerId,
     refund_ref: &str,
-    amount_minor: i64,
-    points: i64,
+    amount_minor: MoneyMinor,
+    points: Points,
     entry_id: Option<EntryId>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {

@@ -1,6 +1,7 @@
 //! Lots and their movements. A lot's `remaining` changes only together with a journal entry.
 
 use crate::domain::ids::{EntryId, LotId, MemberId, PartnerId, RedemptionId};
+use crate::domain::money::{Points, PriceMicros};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -16,9 +17,9 @@ pub struct Lot {
     pub asset: String,
     pub issuer_kind: String,
     pub issuer_partner_id: Option<PartnerId>,
-    pub price_micros: i64,
-    pub points: i64,
-    pub remaining: i64,
+    pub price_micros: PriceMicros,
+    pub points: Points,
+    pub remaining: Points,
     pub earned_at: NaiveDateTime,
     pub available_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
@@ -34,9 +35,9 @@ pub struct NewLot<'a> {
     pub asset: &'a str,
     pub issuer_kind: &'a str,
     pub issuer_partner_id: Option<PartnerId>,
-    pub price_micros: i64,
-    pub points: i64,
-    pub remaining: i64,
+    pub price_micros: PriceMicros,
+    pub points: Points,
+    pub remaining: Points,
     pub earned_at: NaiveDateTime,
     pub available_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
@@ -102,7 +103,7 @@ pub fn member_lots(conn: &mut DbConn, member_id: MemberId) -> QueryResult<Vec<Lo
 
 /// Changes a lot's remaining points by `delta`; the filter keeps it within 0..=points, so an
 /// update based on a wrong computation changes nothing.
-pub fn adjust_lot_remaining(conn: &mut DbConn, id: LotId, delta: i64) -> QueryResult<usize> {
+pub fn adjust_lot_remaining(conn: &mut DbConn, id: LotId, delta: Points) -> QueryResult<usize> {
     diesel::update(
         lots::table
             .find(id)
@@ -127,7 +128,7 @@ pub fn insert_movement(
     entry_id: EntryId,
     redemption_id: Option<RedemptionId>,
     kind: &str,
-    points: i64,
+    points: Points,
 ) -> QueryResult<usize> {
     diesel::insert_into(lot_movements::table)
         .values((
@@ -145,14 +146,16 @@ pub fn insert_movement(
 pub fn redemption_lot_holdings(
     conn: &mut DbConn,
     redemption_id: RedemptionId,
-) -> QueryResult<Vec<(Lot, i64)>> {
+) -> QueryResult<Vec<(Lot, Points)>> {
     let moves: Vec<(LotId, i64)> = lot_movements::table
         .filter(lot_movements::redemption_id.eq(redemption_id))
         .select((lot_movements::lot_id, lot_movements::points))
         .load(conn)?;
     let mut net: std::collections::BTreeMap<LotId, i64> = std::collections::BTreeMap::new();
     for (lot_id, points) in moves {
-        *net.entry(lot_id).or_insert(0) += points;
+        // Saturating: a sum past i64 is a corrupt ledger, which `verify` reports as a mismatch.
+        let sum = net.entry(lot_id).or_insert(0);
+        *sum = sum.saturating_add(points);
     }
     let ids: Vec<LotId> = net
         .iter()
@@ -175,20 +178,25 @@ pub fn redemption_lot_holdings(
         .into_iter()
         .map(|lot| {
             let held = net.get(&lot.id).copied().unwrap_or(0);
-            (lot, held)
+            (lot, Points::from(held))
         })
         .collect())
 }
 
 /// Sum of movements per lot (verification): (lot id, net points taken).
-pub fn movement_sums(conn: &mut DbConn, lot_ids: &[LotId]) -> QueryResult<Vec<(LotId, i64)>> {
+pub fn movement_sums(conn: &mut DbConn, lot_ids: &[LotId]) -> QueryResult<Vec<(LotId, Points)>> {
     let moves: Vec<(LotId, i64)> = lot_movements::table
         .filter(lot_movements::lot_id.eq_any(lot_ids))
         .select((lot_movements::lot_id, lot_movements::points))
         .load(conn)?;
     let mut net: std::collections::BTreeMap<LotId, i64> = std::collections::BTreeMap::new();
     for (lot_id, points) in moves {
-        *net.entry(lot_id).or_insert(0) += points;
+        // Saturating: a sum past i64 is a corrupt ledger, which `verify` reports as a mismatch.
+        let sum = net.entry(lot_id).or_insert(0);
+        *sum = sum.saturating_add(points);
     }
-    Ok(net.into_iter().collect())
+    Ok(net
+        .into_iter()
+        .map(|(id, sum)| (id, Points::from(sum)))
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! Members, their links to partners, sessions and one-time codes.
 
 use crate::domain::ids::{MemberId, PartnerId};
+use crate::domain::money::Points;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -19,9 +20,9 @@ pub struct Member {
     pub display_name: Option<String>,
     pub created_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
-    pub available_points: i64,
-    pub pending_points: i64,
-    pub held_points: i64,
+    pub available_points: Points,
+    pub pending_points: Points,
+    pub held_points: Points,
     pub chain_head: String,
     pub lock_version: i64,
     pub code_failures: i64,
@@ -38,9 +39,9 @@ pub struct NewMember<'a> {
     pub display_name: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
-    pub available_points: i64,
-    pub pending_points: i64,
-    pub held_points: i64,
+    pub available_points: Points,
+    pub pending_points: Points,
+    pub held_points: Points,
     pub chain_head: &'a str,
     pub lock_version: i64,
     pub code_failures: i64,

@@ -2,6 +2,7 @@
 //! API keys.
 
 use crate::domain::ids::PartnerId;
+use crate::domain::money::{MoneyMinor, PriceMicros};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -29,11 +30,11 @@ pub struct ContractRow {
     pub effective_from: NaiveDateTime,
     pub currency: String,
     pub earn_rate_bp: i64,
-    pub issuance_price_micros: i64,
-    pub redemption_price_micros: i64,
+    pub issuance_price_micros: PriceMicros,
+    pub redemption_price_micros: PriceMicros,
     pub return_window_days: i64,
     pub created_at: NaiveDateTime,
-    pub period_fee_minor: i64,
+    pub period_fee_minor: MoneyMinor,
 }
 
 /// A contract version to add.
@@ -44,10 +45,10 @@ pub struct NewContract<'a> {
     pub effective_from: NaiveDateTime,
     pub currency: &'a str,
     pub earn_rate_bp: i64,
-    pub issuance_price_micros: i64,
-    pub redemption_price_micros: i64,
+    pub issuance_price_micros: PriceMicros,
+    pub redemption_price_micros: PriceMicros,
     pub return_window_days: i64,
-    pub period_fee_minor: i64,
+    pub period_fee_minor: MoneyMinor,
     pub created_at: NaiveDateTime,
 }
 

@@ -1,6 +1,7 @@
 //! Redemptions: holds, captures and reversals at a partner.
 
 use crate::domain::ids::{MemberId, PartnerId, RedemptionId};
+use crate::domain::money::{Points, PriceMicros};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,11 +16,11 @@ pub struct RedemptionRow {
     pub partner_id: PartnerId,
     pub member_id: MemberId,
     pub status: String,
-    pub points_authorized: i64,
-    pub points_captured: i64,
-    pub points_reversed: i64,
+    pub points_authorized: Points,
+    pub points_captured: Points,
+    pub points_reversed: Points,
     pub order_id: Option<String>,
-    pub price_micros: i64,
+    pub price_micros: PriceMicros,
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -34,9 +35,9 @@ pub fn insert_redemption(
     conn: &mut DbConn,
     partner_id: PartnerId,
     member_id: MemberId,
-    points: i64,
+    points: Points,
     order_id: Option<&str>,
-    price_micros: i64,
+    price_micros: PriceMicros,
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<RedemptionId> {
@@ -83,13 +84,16 @@ pub fn expired_holds(
 }
 
 /// Sum of the member's open holds (verification).
-pub fn open_hold_total(conn: &mut DbConn, member_id: MemberId) -> QueryResult<i64> {
+pub fn open_hold_total(conn: &mut DbConn, member_id: MemberId) -> QueryResult<Points> {
     let held: Vec<i64> = redemptions::table
         .filter(redemptions::member_id.eq(member_id))
         .filter(redemptions::status.eq("authorized"))
         .select(redemptions::points_authorized)
         .load(conn)?;
-    Ok(held.into_iter().sum())
+    // Saturating: a sum past i64 is a corrupt ledger, which `verify` reports as a mismatch.
+    Ok(Points::from(
+        held.into_iter().fold(0_i64, i64::saturating_add),
+    ))
 }
 
 /// Writes a redemption's new state, only if it is still in `from_status`.

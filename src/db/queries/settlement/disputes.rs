@@ -1,6 +1,7 @@
 //! Disputes of statements and the adjustments they carry into the next close.
 
 use crate::domain::ids::{DisputeId, PartnerId, RunId, StatementId};
+use crate::domain::money::MoneyMinor;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -18,7 +19,7 @@ pub struct DisputeRow {
     pub status: String,
     pub opened_at: NaiveDateTime,
     pub resolution: Option<String>,
-    pub adjustment_minor: Option<i64>,
+    pub adjustment_minor: Option<MoneyMinor>,
     pub resolved_at: Option<NaiveDateTime>,
     pub applied_run_id: Option<RunId>,
 }
@@ -69,7 +70,7 @@ pub fn resolve_dispute(
     conn: &mut DbConn,
     id: DisputeId,
     resolution: &str,
-    adjustment_minor: i64,
+    adjustment_minor: MoneyMinor,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(

@@ -2,6 +2,7 @@
 //! partner's reconciliation, and the outstanding liability.
 
 use crate::domain::ids::{EntryId, PartnerId};
+use crate::domain::money::{Points, PriceMicros};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
@@ -18,8 +19,8 @@ pub struct NewEvent<'a> {
     pub kind: &'a str,
     pub partner_id: Option<PartnerId>,
     pub issuer_partner_id: Option<PartnerId>,
-    pub points: i64,
-    pub price_micros: i64,
+    pub points: Points,
+    pub price_micros: PriceMicros,
     pub order_ref: &'a str,
 }
 
@@ -44,9 +45,9 @@ pub struct EventTotal {
     #[diesel(sql_type = Nullable<BigInt>)]
     pub issuer_partner_id: Option<PartnerId>,
     #[diesel(sql_type = BigInt)]
-    pub price_micros: i64,
+    pub price_micros: PriceMicros,
     #[diesel(sql_type = BigInt)]
-    pub points: i64,
+    pub points: Points,
     #[diesel(sql_type = BigInt)]
     pub events: i64,
 }
@@ -79,7 +80,7 @@ pub struct OrderTotal {
     #[diesel(sql_type = Text)]
     pub order_ref: String,
     #[diesel(sql_type = BigInt)]
-    pub points: i64,
+    pub points: Points,
 }
 
 /// One page of a partner's per-order totals in `[start, end)`, strictly after `after` in the
@@ -122,7 +123,7 @@ pub struct Liability {
     #[diesel(sql_type = Nullable<BigInt>)]
     pub issuer_partner_id: Option<PartnerId>,
     #[diesel(sql_type = BigInt)]
-    pub points: i64,
+    pub points: Points,
 }
 
 /// Outstanding points by funding partner.

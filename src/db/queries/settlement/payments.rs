@@ -1,6 +1,7 @@
 //! Payments recorded against statements.
 
 use crate::domain::ids::{EntryId, PartnerId, PaymentId, StatementId};
+use crate::domain::money::MoneyMinor;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,7 +16,7 @@ pub struct PaymentRow {
     pub statement_id: StatementId,
     pub partner_id: PartnerId,
     pub direction: String,
-    pub amount_minor: i64,
+    pub amount_minor: MoneyMinor,
     pub bank_reference: String,
     pub paid_at: NaiveDateTime,
     pub entry_id: EntryId,
@@ -29,7 +30,7 @@ pub struct NewPayment<'a> {
     pub statement_id: StatementId,
     pub partner_id: PartnerId,
     pub direction: &'a str,
-    pub amount_minor: i64,
+    pub amount_minor: MoneyMinor,
     pub bank_reference: &'a str,
     pub paid_at: NaiveDateTime,
     pub entry_id: EntryId,

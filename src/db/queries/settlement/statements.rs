@@ -1,6 +1,7 @@
 //! Signed statements, one per partner per run.
 
 use crate::domain::ids::{PartnerId, RunId, StatementId};
+use crate::domain::money::MoneyMinor;
 use diesel::prelude::*;
 
 use crate::db::schema::statements;
@@ -13,7 +14,7 @@ pub struct StatementRow {
     pub id: StatementId,
     pub run_id: RunId,
     pub partner_id: PartnerId,
-    pub net_minor: i64,
+    pub net_minor: MoneyMinor,
     pub document: String,
     pub signature: String,
     pub key_id: String,
@@ -26,7 +27,7 @@ pub struct NewStatement<'a> {
     pub id: StatementId,
     pub run_id: RunId,
     pub partner_id: PartnerId,
-    pub net_minor: i64,
+    pub net_minor: MoneyMinor,
     pub document: &'a str,
     pub signature: &'a str,
     pub key_id: &'a str,
