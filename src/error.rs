@@ -135,6 +135,19 @@ impl From<crate::domain::input::InputError> for ApiError {
     }
 }
 
+impl From<crate::domain::earning::sale::SaleError> for ApiError {
+    fn from(err: crate::domain::earning::sale::SaleError) -> ApiError {
+        use crate::domain::earning::sale::SaleError;
+        let code = match &err {
+            SaleError::Input(input) => return ApiError::from(input.clone()),
+            SaleError::UnknownCurrency | SaleError::TooManyLines => Code::InvalidRequest,
+            SaleError::LinesExceedAmount => Code::InvalidAmount,
+            SaleError::OccurredAtOutOfWindow => Code::InvalidOccurredAt,
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
 impl crate::db::TxError for ApiError {
     fn is_transient(&self) -> bool {
         matches!(self, ApiError::Database(e) if crate::db::is_transient(e))

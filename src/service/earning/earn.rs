@@ -6,16 +6,14 @@ use diesel::Connection;
 use partner_sdk::types::EntryKind;
 use partner_sdk::types::{EarnRequest, EarnResponse, PointsStatus};
 
-use super::{check_amount, check_ref};
 use crate::db::queries::earning::{self as earn_rows, NewEarn};
 use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::queries::partners::{self, ContractRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::earn_rules::{compute_points, currency_exponent, EarnOutcome, EarnRates};
+use crate::domain::earning::rules::{compute_points, currency_exponent, EarnOutcome, EarnRates};
+use crate::domain::earning::sale::check_sale;
 use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
-use crate::domain::input::{check_range, check_text, TextKind};
-use crate::domain::limits::{AMOUNT_MINOR_MAX, SALE_BACKDATE_DAYS_MAX, SALE_LINES_MAX};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
@@ -30,7 +28,7 @@ pub fn earn(
     partner_id: PartnerId,
     req: &EarnRequest,
 ) -> ApiResult<EarnResponse> {
-    let occurred_at = validate_sale(req, now)?;
+    let occurred_at = check_sale(req, now)?.occurred_at;
     write_tx(conn, |conn| {
         let member = members::find_linked(conn, partner_id, &req.member_number)?;
         let contract = contract_for_sale(conn, partner_id, now, &req.currency)?;
@@ -81,65 +79,6 @@ pub fn earn(
             entry_id: entry_id.map(EntryId::get),
         })
     })
-}
-
-/// Checks a sale before any query; returns when it happened (never after `now`).
-fn validate_sale(req: &EarnRequest, now: NaiveDateTime) -> ApiResult<NaiveDateTime> {
-    check_ref(&req.order_id, "order_id")?;
-    check_amount(req.amount_minor, "amount_minor")?;
-    if currency_exponent(&req.currency).is_none() {
-        return fail(
-            Code::InvalidRequest,
-            "currency must be an ISO 4217 code such as EUR",
-        );
-    }
-    if let Some(lines) = &req.lines {
-        validate_lines(lines, req.amount_minor)?;
-    }
-    let occurred_at = req.occurred_at.map(|t| t.naive_utc()).unwrap_or(now);
-    // A few minutes of clock difference between the till and the network is normal.
-    if occurred_at > now + Duration::minutes(5)
-        || occurred_at < now - Duration::days(SALE_BACKDATE_DAYS_MAX)
-    {
-        return fail(
-            Code::InvalidOccurredAt,
-            format!("occurred_at must be within the last {SALE_BACKDATE_DAYS_MAX} days and not in the future"),
-        );
-    }
-    Ok(occurred_at.min(now))
-}
-
-fn validate_lines(lines: &[partner_sdk::types::SaleLine], amount_minor: i64) -> ApiResult<()> {
-    if lines.len() > SALE_LINES_MAX {
-        return fail(
-            Code::InvalidRequest,
-            format!("at most {SALE_LINES_MAX} lines"),
-        );
-    }
-    let mut total: i64 = 0;
-    for (i, line) in lines.iter().enumerate() {
-        let field = |name: &str| format!("lines[{i}].{name}");
-        check_range(
-            &field("amount_minor"),
-            line.amount_minor,
-            0,
-            AMOUNT_MINOR_MAX,
-        )?;
-        if let Some(sku) = &line.sku {
-            check_text(&field("sku"), sku, TextKind::Label)?;
-        }
-        if let Some(category) = &line.category {
-            check_text(&field("category"), category, TextKind::Label)?;
-        }
-        total = total.saturating_add(line.amount_minor);
-    }
-    if total > amount_minor {
-        return fail(
-            Code::InvalidAmount,
-            "the lines add up to more than the sale amount",
-        );
-    }
-    Ok(())
 }
 
 /// The partner's contract in force, which must be in the sale's currency.

@@ -7,12 +7,12 @@ use diesel::Connection;
 use partner_sdk::types::EntryKind;
 use partner_sdk::types::{RefundRequest, RefundResponse};
 
-use super::{check_amount, check_ref};
 use crate::db::queries::earning::{self as earn_rows, EarnRow};
 use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::members::Member;
 use crate::db::{is_unique_violation, write_tx, DbConn};
-use crate::domain::earn_rules::{clawback_split, cumulative_clawback, ClawbackSplit};
+use crate::domain::earning::rules::{clawback_split, cumulative_clawback, ClawbackSplit};
+use crate::domain::earning::sale::check_return;
 use crate::domain::ids::{EntryId, LotId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -27,9 +27,7 @@ pub fn refund(
     partner_id: PartnerId,
     req: &RefundRequest,
 ) -> ApiResult<RefundResponse> {
-    check_ref(&req.order_id, "order_id")?;
-    check_ref(&req.refund_id, "refund_id")?;
-    check_amount(req.amount_minor, "amount_minor")?;
+    check_return(req)?;
     write_tx(conn, |conn| {
         let (mut member, earn) = lock_order(conn, partner_id, &req.order_id, now)?;
         let refunded_after = check_refund(conn, partner_id, &earn, req)?;

@@ -22,7 +22,7 @@ use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::{MemberId, PartnerId};
 use crate::domain::input::{check_text, TextKind};
-use crate::domain::member_number;
+use crate::domain::members::member_number;
 use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::lots;

@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 use crate::db::queries::platform::system::{self, SettingsRow};
 use crate::db::DbConn;
 use crate::domain::clock::Clock;
-use crate::domain::earn_rules::currency_exponent;
+use crate::domain::earning::rules::currency_exponent;
 use crate::domain::ids::PartnerId;
 use crate::domain::input::check_range;
-use crate::domain::policy::ExpiryPolicy;
+use crate::domain::ledger::expiry::ExpiryPolicy;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// The network's rules, as the operator sets them.

@@ -14,7 +14,7 @@ use crate::db::queries::partners::{self as partner_rows, PartnerRow};
 use crate::db::queries::settlement::{self as rows, NewStatement};
 use crate::db::DbConn;
 use crate::domain::clock::utc;
-use crate::domain::earn_rules::currency_exponent;
+use crate::domain::earning::rules::currency_exponent;
 use crate::domain::ids::{DisputeId, PartnerId, RunId, StatementId};
 use crate::domain::money::{MoneyMicros, MoneyMinor};
 use crate::domain::settlement::statement_net;

@@ -13,7 +13,7 @@ use partner_sdk::statement::{
 use crate::db::queries::settlement as rows;
 use crate::db::DbConn;
 use crate::domain::ids::{PartnerId, StatementId};
-use crate::domain::is_valid_ref;
+use crate::domain::input::is_valid_ref;
 use crate::domain::limits::{POINTS_MAX, RECONCILIATION_LISTED_MAX, RECONCILIATION_ROWS_MAX};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::service::settlement::statements;

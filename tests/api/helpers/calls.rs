@@ -42,7 +42,7 @@ pub fn code_of<T: std::fmt::Debug>(result: Result<T, partner_sdk::Error>) -> Str
 /// belongs to nobody in a test database).
 pub fn unused_member_number(taken: &str) -> String {
     loop {
-        let n = loyalty_server::domain::member_number::random();
+        let n = loyalty_server::domain::members::member_number::random();
         if n != taken {
             return n;
         }

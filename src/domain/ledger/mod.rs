@@ -1,12 +1,15 @@
-//! The ledger's pure rules: an entry's hash, chained to the previous one, and the balance check
-//! of its postings.
+//! The ledger's pure rules: an entry's hash, chained to the previous one, the balance check
+//! of its postings, the repayment of a negative balance, and the [`expiry`] policy of lots.
 
-use super::ids::{MemberId, PartnerId};
-use super::money::Points;
+pub mod expiry;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use ring::digest;
+
+use crate::domain::ids::{MemberId, PartnerId};
+use crate::domain::money::Points;
 
 /// The network point asset.
 pub const PTS: &str = "PTS";

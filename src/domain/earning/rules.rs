@@ -4,8 +4,8 @@
 
 use partner_sdk::types::AppliedRule;
 
-use super::limits::POINTS_MAX;
-use super::money::{MoneyMinor, Points};
+use crate::domain::limits::POINTS_MAX;
+use crate::domain::money::{MoneyMinor, Points};
 
 /// Basis points of a multiplier of one.
 pub const BP_ONE: i64 = 10_000;

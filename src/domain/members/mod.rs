@@ -1,0 +1,3 @@
+//! Members: the network-wide member number with its check digit.
+
+pub mod member_number;
