@@ -10,8 +10,10 @@ use crate::db::queries::partners as partner_rows;
 use crate::db::DbConn;
 use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
-use crate::service::members::{self, SignUpRequest};
-use crate::service::partners::{self, ContractTerms, CreatePartnerRequest};
+use crate::http::members::json::SignUpRequest;
+use crate::http::partners::json::{ContractTerms, CreatePartnerRequest};
+use crate::service::members;
+use crate::service::partners;
 use crate::service::platform::settings::{self, NetworkSettings};
 use crate::service::{platform::auth, AppState};
 
@@ -150,7 +152,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
         let session = members::sign_in(
             conn,
             state,
-            &members::SignInRequest {
+            &crate::http::members::json::SignInRequest {
                 email: email.into(),
                 password: DEMO_PASSWORD.into(),
             },

@@ -10,3 +10,4 @@ pub mod error;
 pub mod http;
 pub mod service;
 pub mod startup;
+pub mod web;

@@ -4,14 +4,14 @@
 //! utoipa-actix-web so the OpenAPI document cannot miss one.
 
 pub mod auth;
-mod earning;
+pub mod earning;
 pub mod extract;
-mod ledger;
-mod members;
-mod partners;
-mod platform;
-mod redemption;
-mod settlement;
+pub mod ledger;
+pub mod members;
+pub mod partners;
+pub mod platform;
+pub mod redemption;
+pub mod settlement;
 mod strict_json;
 
 use std::sync::atomic::Ordering;

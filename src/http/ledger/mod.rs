@@ -1,3 +1,4 @@
 //! The shared ledger: verification.
 
+pub mod json;
 pub(crate) mod verify;

@@ -1,9 +1,9 @@
 //! Ledger verification on demand (operator).
 
+use super::json::VerifyReport;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::json_response;
-use crate::service::ledger::verify::VerifyReport;
 use crate::service::{ledger::verify, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};

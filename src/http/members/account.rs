@@ -1,9 +1,10 @@
 //! A signed-in member's own balance and history.
 
+use super::json::HistoryPage;
 use crate::error::ApiResult;
 use crate::http::auth::MemberCaller;
 use crate::http::extract::{json_response, PageQuery};
-use crate::service::members::{self, HistoryPage};
+use crate::service::members;
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};

@@ -1,9 +1,9 @@
 //! Operator adjustments of a member's points.
 
+use super::json::{AdjustmentRequest, AdjustmentResponse};
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json};
-use crate::service::members::{AdjustmentRequest, AdjustmentResponse};
 use crate::service::{members, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};

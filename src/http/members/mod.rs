@@ -4,4 +4,5 @@ pub(crate) mod account;
 pub(crate) mod adjustments;
 pub(crate) mod balances;
 pub(crate) mod enrolment;
+pub mod json;
 pub(crate) mod sessions;

@@ -1,8 +1,9 @@
 //! Member sign-up and sign-in.
 
+use super::json::{Session, SignInRequest, SignUpRequest};
 use crate::error::ApiResult;
 use crate::http::extract::{json_response, Json};
-use crate::service::members::{self, Session, SignInRequest, SignUpRequest};
+use crate::service::members;
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};

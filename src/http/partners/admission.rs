@@ -1,10 +1,10 @@
 //! Partners and their contracts (operator).
 
+use super::json::{ContractTerms, CreatePartnerRequest, Partner, PartnerPage};
 use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json, PageQuery};
-use crate::service::partners::{ContractTerms, CreatePartnerRequest, Partner, PartnerPage};
 use crate::service::{partners, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};

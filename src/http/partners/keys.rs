@@ -1,10 +1,10 @@
 //! Partners' API keys (operator): issue, list, revoke.
 
+use super::json::{IssuedKey, KeyInfo};
 use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::json_response;
-use crate::service::partners::{IssuedKey, KeyInfo};
 use crate::service::{partners, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpResponse};

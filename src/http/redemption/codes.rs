@@ -1,9 +1,10 @@
 //! One-time codes a member creates to authorise a spend at a till.
 
+use super::json::OneTimeCode;
 use crate::error::ApiResult;
 use crate::http::auth::MemberCaller;
 use crate::http::extract::json_response;
-use crate::service::members::{self, OneTimeCode};
+use crate::service::members;
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};

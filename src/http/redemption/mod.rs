@@ -1,4 +1,5 @@
 //! Spending points: one-time codes and two-phase redemptions.
 
 pub(crate) mod codes;
+pub mod json;
 pub(crate) mod redemptions;

@@ -1,10 +1,11 @@
 //! Disputes: a partner opens one on its statement, the operator resolves it.
 
+use super::json::ResolutionRequest;
 use crate::domain::ids::{DisputeId, StatementId};
 use crate::error::ApiResult;
 use crate::http::auth::{OperatorCaller, Signed};
 use crate::http::extract::{json_body, json_response, Json};
-use crate::service::settlement::disputes::{self, ResolutionRequest};
+use crate::service::settlement::disputes::{self};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};

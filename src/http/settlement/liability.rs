@@ -1,9 +1,10 @@
 //! Outstanding liability (operator).
 
+use super::json::Liability;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::json_response;
-use crate::service::settlement::liability::{self, Liability};
+use crate::service::settlement::liability::{self};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};

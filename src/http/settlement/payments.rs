@@ -1,10 +1,11 @@
 //! Payments recorded against statements (operator).
 
+use super::json::PaymentRequest;
 use crate::domain::ids::StatementId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json};
-use crate::service::settlement::payments::{self, PaymentRequest};
+use crate::service::settlement::payments::{self};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};

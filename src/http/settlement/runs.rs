@@ -1,11 +1,12 @@
 //! Settlement runs (operator): close a period, read runs, their matrix and statements.
 
+use super::json::{CloseRequest, FlowMatrix, Run};
 use crate::domain::ids::RunId;
 use crate::error::ApiResult;
 use crate::http::auth::OperatorCaller;
 use crate::http::extract::{json_response, Json, PageQuery};
 use crate::service::settlement::statements::{self};
-use crate::service::settlement::{self, CloseRequest, FlowMatrix, Run};
+use crate::service::settlement::{self};
 use crate::service::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};

@@ -12,9 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::db::queries::ledger::journal;
 use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::redemption as redemption_rows;
@@ -23,20 +20,8 @@ use crate::db::DbConn;
 use crate::domain::ids::{EntryId, LotId, MemberId};
 use crate::domain::money::Points;
 use crate::error::ApiResult;
+use crate::http::ledger::json::VerifyReport;
 use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
-
-/// What the verification found.
-#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
-pub struct VerifyReport {
-    /// Journal entries checked.
-    pub entries_checked: u64,
-    /// Members checked.
-    pub members_checked: u64,
-    /// Lots checked.
-    pub lots_checked: u64,
-    /// Every break found, one sentence each; empty for a clean ledger.
-    pub problems: Vec<String>,
-}
 
 impl VerifyReport {
     /// Whether the ledger is clean.

@@ -1,10 +1,7 @@
 //! Operator adjustments: goodwill credits and corrections, with a mandatory reason.
 
 use chrono::NaiveDateTime;
-use partner_sdk::types::Balance;
 use partner_sdk::types::EntryKind;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{balance, find, lock_and_sync};
 use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
@@ -14,27 +11,9 @@ use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{self};
 use crate::domain::money::{Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::members::json::{AdjustmentRequest, AdjustmentResponse};
 use crate::service::ledger::lots;
 use crate::service::ledger::{self, account, minus, points_overflow, Draft, Posting, PTS};
-
-/// An operator's goodwill credit or correction.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdjustmentRequest {
-    /// Points to credit (positive) or withdraw (negative), never zero; at most 1,000,000,000 either way.
-    pub points: i64,
-    /// Why, for the audit trail (1 to 500 characters, mandatory).
-    pub reason: String,
-}
-
-/// The adjustment posted.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AdjustmentResponse {
-    /// The journal entry.
-    pub entry_id: i64,
-    /// The member's balance after it.
-    pub balance: Balance,
-}
 
 /// Posts an operator adjustment. A credit is a new lot funded by the operator; a withdrawal
 /// takes from available points and cannot make the balance negative.

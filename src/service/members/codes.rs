@@ -2,8 +2,6 @@
 //! after repeated wrong codes.
 
 use chrono::{Duration, NaiveDateTime};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::lock_and_sync;
 use crate::crypto;
@@ -13,15 +11,7 @@ use crate::domain::clock::utc;
 use crate::domain::ids::MemberId;
 use crate::domain::limits::{ACTIVE_CODES_MAX, CODE_FAILURES_MAX, CODE_LOCKOUT_S};
 use crate::error::{fail, ApiError, ApiResult, Code};
-
-/// A one-time redemption code, shown to the member once.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct OneTimeCode {
-    /// Six digits to give the cashier.
-    pub code: String,
-    /// When it stops working.
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
+use crate::http::redemption::json::OneTimeCode;
 
 /// The stored hash of a member's code.
 pub fn code_hash(member_id: MemberId, code: &str) -> String {

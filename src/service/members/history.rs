@@ -1,43 +1,14 @@
 //! A member's history of journal entries, newest first.
 
 use partner_sdk::types::EntryKind;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::db::queries::ledger::journal;
 use crate::db::DbConn;
 use crate::domain::clock::utc;
 use crate::domain::ids::{EntryId, MemberId};
 use crate::error::{ApiError, ApiResult};
+use crate::http::members::json::{HistoryItem, HistoryPage};
 use crate::service::ledger::account;
-
-/// One entry of a member's history.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HistoryItem {
-    /// The journal entry.
-    pub entry_id: i64,
-    /// What happened.
-    pub kind: EntryKind,
-    /// Order id, refund id or redemption id.
-    pub reference: String,
-    /// Change of the available balance.
-    pub available_change: i64,
-    /// Change of the pending balance.
-    pub pending_change: i64,
-    /// Change of the held balance.
-    pub held_change: i64,
-    /// When it was posted.
-    pub posted_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A page of history, newest first.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HistoryPage {
-    /// The entries.
-    pub items: Vec<HistoryItem>,
-    /// Pass as `cursor` for older entries; absent on the last page.
-    pub next_cursor: Option<String>,
-}
 
 /// A member's history, newest first.
 pub fn history(

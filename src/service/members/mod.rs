@@ -6,10 +6,10 @@ mod codes;
 mod history;
 mod sessions;
 
-pub use adjustments::{adjust, AdjustmentRequest, AdjustmentResponse};
-pub use codes::{code_hash, consume_code, create_code, OneTimeCode, WRONG_CODE_DETAIL};
-pub use history::{history, HistoryItem, HistoryPage};
-pub use sessions::{session_member, sign_in, sign_up, Session, SignInRequest, SignUpRequest};
+pub use adjustments::adjust;
+pub use codes::{code_hash, consume_code, create_code, WRONG_CODE_DETAIL};
+pub use history::history;
+pub use sessions::{session_member, sign_in, sign_up};
 
 use chrono::{Duration, NaiveDateTime};
 use partner_sdk::types::{Balance, MemberLink};

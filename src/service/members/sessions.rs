@@ -2,8 +2,6 @@
 //! that expire on the network clock.
 
 use chrono::{Duration, NaiveDateTime};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{check_display_name, create_member};
 use crate::crypto;
@@ -13,41 +11,8 @@ use crate::domain::clock::utc;
 use crate::domain::ids::MemberId;
 use crate::domain::input::{check_email, PASSWORD_LEN_MAX, PASSWORD_LEN_MIN};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::members::json::{Session, SignInRequest, SignUpRequest};
 use crate::service::AppState;
-
-/// Self sign-up.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignUpRequest {
-    /// Email address, the sign-in name (at most 254 characters).
-    pub email: String,
-    /// Password, 10 to 128 characters.
-    pub password: String,
-    /// Name to greet the member with.
-    #[serde(default)]
-    pub display_name: Option<String>,
-}
-
-/// Sign-in with email and password.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignInRequest {
-    /// Email address.
-    pub email: String,
-    /// Password.
-    pub password: String,
-}
-
-/// A member session.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Session {
-    /// The member's network-wide number.
-    pub member_number: String,
-    /// Bearer token for the member API.
-    pub token: String,
-    /// When the token stops working.
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
 
 fn new_session(conn: &mut DbConn, state: &AppState, member: &Member) -> ApiResult<Session> {
     let token = crypto::new_token("lms_");

@@ -1,9 +1,7 @@
 //! Partners' API keys: issued with a secret shown once and kept sealed, at most two active at
 //! once so a partner can rotate, revoked at once.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::NaiveDateTime;
 
 use super::find;
 use crate::crypto::MasterKey;
@@ -12,28 +10,7 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
 use crate::error::{fail, ApiResult, Code};
-
-/// A new API key, with its secret shown this once.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct IssuedKey {
-    /// Public key id, sent as `Loyalty-Key-Id`.
-    pub key_id: String,
-    /// The signing secret. It is stored encrypted and never shown again.
-    pub secret: String,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-}
-
-/// An API key without its secret.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct KeyInfo {
-    /// Public key id.
-    pub key_id: String,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
+use crate::http::partners::json::{IssuedKey, KeyInfo};
 
 /// Issues a key; a partner holds at most two active keys, so it can rotate without downtime.
 pub fn issue_key(

@@ -3,11 +3,9 @@
 
 pub mod keys;
 
-pub use keys::{issue_key, list_keys, revoke_key, IssuedKey, KeyInfo};
+pub use keys::{issue_key, list_keys, revoke_key};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::NaiveDateTime;
 
 use diesel::Connection;
 
@@ -20,48 +18,10 @@ use crate::domain::limits::{
     EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::partners::json::{
+    Contract, ContractTerms, CreatePartnerRequest, Partner, PartnerPage,
+};
 use crate::service::platform::settings;
-
-/// The economic terms between the network and a partner. Prices are micros of the settlement
-/// currency per point (8,000 = 0.8 cents).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContractTerms {
-    /// Partner multiplier on the network base rate, in basis points (10,000 = x1; at most 1,000,000).
-    pub earn_rate_bp: i64,
-    /// What the partner pays the network per point it issues.
-    pub issuance_price_micros: i64,
-    /// What the network pays the partner per point redeemed at its shop; at most the issuance price.
-    pub redemption_price_micros: i64,
-    /// Days points stay pending after a sale (0 to 365).
-    pub return_window_days: i64,
-    /// A flat fee, in minor units of the settlement currency, charged on each settlement
-    /// statement (0 to 100,000,000; default 0).
-    #[serde(default)]
-    pub period_fee_minor: i64,
-    /// When this version comes into force; defaults to now, never in the past.
-    #[serde(default)]
-    pub effective_from: Option<DateTime<Utc>>,
-}
-
-/// A contract version as stored.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Contract {
-    /// When it comes (or came) into force.
-    pub effective_from: DateTime<Utc>,
-    /// Settlement currency.
-    pub currency: String,
-    /// Partner multiplier, basis points.
-    pub earn_rate_bp: i64,
-    /// Price per point issued, micros.
-    pub issuance_price_micros: i64,
-    /// Price per point redeemed, micros.
-    pub redemption_price_micros: i64,
-    /// Return window, days.
-    pub return_window_days: i64,
-    /// Flat fee per settlement period, minor units.
-    pub period_fee_minor: i64,
-}
 
 impl From<ContractRow> for Contract {
     fn from(c: ContractRow) -> Contract {
@@ -75,50 +35,6 @@ impl From<ContractRow> for Contract {
             period_fee_minor: c.period_fee_minor.get(),
         }
     }
-}
-
-/// Admits a partner.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreatePartnerRequest {
-    /// Short unique name: 2 to 40 of `a-z`, `0-9` and `-`.
-    pub slug: String,
-    /// Display name (1 to 100 characters).
-    pub name: String,
-    /// The partner's universe, such as `books` or `coffee` (1 to 100 characters).
-    pub universe: String,
-    /// The first contract version.
-    pub contract: ContractTerms,
-}
-
-/// A partner with the contract in force.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Partner {
-    /// The network's id.
-    pub id: i64,
-    /// Short unique name.
-    pub slug: String,
-    /// Display name.
-    pub name: String,
-    /// Universe.
-    pub universe: String,
-    /// `active` or `suspended`.
-    pub status: String,
-    /// When it was admitted.
-    pub created_at: DateTime<Utc>,
-    /// The contract in force now (absent when the first one starts later).
-    pub contract: Option<Contract>,
-    /// Every contract version, oldest first.
-    pub contract_history: Vec<Contract>,
-}
-
-/// A page of partners.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PartnerPage {
-    /// The partners.
-    pub items: Vec<Partner>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    pub next_cursor: Option<String>,
 }
 
 fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveDateTime> {

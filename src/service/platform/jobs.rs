@@ -83,7 +83,7 @@ pub fn settle_if_due(
     state: &crate::service::AppState,
     holder: &str,
     day: u32,
-) -> ApiResult<Option<crate::service::settlement::Run>> {
+) -> ApiResult<Option<crate::http::settlement::json::Run>> {
     let now = Utc::now().naive_utc();
     let leased = write_tx(conn, |conn| {
         system::take_lease(conn, "settlement", holder, now, now + Duration::minutes(10))

@@ -3,8 +3,6 @@
 
 use chrono::NaiveDateTime;
 use partner_sdk::statement::{Dispute, DisputeRequest, DisputeStatus};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::statements::readable;
 use crate::db::queries::settlement::{self as rows, DisputeRow};
@@ -15,6 +13,7 @@ use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::domain::money::MoneyMinor;
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::settlement::json::ResolutionRequest;
 
 impl TryFrom<DisputeRow> for Dispute {
     type Error = ApiError;
@@ -79,17 +78,6 @@ fn dispute(conn: &mut DbConn, id: DisputeId) -> ApiResult<Dispute> {
         Some(d) => Dispute::try_from(d),
         None => fail(Code::DisputeNotFound, format!("no dispute {id}")),
     }
-}
-
-/// The operator's resolution of a dispute.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolutionRequest {
-    /// What was decided (1 to 500 characters).
-    pub resolution: String,
-    /// Carried into the partner's next statement, minor units: positive, the partner owes more;
-    /// negative, it is owed more; 0 when the statement stands.
-    pub adjustment_minor: i64,
 }
 
 /// Resolves an open dispute; its adjustment lands on the partner's next statement.

@@ -1,9 +1,7 @@
 //! Outstanding liability: the points members still hold, by funding partner, valued at the
 //! highest redemption price in force, and the points at risk in negative balances.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::NaiveDateTime;
 
 use crate::db::queries::partners as partner_rows;
 use crate::db::queries::settlement::{self as rows};
@@ -12,36 +10,7 @@ use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
 use crate::domain::money::{Points, PriceMicros};
 use crate::error::{ApiError, ApiResult};
-
-/// Points the network still owes members, by the party that funded them.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct LiabilityLine {
-    /// The funding partner, or absent for the operator.
-    pub issuer_partner_id: Option<i64>,
-    /// Its slug, or `operator`.
-    pub party: String,
-    /// Points outstanding (available, pending and held).
-    pub points: i64,
-    /// Their cost if redeemed, at the highest redemption price in force, micros.
-    pub amount_micros: i64,
-}
-
-/// The outstanding liability now.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Liability {
-    /// As of.
-    pub as_of: DateTime<Utc>,
-    /// The price used to value points: the highest redemption price in force, micros per point.
-    pub valued_at_price_micros: i64,
-    /// By funding party.
-    pub lines: Vec<LiabilityLine>,
-    /// All points outstanding.
-    pub total_points: i64,
-    /// Their value, micros.
-    pub total_micros: i64,
-    /// Points members owe back (negative balances after refunds): at risk, carried by the network.
-    pub at_risk_points: i64,
-}
+use crate::http::settlement::json::{Liability, LiabilityLine};
 
 /// Outstanding points by funding party, valued at the highest redemption price in force (the
 /// most they can cost the network).

@@ -18,10 +18,7 @@ pub mod statements;
 
 pub use close::close;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use partner_sdk::statement::StatementLine;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::{Duration, NaiveDateTime};
 
 use crate::crypto::MasterKey;
 use crate::db::queries::settlement::{self as rows, RunRow};
@@ -29,118 +26,12 @@ use crate::db::DbConn;
 use crate::domain::clock::utc;
 use crate::domain::ids::{EntryId, RunId};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::settlement::json::{
+    BreakageLine, FlowMatrix, MatrixColumn, MatrixRow, PartnerNet, Run, RunSummary,
+};
 
 /// How far in the past a cut-off must be, in seconds.
 pub const GRACE_S: i64 = 60;
-
-/// Asks to close the period ending at `until`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CloseRequest {
-    /// The cut-off (exclusive, by posting time); at least 60 s in the past.
-    pub until: DateTime<Utc>,
-}
-
-/// One partner's net in a run.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PartnerNet {
-    /// The partner.
-    pub partner_id: i64,
-    /// Its slug.
-    pub slug: String,
-    /// Its statement.
-    pub statement_id: i64,
-    /// Minor units; positive: the partner owes the network.
-    pub net_minor: i64,
-}
-
-/// Points of a funding party that expired in the period.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BreakageLine {
-    /// The funding partner, or absent for the operator.
-    pub issuer_partner_id: Option<i64>,
-    /// Its slug, or `operator`.
-    pub party: String,
-    /// Points and their value at the price the issuer paid.
-    pub line: StatementLine,
-}
-
-/// A column of the flow matrix: a shop where points were redeemed.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MatrixColumn {
-    /// The partner.
-    pub partner_id: i64,
-    /// Its slug.
-    pub party: String,
-}
-
-/// A row of the flow matrix: the party that funded the points.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MatrixRow {
-    /// The funding partner, or absent for the operator.
-    pub issuer_partner_id: Option<i64>,
-    /// Its slug, or `operator`.
-    pub party: String,
-    /// Points redeemed at each column's shop, net of reversals.
-    pub cells: Vec<i64>,
-    /// The row's sum.
-    pub total: i64,
-}
-
-/// Points issued by A (row) redeemed at B (column) in the period, net of reversals.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct FlowMatrix {
-    /// The shops.
-    pub columns: Vec<MatrixColumn>,
-    /// The funding parties.
-    pub rows: Vec<MatrixRow>,
-    /// Each column's sum: the points redeemed at that shop net of reversals.
-    pub column_totals: Vec<i64>,
-    /// Everything redeemed, net.
-    pub total: i64,
-}
-
-/// The network's view of a closed period.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RunSummary {
-    /// Each partner's net.
-    pub partners: Vec<PartnerNet>,
-    /// The operator's margin, minor units: the sum of the nets (what the network keeps).
-    pub operator_margin_minor: i64,
-    /// Of which fees, minor units.
-    pub fees_minor: i64,
-    /// Of which dispute adjustments, minor units.
-    pub adjustments_minor: i64,
-    /// Of which rounding: the exact nets less the rounded ones, micros.
-    pub rounding_micros: i64,
-    /// Points the operator funded (bonuses, goodwill) redeemed at shops: its cost.
-    pub operator_funded_redeemed: StatementLine,
-    /// Breakage by funding party.
-    pub breakage: Vec<BreakageLine>,
-    /// The flow matrix.
-    pub matrix: FlowMatrix,
-}
-
-/// A closed period.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Run {
-    /// The run's id.
-    pub run_id: i64,
-    /// Start (inclusive).
-    pub period_start: DateTime<Utc>,
-    /// Cut-off (exclusive).
-    pub period_end: DateTime<Utc>,
-    /// When it was closed.
-    pub closed_at: DateTime<Utc>,
-    /// Settlement currency.
-    pub currency: String,
-    /// Clearing events in the period.
-    pub events_count: i64,
-    /// The ledger entry of the money nets (absent when every net was zero).
-    pub entry_id: Option<i64>,
-    /// The figures.
-    pub summary: RunSummary,
-}
 
 impl TryFrom<RunRow> for Run {
     type Error = ApiError;

@@ -1,11 +1,9 @@
 //! Payments recorded against statements: each one a ledger entry (bank against the partner's
 //! settlement account); a bank reference is recorded once per partner.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use partner_sdk::statement::{Payment, PaymentDirection, StatementStatus};
 use partner_sdk::types::EntryKind;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::statements::{readable, statuses};
 use crate::db::queries::settlement::{self as rows, NewPayment, PaymentRow};
@@ -16,6 +14,7 @@ use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::PAYMENT_MINOR_MAX;
 use crate::domain::money::MoneyMinor;
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::http::settlement::json::PaymentRequest;
 use crate::service::ledger::{self, money, NetworkDraft};
 use crate::service::platform::settings;
 
@@ -35,22 +34,6 @@ impl TryFrom<PaymentRow> for Payment {
             entry_id: p.entry_id.get(),
         })
     }
-}
-
-/// A payment to record.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentRequest {
-    /// `received` (the partner paid the network) or `sent` (the network paid the partner).
-    pub direction: PaymentDirection,
-    /// Minor units, 1 to 1,000,000,000,000.
-    pub amount_minor: i64,
-    /// The bank's reference (1 to 64 printable characters), unique per partner: recording the
-    /// same transfer twice is refused.
-    pub bank_reference: String,
-    /// When the money moved; defaults to now.
-    #[serde(default)]
-    pub paid_at: Option<DateTime<Utc>>,
 }
 
 /// Records a payment against a statement, with its ledger entry (bank against the partner's

@@ -14,7 +14,7 @@ use pg::{pg_template, with_database};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use loyalty_server::config::Settings;
 use loyalty_server::domain::clock::Clock;
-use loyalty_server::service::ledger::verify::VerifyReport;
+use loyalty_server::http::ledger::json::VerifyReport;
 use loyalty_server::service::{ledger::verify, platform::auth, AppState};
 use loyalty_server::startup::Application;
 use partner_sdk::types::Balance;

@@ -1,6 +1,7 @@
 //! The layering rules of `docs/ARCHITECTURE.md`, checked over the source tree: handlers never
-//! reach the queries, only `db/` knows the backend, the domain is pure, every journal entry is
-//! written by the one posting function, and no file grows past 400 lines without saying why.
+//! reach the queries, services reach `http/` only for its plain-data `json` modules, only `db/`
+//! knows the backend, the domain is pure, every journal entry is written by the one posting
+//! function, and no file grows past 400 lines without saying why.
 
 use std::path::{Path, PathBuf};
 
@@ -52,11 +53,43 @@ fn offenders(dir: &str, forbidden: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn handlers_never_reach_the_queries_or_the_database() {
-    let found = offenders(
-        "src/http",
-        &["db::queries", "queries::", "diesel", "DbConn::", "db::{"],
-    );
+fn handlers_and_pages_never_reach_the_queries_or_the_database() {
+    let mut found = Vec::new();
+    for dir in ["src/http", "src/web"] {
+        found.extend(offenders(
+            dir,
+            &["db::queries", "queries::", "diesel", "DbConn::", "db::{"],
+        ));
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn services_reach_http_only_for_the_wire_types_which_are_plain_data() {
+    let mut found = Vec::new();
+    for path in rust_files(&root().join("src/service")) {
+        let code = code_of(&path);
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find("http::") {
+            let after = rest.get(i + "http::".len()..).unwrap_or_default();
+            let mut parts = after.splitn(3, "::");
+            let (_capability, module) = (parts.next(), parts.next());
+            if module != Some("json") {
+                found.push(format!("{} uses http:: beyond a json module", path.display()));
+            }
+            rest = after;
+        }
+    }
+    for path in rust_files(&root().join("src/http")) {
+        if path.file_name().is_some_and(|n| n == "json.rs") {
+            let code = code_of(&path);
+            for needle in ["actix", "crate::service", "crate::db", "HttpRequest"] {
+                if code.contains(needle) {
+                    found.push(format!("{} uses {needle}", path.display()));
+                }
+            }
+        }
+    }
     assert!(found.is_empty(), "{found:#?}");
 }
 

@@ -1,0 +1,88 @@
+//! The JSON the members routes read and write: request and response bodies, documented in the
+//! OpenAPI document. Plain data (serde and utoipa, no actix): the services build these answers,
+//! and a layering test lets them reach `http/` for these `json` modules only.
+
+use partner_sdk::types::{Balance, EntryKind};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Self sign-up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpRequest {
+    /// Email address, the sign-in name (at most 254 characters).
+    pub email: String,
+    /// Password, 10 to 128 characters.
+    pub password: String,
+    /// Name to greet the member with.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// Sign-in with email and password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    /// Email address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A member session.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    /// The member's network-wide number.
+    pub member_number: String,
+    /// Bearer token for the member API.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One entry of a member's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryItem {
+    /// The journal entry.
+    pub entry_id: i64,
+    /// What happened.
+    pub kind: EntryKind,
+    /// Order id, refund id or redemption id.
+    pub reference: String,
+    /// Change of the available balance.
+    pub available_change: i64,
+    /// Change of the pending balance.
+    pub pending_change: i64,
+    /// Change of the held balance.
+    pub held_change: i64,
+    /// When it was posted.
+    pub posted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of history, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryPage {
+    /// The entries.
+    pub items: Vec<HistoryItem>,
+    /// Pass as `cursor` for older entries; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An operator's goodwill credit or correction.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRequest {
+    /// Points to credit (positive) or withdraw (negative), never zero; at most 1,000,000,000 either way.
+    pub points: i64,
+    /// Why, for the audit trail (1 to 500 characters, mandatory).
+    pub reason: String,
+}
+
+/// The adjustment posted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdjustmentResponse {
+    /// The journal entry.
+    pub entry_id: i64,
+    /// The member's balance after it.
+    pub balance: Balance,
+}
