@@ -55,7 +55,7 @@ pub struct Balance {
     pub available_points: i64,
     /// Points earned whose return window has not ended yet.
     pub pending_points: i64,
-    /// Points reserved by authorised, not yet captured, redemptions.
+    /// Points reserved by authorized, not yet captured, redemptions.
     pub held_points: i64,
     /// Points (available or pending) that expire within the next 30 days.
     pub expiring_30d_points: i64,
@@ -185,11 +185,11 @@ pub struct RefundResponse {
     pub entry_id: Option<i64>,
 }
 
-/// Authorises a redemption: holds points with the member's one-time code.
+/// Authorizes a redemption: holds points with the member's one-time code.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct AuthoriseRequest {
+pub struct AuthorizeRequest {
     /// The network-wide member number. The member need not be linked to this partner.
     pub member_number: String,
     /// The one-time code the member generated in their app (single use, short-lived).
@@ -201,7 +201,7 @@ pub struct AuthoriseRequest {
     pub order_id: Option<String>,
 }
 
-/// Captures an authorised redemption, all of it or part.
+/// Captures an authorized redemption, all of it or part.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -245,7 +245,7 @@ pub struct Redemption {
     pub member_number: String,
     /// Where it stands.
     pub status: RedemptionStatus,
-    /// Points held at authorisation.
+    /// Points held at authorization.
     pub points_authorized: i64,
     /// Points captured (spent).
     pub points_captured: i64,
@@ -255,14 +255,14 @@ pub struct Redemption {
     pub expires_at: DateTime<Utc>,
     /// The partner's order id, if given.
     pub order_id: Option<String>,
-    /// When it was authorised.
+    /// When it was authorized.
     pub created_at: DateTime<Utc>,
 }
 
-/// One movement in the partner's transaction list.
+/// One journal entry in the partner's list of entries.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PartnerTransaction {
+pub struct PartnerEntry {
     /// The journal entry id; the list is in increasing order of it.
     pub entry_id: i64,
     /// What the entry records.
@@ -285,9 +285,9 @@ pub struct PartnerTransaction {
 /// A page of a list; pass `next_cursor` back as `cursor` for the next page.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TransactionPage {
+pub struct PartnerEntryPage {
     /// The items of this page.
-    pub items: Vec<PartnerTransaction>,
+    pub items: Vec<PartnerEntry>,
     /// Absent on the last page.
     pub next_cursor: Option<String>,
 }

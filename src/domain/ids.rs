@@ -61,7 +61,7 @@ id_type! {
     LotId,
     /// An earn (one order of one partner).
     EarnId,
-    /// A redemption: an authorised hold, then its capture, void or reversal.
+    /// A redemption: an authorized hold, then its capture, void or reversal.
     RedemptionId,
     /// A settlement run (the close of one period).
     RunId,

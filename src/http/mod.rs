@@ -98,7 +98,7 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(redemption::redemptions::capture_redemption)
                 .service(redemption::redemptions::void_redemption)
                 .service(redemption::redemptions::reverse_redemption)
-                .service(partners::transactions::list_transactions)
+                .service(partners::entries::list_partner_entries)
                 .service(settlement::statements::list_partner_statements)
                 .service(settlement::statements::get_partner_statement)
                 .service(settlement::disputes::create_dispute)

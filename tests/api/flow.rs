@@ -1,8 +1,8 @@
 //! The README's walk-through: earn at A, pending then available, spend at B with a one-time
-//! code (authorise, capture), refund part of the sale at A, verify.
+//! code (authorize, capture), refund part of the sale at A, verify.
 
 use partner_sdk::types::{
-    AuthoriseRequest, CaptureRequest, PointsStatus, RedemptionStatus, RefundRequest,
+    AuthorizeRequest, CaptureRequest, PointsStatus, RedemptionStatus, RefundRequest,
 };
 
 use crate::both_backends;
@@ -39,14 +39,14 @@ async fn earn_then_spend_elsewhere_then_refund(app: &TestApp) {
     let code = app.code(&token).await;
     let hold = coffee
         .client
-        .authorise(&AuthoriseRequest {
+        .authorize(&AuthorizeRequest {
             member_number: alice.clone(),
             code,
             points: 30,
             order_id: Some("C-1".into()),
         })
         .await
-        .expect("authorise");
+        .expect("authorize");
     assert_eq!(hold.status, RedemptionStatus::Authorized);
     let balance = app.balance(&token).await;
     assert_eq!((balance.available_points, balance.held_points), (12, 30));
@@ -96,15 +96,11 @@ async fn earn_then_spend_elsewhere_then_refund(app: &TestApp) {
     assert_eq!(app.balance(&token).await.available_points, 11);
 
     // Each partner sees its own movements, in order.
-    let mine = books.client.all_transactions().await.expect("transactions");
+    let mine = books.client.all_entries().await.expect("entries");
     let kinds: Vec<&str> = mine.iter().map(|t| t.kind.as_str()).collect();
     assert_eq!(kinds, ["earn", "refund"]);
     assert_eq!(mine.iter().map(|t| t.points).collect::<Vec<_>>(), [42, -21]);
-    let theirs = coffee
-        .client
-        .all_transactions()
-        .await
-        .expect("transactions");
+    let theirs = coffee.client.all_entries().await.expect("entries");
     assert!(theirs.iter().all(|t| t.member_number == alice));
     assert_eq!(
         theirs
@@ -142,14 +138,14 @@ async fn partial_capture_and_reversal_return_points_to_their_lots(app: &TestApp)
     let code = app.code(&token).await;
     let hold = shop
         .client
-        .authorise(&AuthoriseRequest {
+        .authorize(&AuthorizeRequest {
             member_number: bob.clone(),
             code,
             points: 80,
             order_id: None,
         })
         .await
-        .expect("authorise");
+        .expect("authorize");
     let r = shop
         .client
         .capture(hold.redemption_id, &CaptureRequest { points: Some(50) })

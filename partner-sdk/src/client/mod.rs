@@ -36,8 +36,8 @@ pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(200);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Largest answer body the client reads; a longer one is an error.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-/// Most transactions [`Client::all_transactions`] collects before giving up.
-pub const MAX_ALL_TRANSACTIONS: usize = 100_000;
+/// Most journal entries [`Client::all_entries`] collects before giving up.
+pub const MAX_ALL_ENTRIES: usize = 100_000;
 /// Header the server sets (`true`) on an answer replayed for a repeated idempotency key.
 pub const HEADER_IDEMPOTENT_REPLAYED: &str = "Idempotent-Replayed";
 

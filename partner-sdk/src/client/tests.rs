@@ -283,14 +283,11 @@ async fn client_errors_are_not_retried() {
 async fn get_signs_the_empty_body_and_the_query() {
     let page = serde_json::json!({"items": [], "next_cursor": null}).to_string();
     let (addr, server) = serve(vec![(200, "application/json", "", page)]);
-    let page = client(&addr)
-        .transactions(Some("12"), Some(5))
-        .await
-        .unwrap();
+    let page = client(&addr).entries(Some("12"), Some(5)).await.unwrap();
     assert!(page.items.is_empty());
     let seen = server.join().unwrap();
     assert_eq!(seen[0].method, "GET");
-    assert_eq!(seen[0].path, "/v1/partner/transactions?cursor=12&limit=5");
+    assert_eq!(seen[0].path, "/v1/partner/entries?cursor=12&limit=5");
     assert!(seen[0].body.is_empty());
     assert_eq!(seen[0].header(signing::HEADER_IDEMPOTENCY_KEY), None);
     assert!(seen[0].signature_verifies("ls_secret"));

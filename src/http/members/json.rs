@@ -42,7 +42,7 @@ pub struct Session {
 
 /// One entry of a member's history.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HistoryItem {
+pub struct HistoryEntry {
     /// The journal entry.
     pub entry_id: i64,
     /// What happened.
@@ -63,7 +63,7 @@ pub struct HistoryItem {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct HistoryPage {
     /// The entries.
-    pub items: Vec<HistoryItem>,
+    pub items: Vec<HistoryEntry>,
     /// Pass as `cursor` for older entries; absent on the last page.
     pub next_cursor: Option<String>,
 }

@@ -1,4 +1,4 @@
-//! One-time codes a member creates to authorise a spend at a till.
+//! One-time codes a member creates to authorize a spend at a till.
 
 use super::json::OneTimeCode;
 use crate::error::ApiResult;
@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
 use partner_sdk::types::Problem;
 
-/// Creates a one-time code to authorise a redemption at a till (single use, short-lived).
+/// Creates a one-time code to authorize a redemption at a till (single use, short-lived).
 #[utoipa::path(tag = "member", operation_id = "create_code",
     responses((status = 201, body = OneTimeCode), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("member_token" = [])))]

@@ -1,4 +1,4 @@
-//! Two-phase redemptions at a partner: authorise, read, capture, void, reverse.
+//! Two-phase redemptions at a partner: authorize, read, capture, void, reverse.
 
 use crate::domain::ids::RedemptionId;
 use crate::error::ApiResult;
@@ -7,10 +7,10 @@ use crate::http::extract::{moving, reading};
 use crate::service::{redemption, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use partner_sdk::types::{AuthoriseRequest, CaptureRequest, Problem, Redemption, ReverseRequest};
+use partner_sdk::types::{AuthorizeRequest, CaptureRequest, Problem, Redemption, ReverseRequest};
 
-/// Authorises a redemption: holds points with the member's one-time code.
-#[utoipa::path(tag = "partner", operation_id = "create_redemption", request_body = AuthoriseRequest,
+/// Authorizes a redemption: holds points with the member's one-time code.
+#[utoipa::path(tag = "partner", operation_id = "create_redemption", request_body = AuthorizeRequest,
     params(("Idempotency-Key" = String, Header, description = "Required")),
     responses((status = 201, body = Redemption), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("partner_signature" = [])))]
@@ -25,8 +25,8 @@ pub(crate) async fn create_redemption(
         &req,
         signed,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: &AuthoriseRequest| {
-            redemption::authorise(conn, now, partner_id, input)
+        |conn, now, partner_id, input: &AuthorizeRequest| {
+            redemption::authorize(conn, now, partner_id, input)
         },
     )
     .await

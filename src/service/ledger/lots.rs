@@ -136,7 +136,7 @@ pub fn sync_member(
     expire_lots(conn, member, now, settings)
 }
 
-/// Releases a whole authorised hold back to the member (void or time-out).
+/// Releases a whole authorized hold back to the member (void or time-out).
 pub fn release_hold(
     conn: &mut DbConn,
     member: &mut Member,

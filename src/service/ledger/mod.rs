@@ -26,7 +26,7 @@ pub mod account {
     pub const MEMBER_AVAILABLE: &str = "member_available";
     /// Member points within a return window.
     pub const MEMBER_PENDING: &str = "member_pending";
-    /// Member points held by authorised redemptions.
+    /// Member points held by authorized redemptions.
     pub const MEMBER_HELD: &str = "member_held";
     /// Points a partner issued (debited at issue, credited back by claw-backs).
     pub const PARTNER_ISSUANCE: &str = "partner_issuance";

@@ -54,7 +54,7 @@ pub fn create_code(
 }
 
 /// The detail of a wrong, used or expired one-time code (and of an unknown member number at
-/// authorisation, which must read the same).
+/// authorization, which must read the same).
 pub const WRONG_CODE_DETAIL: &str = "the code is wrong, used or expired";
 
 /// Checks and consumes a member's one-time code inside the caller's transaction, which holds

@@ -7,7 +7,7 @@ use crate::db::DbConn;
 use crate::domain::clock::utc;
 use crate::domain::ids::{EntryId, MemberId};
 use crate::error::{ApiError, ApiResult};
-use crate::http::members::json::{HistoryItem, HistoryPage};
+use crate::http::members::json::{HistoryEntry, HistoryPage};
 use crate::service::ledger::account;
 
 /// A member's history, newest first.
@@ -25,12 +25,12 @@ pub fn history(
     )?;
     let ids: Vec<EntryId> = entries.iter().map(|e| e.id).collect();
     let postings = journal::postings_of(conn, &ids)?;
-    let items: Vec<HistoryItem> = entries
+    let items: Vec<HistoryEntry> = entries
         .into_iter()
         .map(|e| {
             let kind = EntryKind::parse(&e.kind)
                 .ok_or_else(|| ApiError::internal(format!("stored entry kind {}", e.kind)))?;
-            let mut item = HistoryItem {
+            let mut item = HistoryEntry {
                 entry_id: e.id.get(),
                 kind,
                 reference: e.reference,

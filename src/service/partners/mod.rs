@@ -203,21 +203,21 @@ pub fn list(
     Ok(PartnerPage { items, next_cursor })
 }
 
-/// The partner's own movements, oldest first: earns and refunds of its orders, redemptions at
+/// The partner's own journal entries, oldest first: earns and refunds of its orders, redemptions at
 /// its shops. `points` is the member's side: credited positive, taken negative.
-pub fn transactions(
+pub fn entries(
     conn: &mut DbConn,
     partner_id: PartnerId,
     cursor: Option<i64>,
     limit: i64,
-) -> ApiResult<partner_sdk::types::TransactionPage> {
+) -> ApiResult<partner_sdk::types::PartnerEntryPage> {
     use crate::db::queries::ledger::journal;
     use crate::service::ledger::account;
     use partner_sdk::types::EntryKind;
     let page = journal::partner_page(conn, partner_id, EntryId::from(cursor.unwrap_or(0)), limit)?;
     let ids: Vec<EntryId> = page.iter().map(|(e, _)| e.id).collect();
     let postings = journal::postings_of(conn, &ids)?;
-    let items: Vec<partner_sdk::types::PartnerTransaction> = page
+    let items: Vec<partner_sdk::types::PartnerEntry> = page
         .into_iter()
         .map(|(e, member_number)| {
             // The member's side of the entry: its total (available + pending + held) and its held
@@ -248,7 +248,7 @@ pub fn transactions(
             };
             let kind = EntryKind::parse(&e.kind)
                 .ok_or_else(|| ApiError::internal(format!("stored entry kind {}", e.kind)))?;
-            Ok(partner_sdk::types::PartnerTransaction {
+            Ok(partner_sdk::types::PartnerEntry {
                 entry_id: e.id.get(),
                 kind,
                 member_number,
@@ -262,5 +262,5 @@ pub fn transactions(
     let next_cursor = (items.len() == usize::try_from(limit).unwrap_or(0))
         .then(|| items.last().map(|t| t.entry_id.to_string()))
         .flatten();
-    Ok(partner_sdk::types::TransactionPage { items, next_cursor })
+    Ok(partner_sdk::types::PartnerEntryPage { items, next_cursor })
 }

@@ -26,7 +26,7 @@ pub struct NetworkSettings {
     pub expiry_policy: ExpiryPolicy,
     /// The months of the expiry policy (ignored for `never`), 1 to 120.
     pub expiry_months: i64,
-    /// How long an authorised redemption holds points before it is released, in seconds.
+    /// How long an authorized redemption holds points before it is released, in seconds.
     pub hold_ttl_s: i64,
     /// How long a member's one-time code is valid, in seconds.
     pub code_ttl_s: i64,

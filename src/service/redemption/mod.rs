@@ -1,9 +1,9 @@
-//! Spending points at any partner, in two phases: authorise (a hold, with the member's
+//! Spending points at any partner, in two phases: authorize (a hold, with the member's
 //! one-time code) then capture all or part, or void; a captured redemption can be reversed.
 
 use chrono::{Duration, NaiveDateTime};
 use partner_sdk::types::EntryKind;
-use partner_sdk::types::{AuthoriseRequest, Redemption, RedemptionStatus};
+use partner_sdk::types::{AuthorizeRequest, Redemption, RedemptionStatus};
 
 use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
@@ -53,11 +53,11 @@ fn points_of(value: i64, what: &str) -> ApiResult<Points> {
 }
 
 /// Holds points of a member who gave their one-time code.
-pub fn authorise(
+pub fn authorize(
     conn: &mut DbConn,
     now: NaiveDateTime,
     partner_id: PartnerId,
-    req: &AuthoriseRequest,
+    req: &AuthorizeRequest,
 ) -> ApiResult<Redemption> {
     let points = points_of(req.points, "points")?;
     if let Some(order_id) = &req.order_id {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use partner_sdk::types::{AuthoriseRequest, CaptureRequest, RefundRequest};
+use partner_sdk::types::{AuthorizeRequest, CaptureRequest, RefundRequest};
 
 use crate::both_backends;
 use crate::helpers::{link, sale, TestApp, TestPartner};
@@ -149,14 +149,14 @@ async fn apply(
             let code = app.code(token).await;
             let hold = cafe
                 .client
-                .authorise(&AuthoriseRequest {
+                .authorize(&AuthorizeRequest {
                     member_number: number.to_owned(),
                     code,
                     points,
                     order_id: None,
                 })
                 .await
-                .expect("authorise");
+                .expect("authorize");
             cafe.client
                 .capture(hold.redemption_id, &CaptureRequest { points: None })
                 .await

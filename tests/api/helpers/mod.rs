@@ -317,14 +317,14 @@ impl TestApp {
         let code = self.code(token).await;
         let hold = shop
             .client
-            .authorise(&partner_sdk::types::AuthoriseRequest {
+            .authorize(&partner_sdk::types::AuthorizeRequest {
                 member_number: number.to_owned(),
                 code,
                 points,
                 order_id: None,
             })
             .await
-            .expect("authorise");
+            .expect("authorize");
         shop.client
             .capture(
                 hold.redemption_id,

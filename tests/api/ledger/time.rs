@@ -37,7 +37,7 @@ async fn points_expire_to_breakage_in_expiry_order(app: &TestApp) {
     let code = app.code(&token).await;
     let hold = shop
         .client
-        .authorise(&partner_sdk::types::AuthoriseRequest {
+        .authorize(&partner_sdk::types::AuthorizeRequest {
             member_number: number.clone(),
             code,
             points: 20,

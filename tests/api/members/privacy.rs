@@ -2,7 +2,7 @@
 //! member all answer the link.
 
 use futures::future::join_all;
-use partner_sdk::types::AuthoriseRequest;
+use partner_sdk::types::AuthorizeRequest;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -26,16 +26,16 @@ async fn a_partner_cannot_tell_another_partners_member_from_no_member(app: &Test
     let theirs = problem(b.client.earn(&sale(&number, "O1", 100)).await.map(|_| ()));
     let nobody = problem(b.client.earn(&sale(&unknown, "O1", 100)).await.map(|_| ()));
     assert_eq!(theirs, nobody);
-    // Authorising: any member may spend anywhere, so a wrong code and an unknown member
+    // Authorizing: any member may spend anywhere, so a wrong code and an unknown member
     // answer alike.
-    let auth = |n: &str| AuthoriseRequest {
+    let auth = |n: &str| AuthorizeRequest {
         member_number: n.to_owned(),
         code: "123456".into(),
         points: 1,
         order_id: None,
     };
-    let member = problem(b.client.authorise(&auth(&number)).await.map(|_| ()));
-    let nobody = problem(b.client.authorise(&auth(&unknown)).await.map(|_| ()));
+    let member = problem(b.client.authorize(&auth(&number)).await.map(|_| ()));
+    let nobody = problem(b.client.authorize(&auth(&unknown)).await.map(|_| ()));
     assert_eq!(member, nobody);
     assert_eq!(member["code"], "invalid_code");
     // Another partner's order, redemption and statement answer like missing ones.

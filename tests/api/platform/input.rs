@@ -1,7 +1,7 @@
 //! The central input rules: no control characters in any text, numbers range-checked before
 //! arithmetic, only JSON objects (sent as JSON, each member named once) are bodies.
 
-use partner_sdk::types::{AuthoriseRequest, CaptureRequest};
+use partner_sdk::types::{AuthorizeRequest, CaptureRequest};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -238,15 +238,15 @@ async fn a_json_array_is_not_a_body(app: &TestApp) {
     let code = app.code(&token).await;
     let hold = shop
         .client
-        .authorise(&AuthoriseRequest {
+        .authorize(&AuthorizeRequest {
             member_number: number.clone(),
             code,
             points: 5,
             order_id: None,
         })
         .await
-        .expect("authorise");
-    let before = shop.client.all_transactions().await.expect("list").len();
+        .expect("authorize");
+    let before = shop.client.all_entries().await.expect("list").len();
     for (path, body) in [
         ("/v1/partner/members".to_owned(), json!([])),
         (
@@ -295,10 +295,7 @@ async fn a_json_array_is_not_a_body(app: &TestApp) {
             "{path} {body}"
         );
     }
-    assert_eq!(
-        shop.client.all_transactions().await.expect("list").len(),
-        before
-    );
+    assert_eq!(shop.client.all_entries().await.expect("list").len(), before);
     let still = shop
         .client
         .redemption(hold.redemption_id)

@@ -75,7 +75,10 @@ fn services_reach_http_only_for_the_wire_types_which_are_plain_data() {
             let mut parts = after.splitn(3, "::");
             let (_capability, module) = (parts.next(), parts.next());
             if module != Some("json") {
-                found.push(format!("{} uses http:: beyond a json module", path.display()));
+                found.push(format!(
+                    "{} uses http:: beyond a json module",
+                    path.display()
+                ));
             }
             rest = after;
         }

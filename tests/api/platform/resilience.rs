@@ -146,7 +146,7 @@ async fn a_database_outage_gives_503s_then_service_without_a_restart(app: &TestA
     // Every acknowledged earn is in the ledger exactly once; nothing else is.
     let earns: Vec<String> = shop
         .client
-        .all_transactions()
+        .all_entries()
         .await
         .expect("list")
         .into_iter()

@@ -4,7 +4,7 @@
 use partner_sdk::signing::{
     self, HEADER_IDEMPOTENCY_KEY, HEADER_KEY_ID, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
 };
-use partner_sdk::types::AuthoriseRequest;
+use partner_sdk::types::AuthorizeRequest;
 
 use crate::both_backends;
 use crate::helpers::requests::{problem_of, signed_by_hand};
@@ -154,7 +154,7 @@ async fn forged_stale_replayed_and_revoked_requests_are_refused(app: &TestApp) {
     let code = app.code(&token).await;
     let hold = other
         .client
-        .authorise(&AuthoriseRequest {
+        .authorize(&AuthorizeRequest {
             member_number: number.clone(),
             code,
             points: 5,
@@ -213,12 +213,9 @@ async fn a_partner_holds_at_most_two_keys_and_rotates(app: &TestApp) {
         second["secret"].as_str().expect("secret"),
     )
     .expect("client");
-    client
-        .transactions(None, None)
-        .await
-        .expect("second key works");
+    client.entries(None, None).await.expect("second key works");
     shop.client
-        .transactions(None, None)
+        .entries(None, None)
         .await
         .expect("first key works");
 }

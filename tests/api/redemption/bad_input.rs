@@ -1,6 +1,6 @@
 //! Redemptions in the wrong state, and wrong codes, change nothing.
 
-use partner_sdk::types::{AuthoriseRequest, CaptureRequest};
+use partner_sdk::types::{AuthorizeRequest, CaptureRequest};
 
 use crate::both_backends;
 use crate::helpers::fixtures::{setup, unchanged};
@@ -8,7 +8,7 @@ use crate::helpers::{code_of, TestApp};
 
 async fn redemption_state_errors_change_nothing(app: &TestApp) {
     let s = setup(app).await;
-    let auth = |code: String, points: i64| AuthoriseRequest {
+    let auth = |code: String, points: i64| AuthorizeRequest {
         member_number: s.number.clone(),
         code,
         points,
@@ -17,17 +17,17 @@ async fn redemption_state_errors_change_nothing(app: &TestApp) {
     // More than available, zero, negative.
     let code = app.code(&s.token).await;
     assert_eq!(
-        code_of(s.shop.client.authorise(&auth(code, 101)).await),
+        code_of(s.shop.client.authorize(&auth(code, 101)).await),
         "insufficient_points"
     );
     let code = app.code(&s.token).await;
     assert_eq!(
-        code_of(s.shop.client.authorise(&auth(code, 0)).await),
+        code_of(s.shop.client.authorize(&auth(code, 0)).await),
         "invalid_amount"
     );
     let code = app.code(&s.token).await;
     assert_eq!(
-        code_of(s.shop.client.authorise(&auth(code, -3)).await),
+        code_of(s.shop.client.authorize(&auth(code, -3)).await),
         "invalid_amount"
     );
 
@@ -35,7 +35,7 @@ async fn redemption_state_errors_change_nothing(app: &TestApp) {
     let hold = s
         .shop
         .client
-        .authorise(&auth(code, 40))
+        .authorize(&auth(code, 40))
         .await
         .expect("hold");
     let held = app.balance(&s.token).await;
@@ -89,7 +89,7 @@ async fn redemption_state_errors_change_nothing(app: &TestApp) {
     let hold = s
         .shop
         .client
-        .authorise(&auth(code, 10))
+        .authorize(&auth(code, 10))
         .await
         .expect("hold");
     s.shop
@@ -131,7 +131,7 @@ async fn redemption_state_errors_change_nothing(app: &TestApp) {
 
     // An expired hold: its points went back; capturing it is refused.
     let code = app.code(&s.token).await;
-    let hold = s.shop.client.authorise(&auth(code, 5)).await.expect("hold");
+    let hold = s.shop.client.authorize(&auth(code, 5)).await.expect("hold");
     app.advance_s(3_600);
     let before = app.balance(&s.token).await;
     assert_eq!((before.available_points, before.held_points), (90, 0));
@@ -157,7 +157,7 @@ both_backends!(redemption_state_errors_change_nothing);
 
 async fn wrong_codes_lock_the_member_out(app: &TestApp) {
     let s = setup(app).await;
-    let auth = |code: &str| AuthoriseRequest {
+    let auth = |code: &str| AuthorizeRequest {
         member_number: s.number.clone(),
         code: code.into(),
         points: 1,
@@ -165,12 +165,12 @@ async fn wrong_codes_lock_the_member_out(app: &TestApp) {
     };
     for _ in 0..4 {
         assert_eq!(
-            code_of(s.shop.client.authorise(&auth("000000")).await),
+            code_of(s.shop.client.authorize(&auth("000000")).await),
             "invalid_code"
         );
     }
     assert_eq!(
-        code_of(s.shop.client.authorise(&auth("000000")).await),
+        code_of(s.shop.client.authorize(&auth("000000")).await),
         "code_locked"
     );
     // Even a right code is refused while locked.
@@ -187,11 +187,11 @@ async fn wrong_codes_lock_the_member_out(app: &TestApp) {
     let code = app.code(&s.token).await;
     s.shop
         .client
-        .authorise(&auth(&code))
+        .authorize(&auth(&code))
         .await
         .expect("first use");
     assert_eq!(
-        code_of(s.shop.client.authorise(&auth(&code)).await),
+        code_of(s.shop.client.authorize(&auth(&code)).await),
         "invalid_code"
     );
 }

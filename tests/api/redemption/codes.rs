@@ -1,8 +1,8 @@
-//! One-time codes at authorisation: the wrong-code lock-out holds under a burst, and an
+//! One-time codes at authorization: the wrong-code lock-out holds under a burst, and an
 //! unknown member number answers (and replays) like a wrong code.
 
 use futures::future::join_all;
-use partner_sdk::types::AuthoriseRequest;
+use partner_sdk::types::AuthorizeRequest;
 use reqwest::Method;
 use serde_json::json;
 
@@ -25,50 +25,50 @@ async fn a_burst_of_wrong_codes_locks_the_member_out_after_exactly_the_limit(app
     };
     let answers = join_all((0..50).map(|_| {
         let client = shop.client.clone();
-        let req = AuthoriseRequest {
+        let req = AuthorizeRequest {
             member_number: number.clone(),
             code: wrong.into(),
             points: 1,
             order_id: None,
         };
-        async move { code_of(client.authorise(&req).await) }
+        async move { code_of(client.authorize(&req).await) }
     }))
     .await;
     let invalid = answers.iter().filter(|c| *c == "invalid_code").count();
     let locked = answers.iter().filter(|c| *c == "code_locked").count();
     // Four wrong codes are evaluated and refused; the fifth locks; the rest meet the lock.
     assert_eq!((invalid, locked), (4, 46), "{answers:?}");
-    let req = AuthoriseRequest {
+    let req = AuthorizeRequest {
         member_number: number.clone(),
         code: right,
         points: 1,
         order_id: None,
     };
-    assert_eq!(code_of(shop.client.authorise(&req).await), "code_locked");
+    assert_eq!(code_of(shop.client.authorize(&req).await), "code_locked");
     assert_eq!(app.balance(&token).await.held_points, 0);
     // A refused attempt is answered again under its idempotency key, and not counted twice.
     app.advance_s(901);
     let key = partner_sdk::Client::new_idempotency_key();
     for _ in 0..2 {
-        let bad = AuthoriseRequest {
+        let bad = AuthorizeRequest {
             code: wrong.into(),
             ..req.clone()
         };
         let options = partner_sdk::RequestOptions::new().idempotency_key(&key);
-        let answer = shop.client.authorise_with(&bad, &options).await;
+        let answer = shop.client.authorize_with(&bad, &options).await;
         assert_eq!(code_of(answer), "invalid_code");
     }
     let code = app.code(&token).await;
     let hold = shop
         .client
-        .authorise(&AuthoriseRequest { code, ..req })
+        .authorize(&AuthorizeRequest { code, ..req })
         .await
         .expect("the right code works after the lock-out");
     assert_eq!(hold.points_authorized, 1);
 }
 both_backends!(a_burst_of_wrong_codes_locks_the_member_out_after_exactly_the_limit);
 
-async fn an_unknown_member_at_authorisation_replays_like_a_wrong_code(app: &TestApp) {
+async fn an_unknown_member_at_authorization_replays_like_a_wrong_code(app: &TestApp) {
     let shop = app.partner("shop", 10_000, 0).await;
     let (number, _) = app.member("replay@example.com").await;
     let unknown = crate::helpers::unused_member_number(&number);
@@ -100,4 +100,4 @@ async fn an_unknown_member_at_authorisation_replays_like_a_wrong_code(app: &Test
     assert_eq!(seen[0], seen[1]);
     assert_eq!((seen[0][0].1, seen[0][1].1), (false, true));
 }
-both_backends!(an_unknown_member_at_authorisation_replays_like_a_wrong_code);
+both_backends!(an_unknown_member_at_authorization_replays_like_a_wrong_code);

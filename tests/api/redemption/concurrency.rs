@@ -1,6 +1,6 @@
 //! Concurrent spends never overdraw; concurrent duplicates write one entry.
 
-use partner_sdk::types::{AuthoriseRequest, CaptureRequest};
+use partner_sdk::types::{AuthorizeRequest, CaptureRequest};
 
 use crate::both_backends;
 use crate::helpers::{link, sale, TestApp};
@@ -25,7 +25,7 @@ async fn fifty_concurrent_spends_capture_exactly_what_the_member_can_afford(app:
             let number = number.clone();
             tokio::spawn(async move {
                 let hold = client
-                    .authorise(&AuthoriseRequest {
+                    .authorize(&AuthorizeRequest {
                         member_number: number,
                         code,
                         points: 10,
@@ -78,7 +78,7 @@ async fn fifty_concurrent_earns_with_one_key_write_one_entry(app: &TestApp) {
     }
     assert_eq!(ids.len(), 1);
     assert_eq!(app.balance(&token).await.available_points, 12);
-    let earns = shop.client.all_transactions().await.expect("list");
+    let earns = shop.client.all_entries().await.expect("list");
     assert_eq!(earns.iter().filter(|t| t.kind == "earn").count(), 1);
 }
 both_backends!(fifty_concurrent_earns_with_one_key_write_one_entry);

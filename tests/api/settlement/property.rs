@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use partner_sdk::statement::Statement;
-use partner_sdk::types::{AuthoriseRequest, CaptureRequest, RefundRequest, ReverseRequest};
+use partner_sdk::types::{AuthorizeRequest, CaptureRequest, RefundRequest, ReverseRequest};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -183,7 +183,7 @@ async fn spend(
     let code = app.code(token).await;
     let hold = shop
         .client
-        .authorise(&AuthoriseRequest {
+        .authorize(&AuthorizeRequest {
             member_number: number.to_owned(),
             code,
             points,
@@ -300,7 +300,7 @@ async fn check_runs(app: &TestApp, shops: &[TestPartner], runs: &[Value]) {
         serde_json::from_value(runs.last().unwrap()["period_end"].clone()).unwrap();
     for shop in shops {
         let mut journal = (0, 0, 0);
-        for t in shop.client.all_transactions().await.unwrap() {
+        for t in shop.client.all_entries().await.unwrap() {
             if t.posted_at >= last_end {
                 continue;
             }

@@ -105,7 +105,7 @@ enum Command {
         currency: String,
     },
     /// Hold points with a member's one-time code.
-    Authorise {
+    Authorize {
         /// The member number.
         #[arg(long)]
         member: String,
@@ -119,7 +119,7 @@ enum Command {
         #[arg(long)]
         order: Option<String>,
     },
-    /// Capture an authorised redemption (all of the hold unless --points).
+    /// Capture an authorized redemption (all of the hold unless --points).
     Capture {
         /// The redemption id.
         redemption_id: i64,
@@ -127,7 +127,7 @@ enum Command {
         #[arg(long)]
         points: Option<i64>,
     },
-    /// Release an authorised redemption's hold.
+    /// Release an authorized redemption's hold.
     Void {
         /// The redemption id.
         redemption_id: i64,
@@ -140,8 +140,8 @@ enum Command {
         #[arg(long)]
         points: i64,
     },
-    /// List the partner's transactions: one page, or all of them with --all.
-    Transactions {
+    /// List the partner's journal entries: one page, or all of them with --all.
+    Entries {
         /// Page size.
         #[arg(long, conflicts_with = "all")]
         limit: Option<u32>,
@@ -190,7 +190,7 @@ enum Command {
         /// HTTP method.
         #[arg(long)]
         method: String,
-        /// Path and query exactly as sent, such as `/v1/partner/transactions?limit=10`.
+        /// Path and query exactly as sent, such as `/v1/partner/entries?limit=10`.
         #[arg(long)]
         path: String,
         /// File holding the exact body bytes; without it the body is empty.

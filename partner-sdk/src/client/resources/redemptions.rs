@@ -1,24 +1,24 @@
-//! Redemptions: authorise with the member's code, read, capture, void, reverse.
+//! Redemptions: authorize with the member's code, read, capture, void, reverse.
 
 use reqwest::Method;
 
 use crate::client::{Answer, Client, Error, RequestOptions, PREFIX};
-use crate::types::{AuthoriseRequest, CaptureRequest, Redemption, ReverseRequest};
+use crate::types::{AuthorizeRequest, CaptureRequest, Redemption, ReverseRequest};
 
 impl Client {
     /// Holds points with the member's one-time code (`POST /v1/partner/redemptions`), with a
     /// fresh idempotency key.
-    pub async fn authorise(&self, req: &AuthoriseRequest) -> Result<Redemption, Error> {
+    pub async fn authorize(&self, req: &AuthorizeRequest) -> Result<Redemption, Error> {
         Ok(self
-            .authorise_with(req, &RequestOptions::new())
+            .authorize_with(req, &RequestOptions::new())
             .await?
             .value)
     }
 
     /// Holds points with the member's one-time code, with these options.
-    pub async fn authorise_with(
+    pub async fn authorize_with(
         &self,
-        req: &AuthoriseRequest,
+        req: &AuthorizeRequest,
         options: &RequestOptions,
     ) -> Result<Answer<Redemption>, Error> {
         let path = format!("{PREFIX}/redemptions");
@@ -30,7 +30,7 @@ impl Client {
         self.get(&format!("{PREFIX}/redemptions/{id}")).await
     }
 
-    /// Captures an authorised redemption (`POST /v1/partner/redemptions/{id}/capture`), with a
+    /// Captures an authorized redemption (`POST /v1/partner/redemptions/{id}/capture`), with a
     /// fresh idempotency key.
     pub async fn capture(&self, id: i64, req: &CaptureRequest) -> Result<Redemption, Error> {
         Ok(self
@@ -39,7 +39,7 @@ impl Client {
             .value)
     }
 
-    /// Captures an authorised redemption with these options.
+    /// Captures an authorized redemption with these options.
     pub async fn capture_with(
         &self,
         id: i64,
@@ -50,13 +50,13 @@ impl Client {
         self.moving(Method::POST, &path, req, options).await
     }
 
-    /// Releases an authorised redemption's hold (`POST /v1/partner/redemptions/{id}/void`),
+    /// Releases an authorized redemption's hold (`POST /v1/partner/redemptions/{id}/void`),
     /// with a fresh idempotency key.
     pub async fn void(&self, id: i64) -> Result<Redemption, Error> {
         Ok(self.void_with(id, &RequestOptions::new()).await?.value)
     }
 
-    /// Releases an authorised redemption's hold with these options.
+    /// Releases an authorized redemption's hold with these options.
     pub async fn void_with(
         &self,
         id: i64,

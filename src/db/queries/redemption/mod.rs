@@ -26,7 +26,7 @@ pub struct RedemptionRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// Creates an authorised redemption.
+/// Creates an authorized redemption.
 #[expect(
     clippy::too_many_arguments,
     reason = "one argument per column of the insert"
@@ -68,7 +68,7 @@ pub fn redemption(conn: &mut DbConn, id: RedemptionId) -> QueryResult<Option<Red
         .optional()
 }
 
-/// The member's authorised holds that timed out at `now`.
+/// The member's authorized holds that timed out at `now`.
 pub fn expired_holds(
     conn: &mut DbConn,
     member_id: MemberId,

@@ -66,14 +66,14 @@ pub(crate) async fn run(client: &Client, command: Command) -> Result<String, Fai
                 })
                 .await?,
         ),
-        Command::Authorise {
+        Command::Authorize {
             member,
             code,
             points,
             order,
         } => pretty(
             &client
-                .authorise(&AuthoriseRequest {
+                .authorize(&AuthorizeRequest {
                     member_number: member,
                     code,
                     points,
@@ -98,9 +98,9 @@ pub(crate) async fn run(client: &Client, command: Command) -> Result<String, Fai
                 .reverse(redemption_id, &ReverseRequest { points })
                 .await?,
         ),
-        Command::Transactions { all: true, .. } => pretty(&client.all_transactions().await?),
-        Command::Transactions { limit, cursor, .. } => {
-            pretty(&client.transactions(cursor.as_deref(), limit).await?)
+        Command::Entries { all: true, .. } => pretty(&client.all_entries().await?),
+        Command::Entries { limit, cursor, .. } => {
+            pretty(&client.entries(cursor.as_deref(), limit).await?)
         }
         Command::Statements => pretty(&client.statements(None, None).await?),
         Command::Statement {
