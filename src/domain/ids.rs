@@ -2,50 +2,18 @@
 //! but a function that takes a [`MemberId`] cannot be handed a [`PartnerId`] by mistake: with
 //! three or four ids side by side in a settlement query, that mistake would otherwise compile.
 //!
-//! The wire keeps plain integers (serde sees an id as its number, so a path segment parses
-//! straight into its id type) (the SDK's types are the JSON contract); `.get()` leaves the
-//! typed world at that edge, and `From<i64>` enters it where an id arrives from a path or a body.
+//! The wire keeps plain integers (the SDK's types are the JSON contract; serde sees an id as
+//! its number, so a path segment parses straight into its id type); `.get()` leaves the typed
+//! world at that edge, and `From<i64>` enters it where an id arrives from a body.
 //! The database mapping lives in `db/types.rs`, so the domain stays free of diesel.
-
-use std::fmt;
 
 macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident),+ $(,)?) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-        #[derive(serde::Serialize, serde::Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(i64);
-
-        impl $name {
-            /// The id as stored and as sent on the wire.
-            pub const fn get(self) -> i64 {
-                self.0
-            }
-        }
-
-        impl AsRef<i64> for $name {
-            fn as_ref(&self) -> &i64 {
-                &self.0
-            }
-        }
-
-        impl From<i64> for $name {
-            fn from(id: i64) -> Self {
-                Self(id)
-            }
-        }
-
-        impl From<$name> for i64 {
-            fn from(id: $name) -> i64 {
-                id.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
+        super::i64_newtype! {
+            $(#[$doc])*
+            #[derive(serde::Serialize, serde::Deserialize)]
+            #[serde(transparent)]
+            $name
         }
     )+};
 }

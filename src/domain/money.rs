@@ -12,18 +12,14 @@ use std::fmt;
 
 macro_rules! amount_type {
     ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-        pub struct $name(i64);
+        super::i64_newtype! {
+            $(#[$doc])*
+            $name
+        }
 
         impl $name {
             /// Nothing.
             pub const ZERO: Self = Self(0);
-
-            /// The amount as stored and as sent on the wire.
-            pub const fn get(self) -> i64 {
-                self.0
-            }
 
             /// The sum, or None beyond the 64-bit range.
             pub fn checked_add(self, other: Self) -> Option<Self> {
@@ -55,30 +51,6 @@ macro_rules! amount_type {
             /// Whether the amount is above zero.
             pub const fn is_positive(self) -> bool {
                 self.0 > 0
-            }
-        }
-
-        impl AsRef<i64> for $name {
-            fn as_ref(&self) -> &i64 {
-                &self.0
-            }
-        }
-
-        impl From<i64> for $name {
-            fn from(amount: i64) -> Self {
-                Self(amount)
-            }
-        }
-
-        impl From<$name> for i64 {
-            fn from(amount: $name) -> i64 {
-                amount.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
             }
         }
     };

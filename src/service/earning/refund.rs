@@ -164,23 +164,11 @@ fn claw_back(
         plan.extend(lots::plan_take(&all, split.from_others, is_other)?);
     }
     lots::apply_plan(conn, &plan, entry_id, None, "clawback")?;
-    let order_price = match earn.lot_id {
-        Some(lot_id) => lot_rows::lot(conn, lot_id)?.price_micros,
-        None => PriceMicros::ZERO,
-    };
     let at = EntryAt {
         entry_id,
         posted_at: now,
     };
-    clearing::record_order(
-        conn,
-        clearing::ClearingKind::Clawback,
-        at,
-        earn.partner_id,
-        claw,
-        order_price,
-        &req.order_id,
-    )?;
+    record_clawback(conn, earn, &req.order_id, claw, at)?;
     if split.uncovered.is_positive() {
         tracing::warn!(
             member.id = %member_id,
@@ -189,6 +177,30 @@ fn claw_back(
         );
     }
     Ok((split, entry_id))
+}
+
+/// The claw-back's clearing event: the partner is credited at the price the order's points
+/// were bought at, whatever its contract says now.
+fn record_clawback(
+    conn: &mut DbConn,
+    earn: &EarnRow,
+    order_id: &str,
+    claw: Points,
+    at: EntryAt,
+) -> ApiResult<()> {
+    let order_price = match earn.lot_id {
+        Some(lot_id) => lot_rows::lot(conn, lot_id)?.price_micros,
+        None => PriceMicros::ZERO,
+    };
+    clearing::record_order(
+        conn,
+        clearing::ClearingKind::Clawback,
+        at,
+        earn.partner_id,
+        claw,
+        order_price,
+        order_id,
+    )
 }
 
 /// Adds the refund to the order's totals and records it (a refund id refunds once).
