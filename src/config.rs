@@ -1,5 +1,6 @@
-//! Every setting, its environment variable, default and unit. Each can also be given as a
-//! command-line flag of the same name in kebab case (`--database-url`).
+//! Every setting, its environment variable, default and unit. Each `LOYALTY_*` variable can
+//! also be given as a command-line flag named after it without the prefix, in kebab case
+//! (`LOYALTY_POOL_SIZE` is `--pool-size`); `RUST_LOG` is read from the environment only.
 //!
 //! | variable | default | meaning |
 //! | --- | --- | --- |

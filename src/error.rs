@@ -2,9 +2,10 @@
 //! stable machine-readable `code`.
 //!
 //! Policy: services and handlers return [`ApiError`]. A client mistake is a [`Code`] with a
-//! detail sentence; anything else (database down, a bug) is `Internal`: logged once here with its
-//! cause and an error id, and answered as an opaque 500 that quotes the id. `anyhow` lives only in
-//! `main`, start-up and tests.
+//! detail sentence; an unreachable or overloaded database is `database_unavailable` (503, with
+//! `Retry-After`, logged as a warning); anything else (a bug) is `Internal`: logged once here
+//! with its cause and an error id, and answered as an opaque 500 that quotes the id. `anyhow`
+//! lives only in `main`, start-up, `db::conn`'s pool and migration helpers, and tests.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};

@@ -4,7 +4,7 @@
 //! - [`types`]: the request and response bodies.
 //! - [`statement`]: settlement statements and their offline signature check.
 //! - [`Client`]: signs every request, sends an `Idempotency-Key` on each request that moves
-//!   points and reuses it across its retries, retries network errors and 5xx answers with
+//!   points and reuses it across its retries, retries network errors, 429 and 5xx answers with
 //!   exponential back-off, and turns problem answers into [`Error::Problem`].
 
 pub mod client;

@@ -89,7 +89,8 @@ pub struct EarnRequest {
     pub member_number: String,
     /// The partner's order id (1 to 64 characters). One order earns once.
     pub order_id: String,
-    /// When the sale happened; defaults to now. At most 30 days in the past, never in the future.
+    /// When the sale happened; defaults to now. At most 30 days in the past and 5 minutes
+    /// ahead of the network's clock (a time ahead counts as now).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<DateTime<Utc>>,
     /// Sale amount in minor units (1 to 100,000,000,000).
@@ -308,7 +309,7 @@ pub struct Problem {
     pub detail: Option<String>,
     /// The stable machine-readable code, such as `insufficient_points`.
     pub code: String,
-    /// The request id to quote to the operator (also in the `x-request-id` header).
+    /// The error id to quote to the operator (on 500 answers only; the server logs it).
     #[serde(default)]
     pub request_id: Option<String>,
 }

@@ -283,9 +283,9 @@ pub fn mark_broken(conn: &mut DbConn) {
 const TRANSIENT_ATTEMPTS_MAX: u32 = 5;
 
 /// Runs `f` in a write transaction; see [`write_tx_once`]. At the top level, a transaction that
-/// fails on a serialization failure or a deadlock is rolled back and run again (at most five
-/// times, with a short growing pause), so concurrent requests behave as if run one after the
-/// other and the client never sees the conflict.
+/// fails on a serialization failure or a deadlock is rolled back and run again (five attempts in
+/// all, with a short growing pause), so concurrent requests behave as if run one after the
+/// other; a conflict that outlasts them answers 500.
 pub fn write_tx<T, E>(
     conn: &mut DbConn,
     mut f: impl FnMut(&mut DbConn) -> Result<T, E>,
@@ -370,14 +370,6 @@ where
             Err(err)
         }
     }
-}
-
-/// Runs `f` in a read-only transaction, so that its reads see one consistent snapshot.
-pub fn read_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
-where
-    E: From<DieselError>,
-{
-    conn.transaction(f)
 }
 
 /// Runs a trivial query; returns the backend that answered.

@@ -9,7 +9,7 @@ pub mod queries;
 pub mod types;
 
 pub use conn::{
-    build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, ping, read_tx,
+    build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, ping,
     revert_migrations, run_migrations, write_tx, Backend, ConnManager, DbConn, DbPool,
     PoolSettings, TxError,
 };

@@ -1,4 +1,4 @@
-//! The tables, in the portable types both backends share (BigInt, Text, Timestamp, Bool).
+//! The tables, in the portable types both backends share (BigInt, Integer, Text, Timestamp, Bool).
 //! Written by hand to match `migrations/*/`: every integration test runs on databases migrated
 //! on both backends, so a column out of step fails them; `tests/api/platform/migrations.rs`
 //! checks that every migration reverses.

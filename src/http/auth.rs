@@ -1,8 +1,10 @@
 //! Who is calling, as typed handler arguments: [`OperatorCaller`] and [`MemberCaller`] (bearer
 //! tokens), [`Signed`] and [`SignedUpload`] (a partner's HMAC-signed request with its body).
 //! Each is an extractor: a handler that takes one cannot run for a caller who is not one, so no
-//! route can forget its check. List a caller first among a handler's arguments: extractors run
-//! in order, and an unauthenticated caller must meet 401 before any refusal of its input.
+//! route can forget its check. actix runs a handler's extractors concurrently, so JSON bodies
+//! are refused in the handler, after the caller's check (`extract::Json`): an unauthenticated
+//! request with a bad body meets 401 first. A malformed path or query may still answer 400
+//! before the caller's 401.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -22,8 +22,9 @@ use crate::service::{platform::idempotency, AppState};
 /// Parses a JSON request body: sent as `application/json`, it must be one JSON object (an
 /// empty body counts as `{}`; an array, a string or a number is refused even where serde would
 /// read a struct from an array) naming each member once, and no string in it may hold control
-/// characters (the central text check of [`crate::domain::input`]). Every JSON body, signed or
-/// not, goes through here.
+/// characters (the central text check of [`crate::domain::input`]). Every JSON body goes through
+/// here except a reconciliation upload, whose rows `service::settlement::reconcile` checks
+/// field by field (answering `invalid_reconciliation_file`).
 pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> ApiResult<T> {
     let value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(serde_json::Map::new())
@@ -185,7 +186,8 @@ where
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// The `next_cursor` of the previous page.
+    /// Where the page starts: the previous page's `next_cursor` (for the statements of a
+    /// partner, which come as a bare list newest first: the last statement id seen).
     pub cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<i64>,

@@ -95,7 +95,7 @@ async fn earn_then_spend_elsewhere_then_refund(app: &TestApp) {
     app.advance_days(2);
     assert_eq!(app.balance(&token).await.available_points, 11);
 
-    // Each partner sees its own movements, in order.
+    // Each partner sees its own journal entries, in order.
     let mine = books.client.all_entries().await.expect("entries");
     let kinds: Vec<&str> = mine.iter().map(|t| t.kind.as_str()).collect();
     assert_eq!(kinds, ["earn", "refund"]);

@@ -3,7 +3,7 @@
 //! Every request is signed (see [`crate::signing`]) with a fresh timestamp and nonce on every
 //! attempt. Requests that move points carry an `Idempotency-Key`, one per logical call, reused on
 //! each of its retries, so a retry can never move points twice. Network errors, `429` and `5xx`
-//! answers are retried with exponential back-off; `4xx` answers never are.
+//! answers are retried with exponential back-off; other `4xx` answers never are.
 
 use std::fmt;
 use std::time::Duration;

@@ -48,7 +48,8 @@ impl std::fmt::Display for SaleError {
             }
             SaleError::OccurredAtOutOfWindow => write!(
                 f,
-                "occurred_at must be within the last {SALE_BACKDATE_DAYS_MAX} days and not in the future"
+                "occurred_at must be within the last {SALE_BACKDATE_DAYS_MAX} days and at most {} minutes ahead",
+                SALE_CLOCK_SKEW_S / 60
             ),
         }
     }

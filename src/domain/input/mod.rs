@@ -5,7 +5,8 @@
 //! - No text anywhere may hold NUL, another C0 control character, DEL or a C1 control character
 //!   (PostgreSQL text cannot hold NUL, and control characters corrupt logs, CSV exports and
 //!   terminals). Free text (reasons, resolutions) may hold tab and line breaks; nothing else
-//!   may. [`check_json_strings`] applies this to every string of every JSON body, and
+//!   may. [`check_json_strings`] applies this to every string of every JSON request body (the
+//!   reconciliation upload's rows are checked one field at a time instead), and
 //!   [`check_url_text`] to every path and query, so no field can be forgotten.
 //! - Each field then has a kind ([`TextKind`]) with its length limit and its trimming rule:
 //!   identifiers are exact (1 to 64 printable ASCII characters, no spaces, never trimmed); names
@@ -58,7 +59,7 @@ impl std::fmt::Display for InputError {
 /// The kinds of text field, each with its own limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
-    /// Order ids, refund ids, customer references, SKUs, slugs: 1 to 64 printable ASCII
+    /// Order ids, refund ids, customer references, bank references: 1 to 64 printable ASCII
     /// characters without spaces, compared exactly.
     Identifier,
     /// Display names, partner names: 1 to 100 characters, one line, trimmed.

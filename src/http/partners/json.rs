@@ -45,7 +45,8 @@ pub struct ContractTerms {
     /// statement (0 to 100,000,000; default 0).
     #[serde(default)]
     pub period_fee_minor: i64,
-    /// When this version comes into force; defaults to now, never in the past.
+    /// When this version comes into force; defaults to now, never in the past. A partner's
+    /// first contract, given at admission, is in force at once whatever this says.
     #[serde(default)]
     pub effective_from: Option<DateTime<Utc>>,
 }

@@ -24,6 +24,8 @@ pub fn issue_key(
     let sealed = master_key.seal(&key_id, &secret)?;
     write_tx(conn, |conn| {
         find(conn, partner_id)?;
+        // Two concurrent issues must not both see one active key and make three.
+        rows::lock_partner(conn, partner_id)?;
         let active = rows::keys(conn, partner_id)?
             .iter()
             .filter(|k| k.revoked_at.is_none())

@@ -1,6 +1,6 @@
 //! Who is calling: partners by HMAC-signed requests (scheme v1), operators and members by
-//! bearer tokens. Freshness of signatures and sessions is judged by the wall clock, not the
-//! network's (movable) business clock.
+//! bearer tokens. A signature's timestamp is judged by the wall clock (the partner's clock is
+//! real); member sessions expire on the network's clock, like every other lifetime.
 
 use chrono::Utc;
 use partner_sdk::signing;

@@ -4,8 +4,9 @@
 //!
 //! A period is `[previous cut-off, cut-off)` by posting time. Closing the same cut-off again
 //! returns the stored run; a cut-off before the last closed one is refused; the cut-off must be
-//! at least [`GRACE_S`] in the past, so no transaction still in flight can post into a closed
-//! period (write transactions are bounded far below that by the statement timeout).
+//! at least [`GRACE_S`] in the past, so that a write still in flight when the period ends (a
+//! request takes milliseconds; PostgreSQL statements are also bounded by the statement
+//! timeout) has committed before the close reads the period.
 
 mod close;
 pub mod disputes;

@@ -221,6 +221,32 @@ async fn a_partner_holds_at_most_two_keys_and_rotates(app: &TestApp) {
 }
 both_backends!(a_partner_holds_at_most_two_keys_and_rotates);
 
+async fn concurrent_key_issues_never_make_a_third_active_key(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    let path = format!("/v1/operator/partners/{}/keys", shop.id);
+    let issues = (0..8).map(|_| app.operator(reqwest::Method::POST, &path, None));
+    let statuses: Vec<u16> = futures::future::join_all(issues)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "one more key besides the first: {statuses:?}"
+    );
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    let (_, keys) = app.operator(reqwest::Method::GET, &path, None).await;
+    let active = keys
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|k| k["revoked_at"].is_null())
+        .count();
+    assert_eq!(active, 2);
+}
+both_backends!(concurrent_key_issues_never_make_a_third_active_key);
+
 async fn a_timestamp_at_the_end_of_time_is_refused(app: &TestApp) {
     let shop = app.partner("shop", 10_000, 0).await;
     for ts in [i64::MIN, i64::MIN + 1, i64::MAX, 0] {

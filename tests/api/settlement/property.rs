@@ -2,7 +2,7 @@
 //! the properties every period must have: the nets and the operator's margin sum to zero to the
 //! cent, each statement's net follows from its lines, the matrix adds up to what was redeemed,
 //! re-closing gives byte-identical statements, and no journal entry counts in two periods (the
-//! statements, read from clearing events, agree with the partners' transaction lists, read from
+//! statements, read from clearing events, agree with the partners' journal entries, read from
 //! the journal).
 
 use std::collections::BTreeMap;

@@ -148,7 +148,7 @@ enum Command {
         /// The `next_cursor` of the previous page.
         #[arg(long, conflicts_with = "all")]
         cursor: Option<String>,
-        /// Follow the cursors and print every transaction.
+        /// Follow the cursors and print every journal entry.
         #[arg(long)]
         all: bool,
     },

@@ -111,6 +111,14 @@ pub fn all_partners(conn: &mut DbConn) -> QueryResult<Vec<PartnerRow>> {
     }
 }
 
+/// Locks a partner's row for the rest of the transaction (an update of its own status, the
+/// portable row lock on both backends), so that checks on its keys and their change queue.
+pub fn lock_partner(conn: &mut DbConn, id: PartnerId) -> QueryResult<usize> {
+    diesel::update(partners::table.find(id))
+        .set(partners::status.eq(partners::status))
+        .execute(conn)
+}
+
 /// Sets a partner's status.
 pub fn set_partner_status(conn: &mut DbConn, id: PartnerId, status: &str) -> QueryResult<usize> {
     diesel::update(partners::table.find(id))
@@ -119,7 +127,7 @@ pub fn set_partner_status(conn: &mut DbConn, id: PartnerId, status: &str) -> Que
 }
 
 /// Adds a contract version.
-pub fn insert_contract(conn: &mut DbConn, c: &NewContract<'_>) -> QueryResult<PartnerId> {
+pub fn insert_contract(conn: &mut DbConn, c: &NewContract<'_>) -> QueryResult<i64> {
     diesel::insert_into(partner_contracts::table)
         .values(c)
         .returning(partner_contracts::id)
