@@ -235,7 +235,10 @@ async fn concurrent_key_issues_never_make_a_third_active_key(app: &TestApp) {
         1,
         "one more key besides the first: {statuses:?}"
     );
-    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
     let (_, keys) = app.operator(reqwest::Method::GET, &path, None).await;
     let active = keys
         .as_array()
