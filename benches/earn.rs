@@ -32,6 +32,7 @@ use loyalty_server::config::Settings;
 use loyalty_server::db::queries::partners as partner_rows;
 use loyalty_server::db::queries::platform::auth as auth_rows;
 use loyalty_server::domain::clock::Clock;
+use loyalty_server::domain::ids::PartnerId;
 use loyalty_server::service::{earning, members, partners, platform::idempotency, AppState};
 use loyalty_server::startup::Application;
 use partner_sdk::types::EarnRequest;
@@ -51,7 +52,7 @@ fn sale(number: &str, order: String) -> EarnRequest {
 
 struct Fixture {
     state: AppState,
-    partner_id: i64,
+    partner_id: PartnerId,
     key_id: String,
     secret: String,
     members: Vec<String>,
@@ -64,11 +65,11 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
     let partner = partners::create(
         &mut conn,
         now,
-        &partners::CreatePartnerRequest {
+        &loyalty_server::http::partners::json::CreatePartnerRequest {
             slug: "megastore".into(),
             name: "Megastore".into(),
             universe: "groceries".into(),
-            contract: partners::ContractTerms {
+            contract: loyalty_server::http::partners::json::ContractTerms {
                 earn_rate_bp: 10_000,
                 issuance_price_micros: 8_000,
                 redemption_price_micros: 6_000,
@@ -79,13 +80,19 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
         },
     )
     .map_err(err)?;
-    let key = partners::issue_key(&mut conn, &state.master_key, now, partner.id).map_err(err)?;
+    let key = partners::issue_key(
+        &mut conn,
+        &state.master_key,
+        now,
+        PartnerId::from(partner.id),
+    )
+    .map_err(err)?;
     let mut numbers = Vec::with_capacity(member_count);
     for i in 0..member_count {
         let link = members::enrol(
             &mut conn,
             now,
-            partner.id,
+            PartnerId::from(partner.id),
             &partner_sdk::types::EnrolMemberRequest {
                 customer_ref: Some(format!("c{i}")),
                 display_name: None,
@@ -96,7 +103,7 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
     }
     Ok(Fixture {
         state: state.clone(),
-        partner_id: partner.id,
+        partner_id: PartnerId::from(partner.id),
         key_id: key.key_id,
         secret: key.secret,
         members: numbers,

@@ -52,11 +52,11 @@ fn run(url: &str, entries: i64, partner_count: i64) -> anyhow::Result<()> {
         partners::create(
             &mut conn,
             start - chrono::Duration::days(1),
-            &partners::CreatePartnerRequest {
+            &loyalty_server::http::partners::json::CreatePartnerRequest {
                 slug: format!("partner-{i}"),
                 name: format!("Partner {i}"),
                 universe: "bench".into(),
-                contract: partners::ContractTerms {
+                contract: loyalty_server::http::partners::json::ContractTerms {
                     earn_rate_bp: 10_000,
                     issuance_price_micros: 8_000 + i,
                     redemption_price_micros: 6_000 + i,
