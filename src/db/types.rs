@@ -11,8 +11,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{BigInt, Nullable};
 
 use crate::domain::ids::{
-    DisputeId, EarnId, EntryId, LotId, MemberId, PartnerId, PaymentId, RedemptionId, RunId,
-    StatementId,
+    CategoryId, DisputeId, EarnId, EntryId, LotId, MemberId, PartnerId, PaymentId, RedemptionId,
+    RunId, StatementId,
 };
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 
@@ -90,6 +90,7 @@ bigint_column!(
     StatementId,
     PaymentId,
     DisputeId,
+    CategoryId,
     Points,
     MoneyMinor,
     PriceMicros,

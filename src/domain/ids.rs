@@ -39,6 +39,9 @@ id_type! {
     PaymentId,
     /// A dispute raised on a statement.
     DisputeId,
+    /// A product category: a Google Product Taxonomy id (the same in every language), or a
+    /// category the network added under one.
+    CategoryId,
 }
 
 #[cfg(test)]
