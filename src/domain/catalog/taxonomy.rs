@@ -13,10 +13,10 @@ use crate::domain::ids::CategoryId;
 
 /// The current English tree (2021-09-21), as Google publishes it.
 pub const EMBEDDED_EN: &str =
-    include_str!("../../../data/google-product-taxonomy/taxonomy-with-ids.en-US.txt");
+    include_str!("../../../assets/google-product-taxonomy/taxonomy-with-ids.en-US.txt");
 /// The French names (2015-02-19: categories Google added since have none).
 pub const EMBEDDED_FR: &str =
-    include_str!("../../../data/google-product-taxonomy/taxonomy-with-ids.fr-FR.txt");
+    include_str!("../../../assets/google-product-taxonomy/taxonomy-with-ids.fr-FR.txt");
 
 /// Deepest level a category may sit at (Google's tree goes to 7; the network may add one more
 /// level under its deepest categories).
