@@ -335,6 +335,128 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        name_en -> Text,
+        name_fr -> Nullable<Text>,
+        depth -> BigInt,
+        origin -> Text,
+        retired_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    taxonomy_state (id) {
+        id -> BigInt,
+        google_version -> Text,
+        revision -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    category_restrictions (category_id) {
+        category_id -> BigInt,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compatibility_settings (id) {
+        id -> BigInt,
+        conflict_overlap_ppm -> BigInt,
+        complementary_min_ppm -> BigInt,
+        exclusivity_breach_ppm -> BigInt,
+        restricted_max_ppm -> BigInt,
+        unmapped_warning_ppm -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_versions (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        format -> Text,
+        products -> BigInt,
+        unmapped -> BigInt,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_profiles (version_id, category_id) {
+        version_id -> BigInt,
+        category_id -> BigInt,
+        products -> BigInt,
+    }
+}
+
+diesel::table! {
+    catalog_products (partner_id, sku) {
+        partner_id -> BigInt,
+        sku -> Text,
+        version_id -> BigInt,
+        title -> Text,
+        category_id -> Nullable<BigInt>,
+        price_minor -> BigInt,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    contract_category_rules (contract_id, category_id) {
+        contract_id -> BigInt,
+        category_id -> BigInt,
+        multiplier_bp -> Nullable<BigInt>,
+        exclusive -> Bool,
+    }
+}
+
+diesel::table! {
+    compatibility_reports (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        catalog_version_id -> BigInt,
+        verdict -> Text,
+        body -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compatibility_alerts (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        report_id -> BigInt,
+        previous_verdict -> Nullable<Text>,
+        verdict -> Text,
+        created_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    partner_events (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor -> Text,
+        reason -> Text,
+        override_conflict -> Bool,
+        report_id -> Nullable<BigInt>,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -369,4 +491,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     statements,
     payments,
     disputes,
+    categories,
+    taxonomy_state,
+    category_restrictions,
+    compatibility_settings,
+    catalog_versions,
+    catalog_profiles,
+    catalog_products,
+    contract_category_rules,
+    compatibility_reports,
+    compatibility_alerts,
+    partner_events,
 );

@@ -4,6 +4,7 @@
 //! utoipa-actix-web so the OpenAPI document cannot miss one.
 
 pub mod auth;
+pub mod catalog;
 pub mod earning;
 pub mod extract;
 pub mod ledger;

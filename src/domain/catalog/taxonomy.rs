@@ -131,6 +131,9 @@ pub struct Category {
     pub name_fr: Option<String>,
     /// 1 for a top-level category.
     pub depth: usize,
+    /// Retired from the tree (Google dropped it, or the operator did): old references stay
+    /// valid, new catalogs may still name it.
+    pub retired: bool,
 }
 
 /// The tree, with lookups by id and by full path in either language.
@@ -181,6 +184,7 @@ impl Taxonomy {
                 name_en: name.clone(),
                 name_fr: None,
                 depth: line.path.len(),
+                retired: false,
             };
             if tree.categories.insert(line.id, category).is_some() {
                 return refuse(n, format!("category {} is given twice", line.id));
@@ -214,6 +218,39 @@ impl Taxonomy {
             self.by_path.entry(key).or_insert(line.id);
         }
         Ok(())
+    }
+
+    /// The tree from stored categories, in any order; a category whose parent is missing is
+    /// left out (with its subtree), since it could not be placed.
+    pub fn from_categories(categories: impl IntoIterator<Item = Category>) -> Taxonomy {
+        let mut tree = Taxonomy::default();
+        for c in categories {
+            tree.categories.insert(c.id, c);
+        }
+        let orphans: Vec<CategoryId> = tree
+            .categories
+            .values()
+            .filter(|c| {
+                tree.lineage(c.id).count() != c.depth
+                    || tree.lineage(c.id).last().is_some_and(|top| top.parent.is_some())
+            })
+            .map(|c| c.id)
+            .collect();
+        for id in orphans {
+            tree.categories.remove(&id);
+        }
+        let ids: Vec<CategoryId> = tree.categories.keys().copied().collect();
+        for id in ids {
+            tree.by_path.insert(path_key(&tree.path_en(id)), id);
+            let names_fr: Option<Vec<&str>> =
+                tree.lineage(id).map(|c| c.name_fr.as_deref()).collect();
+            if let Some(mut names) = names_fr {
+                names.reverse();
+                let key = path_key(&names.join(" > "));
+                tree.by_path.entry(key).or_insert(id);
+            }
+        }
+        tree
     }
 
     /// The embedded tree (English with French names).
@@ -265,6 +302,11 @@ impl Taxonomy {
             return self.categories.contains_key(&id).then_some(id);
         }
         self.by_path.get(&path_key(text)).copied()
+    }
+
+    /// The children of a category (the top levels for None), in id order.
+    pub fn children(&self, parent: Option<CategoryId>) -> impl Iterator<Item = &Category> {
+        self.categories.values().filter(move |c| c.parent == parent)
     }
 
     /// The full English path (`Hardware > Tools > Drills`).

@@ -4,6 +4,10 @@
 
 use partner_sdk::types::AppliedRule;
 
+use std::collections::BTreeMap;
+
+use crate::domain::earning::categories::{LineTreatment, TreatedLine};
+use crate::domain::ids::CategoryId;
 use crate::domain::limits::POINTS_MAX;
 use crate::domain::money::{MoneyMinor, Points};
 
@@ -46,15 +50,43 @@ pub struct EarnOutcome {
     pub rules: Vec<AppliedRule>,
 }
 
-/// Computes the points of a sale. None when the result would exceed [`POINTS_MAX`].
+/// Computes the points of a sale without lines. None when the result would exceed
+/// [`POINTS_MAX`].
 pub fn compute_points(amount: MoneyMinor, currency: &str, rates: EarnRates) -> Option<EarnOutcome> {
+    compute_points_with_lines(amount, currency, rates, &[], &|_| String::new())
+}
+
+/// Computes the points of a sale whose `lines` (adding up to at most the amount) carry their
+/// category's treatment: restricted lines earn nothing, multiplied lines earn at their
+/// multiplier, the rest of the sale at the plain rate. One rounding down, at the end. `name`
+/// names a category in the explanation. None when the result would exceed [`POINTS_MAX`].
+pub fn compute_points_with_lines(
+    amount: MoneyMinor,
+    currency: &str,
+    rates: EarnRates,
+    lines: &[TreatedLine],
+    name: &dyn Fn(CategoryId) -> String,
+) -> Option<EarnOutcome> {
     let minor_per_unit = 10_i128.checked_pow(rates.currency_exponent)?;
-    let numerator = i128::from(amount.get())
+    let bp_one = i128::from(BP_ONE);
+    // The amount weighted by each part's multiplier, in minor units x basis points.
+    let lined: i128 = lines.iter().map(|l| i128::from(l.amount.get())).sum();
+    let mut weighted = (i128::from(amount.get()) - lined).max(0) * bp_one;
+    for line in lines {
+        let bp = match line.treatment {
+            LineTreatment::Plain => bp_one,
+            LineTreatment::Restricted { .. } => 0,
+            LineTreatment::Multiplied { multiplier_bp, .. } => i128::from(multiplier_bp),
+        };
+        weighted = weighted.checked_add(i128::from(line.amount.get()).checked_mul(bp)?)?;
+    }
+    let numerator = weighted
         .checked_mul(i128::from(rates.base_rate_millipoints))?
         .checked_mul(i128::from(rates.partner_rate_bp))?;
     let denominator = minor_per_unit
         .checked_mul(i128::from(MILLI_ONE))?
-        .checked_mul(i128::from(BP_ONE))?;
+        .checked_mul(bp_one)?
+        .checked_mul(bp_one)?;
     let points = i64::try_from(numerator.checked_div(denominator)?).ok()?;
     if points > POINTS_MAX {
         return None;
@@ -76,6 +108,7 @@ pub fn compute_points(amount: MoneyMinor, currency: &str, rates: EarnRates) -> O
             ),
         },
     ];
+    rules.extend(category_rules(lines, currency, rates.currency_exponent, name));
     if remainder != 0 {
         rules.push(AppliedRule {
             rule: "round_down".into(),
@@ -86,6 +119,51 @@ pub fn compute_points(amount: MoneyMinor, currency: &str, rates: EarnRates) -> O
         points: Points::from(points),
         rules,
     })
+}
+
+/// One explanation per restricted subtree and per multiplied subtree the lines fall in.
+fn category_rules(
+    lines: &[TreatedLine],
+    currency: &str,
+    exponent: u32,
+    name: &dyn Fn(CategoryId) -> String,
+) -> Vec<AppliedRule> {
+    // (is restricted, subtree, multiplier) -> (lines, amount)
+    let mut groups: BTreeMap<(bool, CategoryId, i64), (usize, i128)> = BTreeMap::new();
+    for line in lines {
+        let key = match line.treatment {
+            LineTreatment::Plain => continue,
+            LineTreatment::Restricted { root } => (true, root, 0),
+            LineTreatment::Multiplied { root, multiplier_bp } => (false, root, multiplier_bp),
+        };
+        let group = groups.entry(key).or_insert((0, 0));
+        group.0 += 1;
+        group.1 += i128::from(line.amount.get());
+    }
+    groups
+        .into_iter()
+        .map(|((restricted, root, bp), (count, amount))| {
+            let spent = format!("{} {currency}", fixed(amount, exponent));
+            if restricted {
+                AppliedRule {
+                    rule: "restricted_category".into(),
+                    description: format!(
+                        "{count} line(s), {spent}, in {}: a restricted category earns nothing",
+                        name(root)
+                    ),
+                }
+            } else {
+                AppliedRule {
+                    rule: "category_multiplier".into(),
+                    description: format!(
+                        "x{} on {} ({count} line(s), {spent})",
+                        fixed(i128::from(bp), 4),
+                        name(root)
+                    ),
+                }
+            }
+        })
+        .collect()
 }
 
 /// `value / 10^decimals` as a decimal string with trailing zeros trimmed (display only).
@@ -227,6 +305,53 @@ mod tests {
             out.rules.first().unwrap().description,
             "1 point(s) per EUR spent (network base rate)"
         );
+    }
+
+    #[test]
+    fn restricted_lines_earn_nothing_and_multiplied_lines_earn_more() {
+        let line = |amount: i64, treatment| TreatedLine {
+            amount: MoneyMinor::from(amount),
+            treatment,
+        };
+        let id = CategoryId::from;
+        // 100.00 EUR at 1 point per EUR: 20.00 of tobacco earns 0, 30.00 of tools at x1.5
+        // earns 45, 10.00 of plain lines and the 40.00 no line covers earn 50: 95 points.
+        let lines = [
+            line(2000, LineTreatment::Restricted { root: id(435) }),
+            line(3000, LineTreatment::Multiplied { root: id(1167), multiplier_bp: 15_000 }),
+            line(1000, LineTreatment::Plain),
+        ];
+        let name = |c: CategoryId| format!("category {c}");
+        let out = compute_points_with_lines(
+            MoneyMinor::from(10_000),
+            "EUR",
+            rates(1000, 10_000),
+            &lines,
+            &name,
+        )
+        .unwrap();
+        assert_eq!(out.points, Points::from(95));
+        let codes: Vec<&str> = out.rules.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["network_base_rate", "partner_rate", "category_multiplier", "restricted_category"]
+        );
+        assert_eq!(
+            out.rules[3].description,
+            "1 line(s), 20 EUR, in category 435: a restricted category earns nothing"
+        );
+        assert_eq!(out.rules[2].description, "x1.5 on category 1167 (1 line(s), 30 EUR)");
+        // Only restricted lines: nothing at all.
+        let all = [line(10_000, LineTreatment::Restricted { root: id(435) })];
+        let out = compute_points_with_lines(
+            MoneyMinor::from(10_000),
+            "EUR",
+            rates(1000, 10_000),
+            &all,
+            &name,
+        )
+        .unwrap();
+        assert_eq!(out.points, Points::from(0));
     }
 
     #[test]
