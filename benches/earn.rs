@@ -65,6 +65,7 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
     let partner = partners::create(
         &mut conn,
         now,
+        "bench",
         &loyalty_server::http::partners::json::CreatePartnerRequest {
             slug: "megastore".into(),
             name: "Megastore".into(),
@@ -76,7 +77,9 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
                 return_window_days: 14,
                 period_fee_minor: 0,
                 effective_from: None,
+                category_rules: Vec::new(),
             },
+        status: None,
         },
     )
     .map_err(err)?;

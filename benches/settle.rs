@@ -52,6 +52,7 @@ fn run(url: &str, entries: i64, partner_count: i64) -> anyhow::Result<()> {
         partners::create(
             &mut conn,
             start - chrono::Duration::days(1),
+            "bench",
             &loyalty_server::http::partners::json::CreatePartnerRequest {
                 slug: format!("partner-{i}"),
                 name: format!("Partner {i}"),
@@ -63,7 +64,9 @@ fn run(url: &str, entries: i64, partner_count: i64) -> anyhow::Result<()> {
                     return_window_days: 0,
                     period_fee_minor: 1_000,
                     effective_from: None,
+                    category_rules: Vec::new(),
                 },
+            status: None,
             },
         )
         .map_err(err)?;

@@ -85,6 +85,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
             partners::create(
                 conn,
                 now,
+                "demo",
                 &CreatePartnerRequest {
                     slug: p.slug.into(),
                     name: p.name.into(),
@@ -96,7 +97,9 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
                         return_window_days: p.return_window_days,
                         period_fee_minor: p.period_fee_minor,
                         effective_from: None,
+                        category_rules: Vec::new(),
                     },
+                status: None,
                 },
             )?;
         }

@@ -47,6 +47,16 @@ enum Command {
         #[arg(long, default_value = "operator")]
         name: String,
     },
+    /// Load a newer Google product taxonomy (taxonomy-with-ids.en-US.txt): categories are
+    /// added, renamed or moved, never deleted; one the file no longer has is retired and old
+    /// references stay valid.
+    ImportTaxonomy {
+        /// The English file with ids, as Google publishes it.
+        file: std::path::PathBuf,
+        /// The French file with ids, for the French names.
+        #[arg(long)]
+        french: Option<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -99,6 +109,27 @@ fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             startup::open_database(&settings)?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::ImportTaxonomy { file, french } => {
+            let read = |path: &std::path::Path| {
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+            };
+            let en = read(&file)?;
+            let fr = french.as_deref().map(read).transpose()?;
+            let state = state_for_cli(&settings)?;
+            let mut conn = state.pool.get()?;
+            let s = loyalty_server::service::catalog::taxonomy::import(
+                &mut conn,
+                state.clock.now_naive(),
+                &en,
+                fr.as_deref(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "taxonomy {}: {} added, {} renamed, {} moved, {} retired, {} restored",
+                s.version, s.added, s.renamed, s.moved, s.retired, s.restored
+            );
             Ok(())
         }
         Command::Verify => {

@@ -40,13 +40,31 @@ pub fn string_to_sign(
     nonce: &str,
     body: &[u8],
 ) -> String {
+    string_to_sign_for_hash(
+        method,
+        path_and_query,
+        timestamp_s,
+        nonce,
+        &body_sha256_hex(body),
+    )
+}
+
+/// The exact text that is signed, from the body's lowercase hex SHA-256 (for a body streamed
+/// from or to a file rather than held in memory).
+pub fn string_to_sign_for_hash(
+    method: &str,
+    path_and_query: &str,
+    timestamp_s: i64,
+    nonce: &str,
+    body_sha256_hex: &str,
+) -> String {
     format!(
         "v1\n{}\n{}\n{}\n{}\n{}",
         method.to_ascii_uppercase(),
         path_and_query,
         timestamp_s,
         nonce,
-        body_sha256_hex(body)
+        body_sha256_hex
     )
 }
 
@@ -75,6 +93,26 @@ pub fn verify_signature_header(
     nonce: &str,
     body: &[u8],
 ) -> bool {
+    let text = string_to_sign(method, path_and_query, timestamp_s, nonce, body);
+    verify_text(secret, header, &text)
+}
+
+/// Checks a `Loyalty-Signature` header value in constant time, from the body's lowercase hex
+/// SHA-256.
+pub fn verify_signature_header_for_hash(
+    secret: &str,
+    header: &str,
+    method: &str,
+    path_and_query: &str,
+    timestamp_s: i64,
+    nonce: &str,
+    body_sha256_hex: &str,
+) -> bool {
+    let text = string_to_sign_for_hash(method, path_and_query, timestamp_s, nonce, body_sha256_hex);
+    verify_text(secret, header, &text)
+}
+
+fn verify_text(secret: &str, header: &str, text: &str) -> bool {
     let Some(hex_sig) = header.strip_prefix("v1=") else {
         return false;
     };
@@ -82,7 +120,6 @@ pub fn verify_signature_header(
         return false;
     };
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-    let text = string_to_sign(method, path_and_query, timestamp_s, nonce, body);
     hmac::verify(&key, text.as_bytes(), &sig).is_ok()
 }
 

@@ -39,6 +39,8 @@ pub const PERIOD_FEE_MINOR_MAX: i64 = 100_000_000;
 pub const PAYMENT_MINOR_MAX: i64 = 1_000_000_000_000;
 /// Largest reconciliation upload, in bytes (about 200,000 CSV rows).
 pub const RECONCILIATION_BYTES_MAX: usize = 8 * 1024 * 1024;
+/// Largest catalog upload, in bytes (200,000 Merchant Center rows with long descriptions).
+pub const CATALOG_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Most rows in one reconciliation upload.
 pub const RECONCILIATION_ROWS_MAX: usize = 200_000;
 /// Most discrepancies listed in a reconciliation answer (per list; totals count them all).

@@ -1,5 +1,6 @@
 //! Who is calling, as typed handler arguments: [`OperatorCaller`] and [`MemberCaller`] (bearer
-//! tokens), [`Signed`] and [`SignedUpload`] (a partner's HMAC-signed request with its body).
+//! tokens), [`Signed`], [`SignedUpload`] and [`SignedFile`] (a partner's HMAC-signed request
+//! with its body, in memory or spooled to a file).
 //! Each is an extractor: a handler that takes one cannot run for a caller who is not one, so no
 //! route can forget its check. actix runs a handler's extractors concurrently, so JSON bodies
 //! are refused in the handler, after the caller's check (`extract::Json`): an unauthenticated
@@ -14,7 +15,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use partner_sdk::signing;
 
 use crate::domain::ids::MemberId;
-use crate::domain::limits::RECONCILIATION_BYTES_MAX;
+use crate::domain::limits::{CATALOG_BYTES_MAX, RECONCILIATION_BYTES_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::platform::auth::{self, PartnerCaller, SignedRequest};
 use crate::service::{members, AppState};
@@ -143,6 +144,15 @@ async fn verify_partner(
     req: &HttpRequest,
     body: &web::Bytes,
 ) -> ApiResult<PartnerCaller> {
+    let hash = signing::body_sha256_hex(body);
+    verify_partner_hash(state, req, hash).await
+}
+
+async fn verify_partner_hash(
+    state: &AppState,
+    req: &HttpRequest,
+    body_sha256_hex: String,
+) -> ApiResult<PartnerCaller> {
     let get = |name: &str| {
         header(req, name)
             .map(str::to_owned)
@@ -160,9 +170,8 @@ async fn verify_partner(
             .map(|pq| pq.as_str().to_owned())
             .unwrap_or_else(|| req.uri().path().to_owned()),
     };
-    let body = body.clone();
     state
-        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body))
+        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body_sha256_hex))
         .await
 }
 
@@ -187,6 +196,77 @@ async fn plausible_partner(state: &AppState, req: &HttpRequest) -> ApiResult<()>
         return fail(Code::UnknownKey, "unknown or revoked key");
     }
     Ok(())
+}
+
+/// A partner's signed file upload (catalogs, up to 256 MiB), spooled to a temporary file while
+/// its SHA-256 is computed: the body is never held in memory whole. As for [`SignedUpload`],
+/// the signature headers and an active key are checked before the body is read.
+#[derive(Debug)]
+pub struct SignedFile {
+    /// The partner and the key that signed.
+    pub caller: PartnerCaller,
+    /// The body, in a file removed when this is dropped.
+    pub body: Spooled,
+}
+
+impl FromRequest for SignedFile {
+    type Error = actix_web::Error;
+    type Future = Extracted<SignedFile>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let payload = web::Payload::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            plausible_partner(&state, &req).await?;
+            let body = spool(payload.await?, CATALOG_BYTES_MAX).await?;
+            let caller = verify_partner_hash(&state, &req, body.sha256_hex.clone()).await?;
+            Ok(SignedFile { caller, body })
+        })
+    }
+}
+
+/// A request body written to a temporary file.
+#[derive(Debug)]
+pub struct Spooled {
+    /// The file; removed when dropped.
+    pub path: tempfile::TempPath,
+    /// Lowercase hex SHA-256 of the body.
+    pub sha256_hex: String,
+    /// Its length.
+    pub bytes: u64,
+}
+
+/// Writes a request body of up to `limit` bytes to a temporary file, hashing it on the way;
+/// beyond the limit, a `payload_too_large` problem (and the file is removed).
+pub async fn spool(mut payload: web::Payload, limit: usize) -> ApiResult<Spooled> {
+    use futures_util::StreamExt as _;
+    use std::io::Write as _;
+    let failed = |e: std::io::Error| ApiError::internal(format!("spooling an upload: {e}"));
+    let file = tempfile::NamedTempFile::new().map_err(failed)?;
+    let (file, path) = file.into_parts();
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut bytes: usize = 0;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::new(Code::InvalidRequest, format!("reading the body: {e}")))?;
+        bytes = bytes.saturating_add(chunk.len());
+        if bytes > limit {
+            return fail(
+                Code::PayloadTooLarge,
+                format!("the upload exceeds {limit} bytes"),
+            );
+        }
+        digest.update(&chunk);
+        out.write_all(&chunk).map_err(failed)?;
+    }
+    out.flush().map_err(failed)?;
+    Ok(Spooled {
+        path,
+        sha256_hex: hex::encode(digest.finish()),
+        bytes: u64::try_from(bytes).unwrap_or(u64::MAX),
+    })
 }
 
 /// Reads a request body of up to `limit` bytes; beyond it, a `payload_too_large` problem.

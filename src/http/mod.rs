@@ -51,6 +51,7 @@ members use bearer tokens. Every error is an RFC 9457 problem with a stable `cod
         (name = "partner", description = "Signed partner API: members, earn, refund, redeem"),
         (name = "member", description = "Member API: sign-in, balance, history, one-time codes"),
         (name = "operator", description = "Operator API: partners, keys, settings, adjustments, verification"),
+        (name = "catalog", description = "Categories, catalogs and compatibility reports: the Google product taxonomy with restricted subtrees, catalog uploads, the reports the operator admits partners on"),
         (name = "settlement", description = "Clearing: periods, statements, payments, disputes, liability; the network's public keys"),
         (name = "system", description = "Health")
     )
@@ -103,7 +104,12 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(settlement::statements::list_partner_statements)
                 .service(settlement::statements::get_partner_statement)
                 .service(settlement::disputes::create_dispute)
-                .service(settlement::reconciliation::create_reconciliation),
+                .service(settlement::reconciliation::create_reconciliation)
+                .service(catalog::catalogs::put_partner_catalog)
+                .service(catalog::catalogs::get_partner_catalog)
+                .service(catalog::catalogs::list_partner_products)
+                .service(catalog::reports::create_partner_compatibility_report)
+                .service(catalog::reports::list_partner_compatibility_reports),
         )
         .service(
             scope("/v1/operator")
@@ -111,6 +117,22 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(partners::admission::list_partners)
                 .service(partners::admission::get_partner)
                 .service(partners::admission::create_contract)
+                .service(partners::lifecycle::change_partner_status)
+                .service(partners::lifecycle::list_partner_events)
+                .service(catalog::catalogs::put_operator_catalog)
+                .service(catalog::catalogs::get_operator_catalog)
+                .service(catalog::catalogs::list_operator_products)
+                .service(catalog::reports::create_compatibility_report)
+                .service(catalog::reports::list_compatibility_reports)
+                .service(catalog::reports::get_compatibility_report)
+                .service(catalog::reports::get_compatibility_thresholds)
+                .service(catalog::reports::put_compatibility_thresholds)
+                .service(catalog::reports::list_compatibility_alerts)
+                .service(catalog::reports::acknowledge_compatibility_alert)
+                .service(catalog::categories::create_category)
+                .service(catalog::categories::list_category_restrictions)
+                .service(catalog::categories::put_category_restriction)
+                .service(catalog::categories::delete_category_restriction)
                 .service(partners::keys::create_key)
                 .service(partners::keys::list_keys)
                 .service(partners::keys::delete_key)
@@ -131,7 +153,12 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(settlement::disputes::resolve_dispute)
                 .service(settlement::liability::get_liability),
         )
-        .service(scope("/v1/network").service(settlement::network_keys::list_network_keys))
+        .service(
+            scope("/v1/network")
+                .service(settlement::network_keys::list_network_keys)
+                .service(catalog::categories::list_categories)
+                .service(catalog::categories::get_category),
+        )
         .service(
             scope("/v1/member")
                 .service(members::sessions::sign_up)

@@ -8,6 +8,7 @@
 //! (periods, statements, payments, disputes, reconciliation, the signing key) and `platform`
 //! (authentication, idempotency, background jobs, the clock, network settings).
 
+pub mod catalog;
 pub mod earning;
 pub mod ledger;
 pub mod members;
@@ -39,6 +40,8 @@ pub struct AppState {
     /// database was found unavailable shortly before: connections that died with it are
     /// dropped instead of being handed to requests.
     pub database_suspect_until_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// This server's copy of the category tree.
+    pub categories: catalog::taxonomy::TreeCache,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
         } else {
             platform::clock::warn_if_moved(&mut conn)?;
         }
+        catalog::taxonomy::seed_if_empty(&mut conn, clock.now_naive())?;
         drop(conn);
         Ok(AppState {
             pool,
@@ -65,6 +69,7 @@ impl AppState {
             session_ttl_s,
             internal_errors: Default::default(),
             database_suspect_until_ms: Default::default(),
+            categories: Default::default(),
         })
     }
 

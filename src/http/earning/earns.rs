@@ -19,12 +19,16 @@ pub(crate) async fn create_earn(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    signed.caller.require_active()?;
+    let categories = state.categories.clone();
     moving(
         &state,
         &req,
         signed,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: &EarnRequest| earning::earn(conn, now, partner_id, input),
+        move |conn, now, partner_id, input: &EarnRequest| {
+            earning::earn(conn, &categories, now, partner_id, input)
+        },
     )
     .await
 }

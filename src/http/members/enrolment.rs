@@ -20,6 +20,7 @@ pub(crate) async fn enrol_member(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    signed.caller.require_active()?;
     moving(
         &state,
         &req,
@@ -43,6 +44,7 @@ pub(crate) async fn link_member(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    signed.caller.require_active()?;
     // Parsed after authentication (inside `reading`): an unsigned caller learns nothing of
     // the body's rules.
     let input: ApiResult<LinkMemberRequest> = extract::json_body(&req, &signed.body);

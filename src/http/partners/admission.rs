@@ -16,13 +16,13 @@ use partner_sdk::types::Problem;
     security(("operator_token" = [])))]
 #[post("/partners")]
 pub(crate) async fn create_partner(
-    _caller: OperatorCaller,
+    caller: OperatorCaller,
     state: web::Data<AppState>,
     body: Json<CreatePartnerRequest>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner()?;
     let out = state
-        .run(move |conn, s| partners::create(conn, s.clock.now_naive(), &input))
+        .run(move |conn, s| partners::create(conn, s.clock.now_naive(), &caller.name, &input))
         .await?;
     Ok(json_response(StatusCode::CREATED, &out))
 }

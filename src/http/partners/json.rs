@@ -49,6 +49,25 @@ pub struct ContractTerms {
     /// first contract, given at admission, is in force at once whatever this says.
     #[serde(default)]
     pub effective_from: Option<DateTime<Utc>>,
+    /// Category rules: multipliers on subtrees at earn, and subtrees held exclusively (at most
+    /// 100 rules, one per category).
+    #[serde(default)]
+    pub category_rules: Vec<CategoryRule>,
+}
+
+/// A contract's rule on a category subtree.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRule {
+    /// The subtree's root category.
+    pub category_id: i64,
+    /// Multiplier on the lines of a sale in this subtree, in basis points (15,000 = x1.5; 0 to
+    /// 1,000,000). The deepest rule containing a line's category applies.
+    #[serde(default)]
+    pub multiplier_bp: Option<i64>,
+    /// The partner is the only one in this subtree: a candidate selling in it is a conflict.
+    #[serde(default)]
+    pub exclusive: bool,
 }
 
 /// A contract version as stored.
@@ -68,6 +87,8 @@ pub struct Contract {
     pub return_window_days: i64,
     /// Flat fee per settlement period, minor units.
     pub period_fee_minor: i64,
+    /// Category multipliers and exclusivity clauses.
+    pub category_rules: Vec<CategoryRule>,
 }
 
 /// Admits a partner.
@@ -82,6 +103,11 @@ pub struct CreatePartnerRequest {
     pub universe: String,
     /// The first contract version.
     pub contract: ContractTerms,
+    /// `active` (the default: admitted at once, without a compatibility report) or `applied`
+    /// (a candidate: it may upload its catalog, and is admitted or rejected after its report
+    /// by a status change).
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// A partner with the contract in force.
@@ -95,7 +121,8 @@ pub struct Partner {
     pub name: String,
     /// Universe.
     pub universe: String,
-    /// `active` or `suspended`.
+    /// `applied`, `active`, `rejected`, `suspended` or `terminated`. Only an active partner
+    /// earns and redeems.
     pub status: String,
     /// When it was admitted.
     pub created_at: DateTime<Utc>,
@@ -112,4 +139,44 @@ pub struct PartnerPage {
     pub items: Vec<Partner>,
     /// Pass as `cursor` for the next page; absent on the last.
     pub next_cursor: Option<String>,
+}
+
+/// Moves a partner along its lifecycle: applied -> active | rejected; active -> suspended ->
+/// active | terminated.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeRequest {
+    /// The new status.
+    pub status: String,
+    /// Why (1 to 500 characters), kept in the audit trail.
+    pub reason: String,
+    /// Admit although the compatibility report says `conflict` or `restricted`.
+    #[serde(default)]
+    pub override_conflict: bool,
+}
+
+/// A lifecycle transition, as the audit trail keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PartnerEvent {
+    /// The status before (absent at creation).
+    pub from_status: Option<String>,
+    /// The status after.
+    pub to_status: String,
+    /// The operator token's name.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// Admitted over a conflicting or restricted report.
+    pub override_conflict: bool,
+    /// The compatibility report the decision was taken on, if any.
+    pub report_id: Option<i64>,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A partner's lifecycle, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PartnerEventList {
+    /// The transitions.
+    pub items: Vec<PartnerEvent>,
 }

@@ -4,3 +4,4 @@ pub(crate) mod admission;
 pub(crate) mod entries;
 pub mod json;
 pub(crate) mod keys;
+pub(crate) mod lifecycle;

@@ -20,6 +20,7 @@ pub(crate) async fn create_redemption(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    signed.caller.require_active()?;
     moving(
         &state,
         &req,

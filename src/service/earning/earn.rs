@@ -11,7 +11,17 @@ use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::queries::partners::{self, ContractRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::earning::rules::{compute_points, currency_exponent, EarnOutcome, EarnRates};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::db::queries::catalog::catalogs as catalog_rows;
+use crate::db::queries::catalog::reports as report_rows;
+use crate::domain::earning::categories::{treat, TreatedLine};
+use crate::domain::earning::rules::{
+    compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
+};
+use crate::domain::ids::CategoryId;
+use crate::service::catalog::taxonomy::{Tree, TreeCache};
 use crate::domain::earning::sale::check_sale;
 use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
@@ -24,6 +34,7 @@ use crate::service::platform::settings::{self, NetworkSettings};
 /// Credits the points of a sale to a linked member. One order earns once.
 pub fn earn(
     conn: &mut DbConn,
+    categories: &TreeCache,
     now: NaiveDateTime,
     partner_id: PartnerId,
     req: &EarnRequest,
@@ -33,7 +44,8 @@ pub fn earn(
         let member = members::find_linked(conn, partner_id, &req.member_number)?;
         let contract = contract_for_sale(conn, partner_id, now, &req.currency)?;
         let settings = settings::load(conn)?;
-        let outcome = points_of_sale(&settings, &contract, req)?;
+        let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
+        let outcome = points_of_sale(&settings, &contract, req, &lines)?;
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
         let lot = NewLotTerms {
             available_at: occurred_at + Duration::days(contract.return_window_days),
@@ -103,17 +115,71 @@ fn contract_for_sale(
     Ok(contract)
 }
 
+/// The sale's lines with their category's treatment: a line's SKU takes its category from the
+/// partner's catalog, else the line's own category (a Google id or path) is looked up; lines
+/// in restricted subtrees earn nothing, the contract's multipliers apply. No line, no query.
+fn treated_lines(
+    conn: &mut DbConn,
+    categories: &TreeCache,
+    partner_id: PartnerId,
+    contract: &ContractRow,
+    req: &EarnRequest,
+) -> ApiResult<(Vec<TreatedLine>, Option<Arc<Tree>>)> {
+    let lines = match &req.lines {
+        Some(lines) if !lines.is_empty() => lines,
+        _ => return Ok((Vec::new(), None)),
+    };
+    let tree = categories.current(conn)?;
+    let skus: Vec<String> = lines.iter().filter_map(|l| l.sku.clone()).collect();
+    let by_sku: HashMap<String, Option<CategoryId>> = if skus.is_empty() {
+        HashMap::new()
+    } else {
+        catalog_rows::categories_of_skus(conn, partner_id, &skus)?
+            .into_iter()
+            .collect()
+    };
+    let multipliers: Vec<(CategoryId, i64)> = report_rows::category_rules(conn, contract.id)?
+        .into_iter()
+        .filter_map(|r| r.multiplier_bp.map(|bp| (r.category_id, bp)))
+        .collect();
+    let treated = lines
+        .iter()
+        .map(|line| {
+            let from_catalog = line.sku.as_ref().and_then(|s| by_sku.get(s).copied().flatten());
+            let category = from_catalog.or_else(|| {
+                line.category
+                    .as_deref()
+                    .and_then(|c| tree.taxonomy.resolve(c))
+            });
+            TreatedLine {
+                amount: MoneyMinor::from(line.amount_minor),
+                treatment: treat(&tree.taxonomy, &tree.restricted, &multipliers, category),
+            }
+        })
+        .collect();
+    Ok((treated, Some(tree)))
+}
+
 fn points_of_sale(
     settings: &NetworkSettings,
     contract: &ContractRow,
     req: &EarnRequest,
+    (lines, tree): &(Vec<TreatedLine>, Option<Arc<Tree>>),
 ) -> ApiResult<EarnOutcome> {
     let rates = EarnRates {
         base_rate_millipoints: settings.base_rate_millipoints,
         partner_rate_bp: contract.earn_rate_bp,
         currency_exponent: currency_exponent(&contract.currency).unwrap_or(2),
     };
-    compute_points(MoneyMinor::from(req.amount_minor), &req.currency, rates).ok_or_else(|| {
+    let name = |c: CategoryId| tree.as_ref().map_or_else(|| c.to_string(), |t| t.path(c));
+    compute_points_with_lines(
+        MoneyMinor::from(req.amount_minor),
+        &req.currency,
+        rates,
+        lines,
+        &name,
+    )
+    .ok_or_else(|| {
         ApiError::new(
             Code::InvalidAmount,
             "the sale would earn more points than the maximum",

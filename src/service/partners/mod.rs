@@ -2,6 +2,7 @@
 //! and a partner's own journal entries.
 
 pub mod keys;
+pub mod lifecycle;
 
 pub use keys::{issue_key, list_keys, revoke_key};
 
@@ -9,23 +10,41 @@ use chrono::NaiveDateTime;
 
 use diesel::Connection;
 
+use crate::db::queries::catalog::reports::{self as category_rows, CategoryRuleRow};
+use crate::db::queries::catalog::taxonomy as taxonomy_rows;
 use crate::db::queries::partners::{self as rows, ContractRow, NewContract, PartnerRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use crate::domain::ids::{EntryId, MemberId, PartnerId};
+use crate::domain::ids::{CategoryId, EntryId, MemberId, PartnerId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::{
     EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::http::partners::json::{
-    Contract, ContractTerms, CreatePartnerRequest, Partner, PartnerPage,
+    CategoryRule, Contract, ContractTerms, CreatePartnerRequest, Partner, PartnerPage,
 };
 use crate::service::platform::settings;
+
+fn contract_view(conn: &mut DbConn, c: ContractRow) -> ApiResult<Contract> {
+    let category_rules = category_rows::category_rules(conn, c.id)?
+        .into_iter()
+        .map(|r| CategoryRule {
+            category_id: r.category_id.get(),
+            multiplier_bp: r.multiplier_bp,
+            exclusive: r.exclusive,
+        })
+        .collect();
+    Ok(Contract {
+        category_rules,
+        ..Contract::from(c)
+    })
+}
 
 impl From<ContractRow> for Contract {
     fn from(c: ContractRow) -> Contract {
         Contract {
+            category_rules: Vec::new(),
             effective_from: utc(c.effective_from),
             currency: c.currency,
             earn_rate_bp: c.earn_rate_bp,
@@ -63,6 +82,7 @@ fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveD
         0,
         PERIOD_FEE_MINOR_MAX,
     )?;
+    check_category_rules(&terms.category_rules)?;
     if terms.redemption_price_micros > terms.issuance_price_micros {
         return fail(
             Code::InvalidRequest,
@@ -79,12 +99,45 @@ fn validate_terms(terms: &ContractTerms, now: NaiveDateTime) -> ApiResult<NaiveD
     Ok(from.max(now))
 }
 
+/// Most category rules in one contract.
+pub const CATEGORY_RULES_MAX: usize = 100;
+
+fn check_category_rules(rules: &[CategoryRule]) -> ApiResult<()> {
+    if rules.len() > CATEGORY_RULES_MAX {
+        return fail(
+            Code::InvalidRequest,
+            format!("at most {CATEGORY_RULES_MAX} category rules"),
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if !seen.insert(rule.category_id) {
+            return fail(
+                Code::InvalidRequest,
+                format!("category_rules[{i}]: category {} is given twice", rule.category_id),
+            );
+        }
+        if let Some(bp) = rule.multiplier_bp {
+            check_range(&format!("category_rules[{i}].multiplier_bp"), bp, 0, EARN_RATE_BP_MAX)?;
+        } else if !rule.exclusive {
+            return fail(
+                Code::InvalidRequest,
+                format!("category_rules[{i}]: give a multiplier_bp, exclusive: true, or both"),
+            );
+        }
+    }
+    Ok(())
+}
+
 fn load_view(conn: &mut DbConn, row: PartnerRow, now: NaiveDateTime) -> ApiResult<Partner> {
-    let current = rows::contract_at(conn, row.id, now)?.map(Contract::from);
+    let current = match rows::contract_at(conn, row.id, now)? {
+        Some(c) => Some(contract_view(conn, c)?),
+        None => None,
+    };
     let history = rows::contracts(conn, row.id)?
         .into_iter()
-        .map(Contract::from)
-        .collect();
+        .map(|c| contract_view(conn, c))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(Partner {
         id: row.id.get(),
         slug: row.slug,
@@ -101,6 +154,7 @@ fn load_view(conn: &mut DbConn, row: PartnerRow, now: NaiveDateTime) -> ApiResul
 pub fn create(
     conn: &mut DbConn,
     now: NaiveDateTime,
+    actor: &str,
     req: &CreatePartnerRequest,
 ) -> ApiResult<Partner> {
     let slug_ok = (2..=40).contains(&req.slug.len())
@@ -116,17 +170,28 @@ pub fn create(
     }
     let name = check_text("name", &req.name, TextKind::Name)?;
     let universe = check_text("universe", &req.universe, TextKind::Name)?;
+    let status = match req.status.as_deref() {
+        None | Some("active") => "active",
+        Some("applied") => "applied",
+        Some(_) => return fail(Code::InvalidRequest, "status must be active or applied"),
+    };
     let from = validate_terms(&req.contract, now)?;
     write_tx(conn, |conn| {
         let currency = settings::load(conn)?.currency;
-        let id = match conn
-            .transaction(|conn| rows::insert_partner(conn, &req.slug, name, universe, now))
-        {
+        let id = match conn.transaction(|conn| {
+            rows::insert_partner(conn, &req.slug, name, universe, status, now)
+        }) {
             Ok(id) => id,
             Err(e) if is_unique_violation(&e) => return fail(Code::Conflict, "this slug is taken"),
             Err(e) => return Err(e.into()),
         };
         insert_contract(conn, id, &currency, &req.contract, from.min(now), now)?;
+        let reason = if status == "active" {
+            "admitted at creation, without a compatibility report"
+        } else {
+            "application registered"
+        };
+        lifecycle::record(conn, id, None, status, actor, reason, None, false, now)?;
         let row = rows::partner(conn, id)?.ok_or_else(|| ApiError::internal("partner vanished"))?;
         load_view(conn, row, now)
     })
@@ -140,7 +205,7 @@ fn insert_contract(
     from: NaiveDateTime,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    rows::insert_contract(
+    let contract_id = rows::insert_contract(
         conn,
         &NewContract {
             partner_id,
@@ -154,6 +219,23 @@ fn insert_contract(
             created_at: now,
         },
     )?;
+    let mut rules = Vec::with_capacity(terms.category_rules.len());
+    for rule in &terms.category_rules {
+        let category_id = CategoryId::from(rule.category_id);
+        if taxonomy_rows::category(conn, category_id)?.is_none() {
+            return fail(
+                Code::CategoryNotFound,
+                format!("no category {category_id} for a contract rule"),
+            );
+        }
+        rules.push(CategoryRuleRow {
+            contract_id,
+            category_id,
+            multiplier_bp: rule.multiplier_bp,
+            exclusive: rule.exclusive,
+        });
+    }
+    category_rows::insert_category_rules(conn, &rules)?;
     Ok(())
 }
 

@@ -40,6 +40,23 @@ pub struct PartnerCaller {
     pub partner_id: PartnerId,
     /// The key that signed.
     pub key_id: String,
+    /// The partner's status: an applied or suspended partner may read, upload its catalog and
+    /// finish what it started, but only an active one earns and redeems.
+    pub status: String,
+}
+
+impl PartnerCaller {
+    /// Refuses a partner that is not active (for earning and redeeming).
+    pub fn require_active(&self) -> ApiResult<()> {
+        match self.status.as_str() {
+            "active" => Ok(()),
+            "suspended" => fail(Code::PartnerSuspended, "the partner is suspended"),
+            other => fail(
+                Code::PartnerNotActive,
+                format!("the partner is {other}: it may not earn or redeem until admitted"),
+            ),
+        }
+    }
 }
 
 /// Whether a key id names an active key (the cheap check before a large upload is read).
@@ -47,14 +64,14 @@ pub fn key_is_active(conn: &mut DbConn, key_id: &str) -> ApiResult<bool> {
     Ok(rows::active_key(conn, key_id)?.is_some())
 }
 
-/// Verifies a partner request: fresh timestamp, known active key, valid signature (constant
-/// time), unseen nonce (recorded in the database, so replays are caught across instances),
-/// active partner.
+/// Verifies a partner request: fresh timestamp, known active key, valid signature over the
+/// body's SHA-256 (constant time), unseen nonce (recorded in the database, so replays are
+/// caught across instances), a partner neither rejected nor terminated.
 pub fn verify_partner(
     conn: &mut DbConn,
     state: &AppState,
     req: &SignedRequest,
-    body: &[u8],
+    body_sha256_hex: &str,
 ) -> ApiResult<PartnerCaller> {
     if !signing::nonce_is_well_formed(&req.nonce) {
         return fail(
@@ -79,14 +96,14 @@ pub fn verify_partner(
     let key = rows::active_key(conn, &req.key_id)?
         .ok_or_else(|| ApiError::new(Code::UnknownKey, "unknown or revoked key"))?;
     let secret = state.master_key.open(&key.key_id, &key.secret_sealed)?;
-    if !signing::verify_signature_header(
+    if !signing::verify_signature_header_for_hash(
         &secret,
         &req.signature,
         &req.method,
         &req.path_and_query,
         timestamp,
         &req.nonce,
-        body,
+        body_sha256_hex,
     ) {
         return fail(
             Code::InvalidSignature,
@@ -105,12 +122,16 @@ pub fn verify_partner(
     }
     let partner = rows::partner(conn, key.partner_id)?
         .ok_or_else(|| ApiError::internal("key without partner"))?;
-    if partner.status != "active" {
-        return fail(Code::PartnerSuspended, "the partner is suspended");
+    if matches!(partner.status.as_str(), "rejected" | "terminated") {
+        return fail(
+            Code::PartnerNotActive,
+            format!("the partner is {}", partner.status),
+        );
     }
     Ok(PartnerCaller {
         partner_id: key.partner_id,
         key_id: key.key_id,
+        status: partner.status,
     })
 }
 

@@ -58,6 +58,7 @@ pub fn insert_partner(
     slug: &str,
     name: &str,
     universe: &str,
+    status: &str,
     now: NaiveDateTime,
 ) -> QueryResult<PartnerId> {
     diesel::insert_into(partners::table)
@@ -65,7 +66,7 @@ pub fn insert_partner(
             partners::slug.eq(slug),
             partners::name.eq(name),
             partners::universe.eq(universe),
-            partners::status.eq("active"),
+            partners::status.eq(status),
             partners::created_at.eq(now),
         ))
         .returning(partners::id)

@@ -1,0 +1,7 @@
+//! Catalogs and compatibility: the category tree and its restrictions ([`taxonomy`]), catalog
+//! uploads and products ([`catalogs`]), compatibility reports, thresholds and drift alerts
+//! ([`compatibility`]).
+
+pub mod catalogs;
+pub mod compatibility;
+pub mod taxonomy;
