@@ -24,6 +24,8 @@ mod transport;
 
 pub use crate::error::{Answer, Error, RawResponse};
 pub use options::RequestOptions;
+pub use resources::{CatalogUpload, ProductQuery};
+pub use transport::Progress;
 pub(crate) use transport::{encode_component, to_json_bytes};
 
 /// Default time limit of one attempt (connect, send and read the whole answer).

@@ -71,6 +71,29 @@ impl Client {
         idempotency_key: Option<&str>,
         max_retries: Option<u32>,
     ) -> Result<RawResponse, Error> {
+        self.execute_typed(
+            method,
+            path_and_query,
+            body,
+            "application/json",
+            idempotency_key,
+            max_retries,
+            None,
+        )
+        .await
+    }
+
+    /// [`Client::execute`] with a body of another type than JSON (a catalog file).
+    pub(crate) async fn execute_typed(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        content_type: &str,
+        idempotency_key: Option<&str>,
+        max_retries: Option<u32>,
+        progress: Option<&Progress>,
+    ) -> Result<RawResponse, Error> {
         let max_retries = max_retries.unwrap_or(self.max_retries);
         if !path_and_query.starts_with('/') {
             return Err(Error::Config(format!(
@@ -108,7 +131,14 @@ impl Client {
         let mut retries = 0u32;
         loop {
             let result = self
-                .attempt(&method, &url, &signed_path, body.as_deref(), key.as_ref())
+                .attempt(
+                    &method,
+                    &url,
+                    &signed_path,
+                    body.as_deref().map(|b| (b, content_type)),
+                    key.as_ref(),
+                    progress,
+                )
                 .await;
             let retryable = match &result {
                 Ok(res) => res.status == 429 || res.status >= 500,
@@ -130,8 +160,9 @@ impl Client {
         method: &Method,
         url: &Url,
         signed_path: &str,
-        body: Option<&[u8]>,
+        body: Option<(&[u8], &str)>,
         idempotency_key: Option<&HeaderValue>,
+        progress: Option<&Progress>,
     ) -> Result<RawResponse, Error> {
         let timestamp = chrono::Utc::now().timestamp();
         let nonce = signing::new_nonce();
@@ -141,7 +172,7 @@ impl Client {
             signed_path,
             timestamp,
             &nonce,
-            body.unwrap_or_default(),
+            body.map(|(b, _)| b).unwrap_or_default(),
         );
         let mut req = self
             .http
@@ -154,10 +185,12 @@ impl Client {
         if let Some(key) = idempotency_key {
             req = req.header(signing::HEADER_IDEMPOTENCY_KEY, key.clone());
         }
-        if let Some(body) = body {
-            req = req
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_vec());
+        if let Some((body, content_type)) = body {
+            req = req.header(CONTENT_TYPE, content_type);
+            req = match progress {
+                None => req.body(body.to_vec()),
+                Some(progress) => req.body(counted_body(body, progress)),
+            };
         }
         let mut res = req.send().await?;
         let status = res.status().as_u16();
@@ -177,6 +210,26 @@ impl Client {
             body: buf,
         })
     }
+}
+
+/// Told how many bytes of a body were sent, of how many.
+pub type Progress = std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Bytes of a body handed to the connection at a time when its progress is followed.
+const PROGRESS_CHUNK: usize = 256 * 1024;
+
+/// A body sent in chunks, telling `progress` as each one goes.
+fn counted_body(body: &[u8], progress: &Progress) -> reqwest::Body {
+    let total = u64::try_from(body.len()).unwrap_or(u64::MAX);
+    let progress = std::sync::Arc::clone(progress);
+    let chunks: Vec<Vec<u8>> = body.chunks(PROGRESS_CHUNK).map(<[u8]>::to_vec).collect();
+    let mut sent = 0_u64;
+    let stream = futures_util::stream::iter(chunks.into_iter().map(move |chunk| {
+        sent = sent.saturating_add(u64::try_from(chunk.len()).unwrap_or(0));
+        progress(sent, total);
+        Ok::<Vec<u8>, std::io::Error>(chunk)
+    }));
+    reqwest::Body::wrap_stream(stream)
 }
 
 /// Whether a transport error may go away on a retry (not a malformed request).

@@ -185,6 +185,17 @@ enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Replace the partner's catalog with a feed file: the Google Merchant Center feed
+    /// (tab-separated `.txt`/`.tsv`, or RSS `.xml`), or CSV / JSON with
+    /// `sku,title,category,price_minor,currency`. Shows a progress bar; a file with bad rows is
+    /// refused whole and every bad row is printed.
+    UploadCatalog {
+        /// The feed file.
+        file: PathBuf,
+        /// tsv, xml, csv or json (default: from the file's extension).
+        #[arg(long)]
+        format: Option<String>,
+    },
     /// Print the signature headers of a request, for signing by hand (curl).
     Sign {
         /// HTTP method.
@@ -233,6 +244,9 @@ async fn main() -> ExitCode {
         command => match Client::new(&cli.url, key_id, secret) {
             Ok(client) => match command {
                 Command::UploadSales { file } => upload_sales(&client, &file).await,
+                Command::UploadCatalog { file, format } => {
+                    commands::upload_catalog::upload_catalog(&client, &file, format).await
+                }
                 other => run(&client, other).await.map(|json| println!("{json}")),
             },
             Err(e) => Err(e.into()),

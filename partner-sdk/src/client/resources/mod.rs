@@ -1,7 +1,9 @@
 //! One module per resource of the partner API, each an `impl Client` block.
 
+mod catalog;
 mod earning;
 mod entries;
 mod members;
 mod redemptions;
 mod statements;
+pub use catalog::{CatalogUpload, ProductQuery};

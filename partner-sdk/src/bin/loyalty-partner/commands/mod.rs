@@ -1,7 +1,8 @@
-//! Running a command: one call of the SDK each, except `sign` and `upload-sales`, which have
-//! a file each.
+//! Running a command: one call of the SDK each, except `sign`, `upload-sales` and
+//! `upload-catalog`, which have a file each.
 
 pub(crate) mod sign;
+pub(crate) mod upload_catalog;
 pub(crate) mod upload_sales;
 
 use partner_sdk::statement::{DisputeRequest, ReconciliationRow};
@@ -136,7 +137,7 @@ pub(crate) async fn run(client: &Client, command: Command) -> Result<String, Fai
                 .collect::<Result<Vec<_>, _>>()?;
             pretty(&client.reconcile(statement_id, &rows).await?)
         }
-        Command::UploadSales { .. } | Command::Sign { .. } => {
+        Command::UploadSales { .. } | Command::UploadCatalog { .. } | Command::Sign { .. } => {
             Err(Failure::Other("not an API command".into()))
         }
     }
