@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod catalog;
 mod earning;
 mod flow;
 mod ledger;

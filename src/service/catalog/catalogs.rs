@@ -55,7 +55,7 @@ impl From<VersionRow> for CatalogVersion {
 fn refused(summary: FeedSummary) -> Box<InvalidCatalog> {
     let code = Code::InvalidCatalog;
     let detail = match summary.problems.first() {
-        Some(p) if p.row == 0 => p.reason.clone(),
+        Some(p) if p.field.is_empty() && summary.problems_total == 1 => p.reason.clone(),
         _ => format!(
             "{} bad row(s) in {} product(s): nothing was applied",
             summary.problems_total, summary.products

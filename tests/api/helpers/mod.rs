@@ -216,12 +216,16 @@ impl TestApp {
 
     /// Creates a partner with this contract and one key.
     pub async fn partner_with(&self, slug: &str, contract: Value) -> TestPartner {
+        self.partner_created(
+            json!({"slug": slug, "name": slug, "universe": "test", "contract": contract}),
+        )
+        .await
+    }
+
+    /// Creates a partner from a whole creation request, and one key.
+    pub async fn partner_created(&self, request: Value) -> TestPartner {
         let (status, body) = self
-            .operator(
-                reqwest::Method::POST,
-                "/v1/operator/partners",
-                Some(json!({"slug": slug, "name": slug, "universe": "test", "contract": contract})),
-            )
+            .operator(reqwest::Method::POST, "/v1/operator/partners", Some(request))
             .await;
         assert_eq!(status, 201, "{body}");
         let id = body["id"].as_i64().expect("partner id");
