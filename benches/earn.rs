@@ -79,7 +79,7 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
                 effective_from: None,
                 category_rules: Vec::new(),
             },
-        status: None,
+            status: None,
         },
     )
     .map_err(err)?;
@@ -180,7 +180,8 @@ fn direct_phase(fx: &Fixture, threads: usize, seconds: u64) -> (u64, u64, Durati
                         partner_rows::partner(&mut conn, partner_id)?;
                         // ...and of the idempotent earn itself.
                         idempotency::run(&mut conn, now, partner_id, &nonce, "bench", |conn| {
-                            let out = earning::earn(conn, now, partner_id, &req)?;
+                            let out =
+                                earning::earn(conn, &state.categories, now, partner_id, &req)?;
                             Ok((201, serde_json::to_string(&out).unwrap_or_default()))
                         })
                         .map_err(|e| {

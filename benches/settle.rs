@@ -66,7 +66,7 @@ fn run(url: &str, entries: i64, partner_count: i64) -> anyhow::Result<()> {
                     effective_from: None,
                     category_rules: Vec::new(),
                 },
-            status: None,
+                status: None,
             },
         )
         .map_err(err)?;

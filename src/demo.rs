@@ -99,7 +99,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
                         effective_from: None,
                         category_rules: Vec::new(),
                     },
-                status: None,
+                    status: None,
                 },
             )?;
         }

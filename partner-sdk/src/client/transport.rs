@@ -71,28 +71,23 @@ impl Client {
         idempotency_key: Option<&str>,
         max_retries: Option<u32>,
     ) -> Result<RawResponse, Error> {
-        self.execute_typed(
-            method,
-            path_and_query,
-            body,
-            "application/json",
-            idempotency_key,
-            max_retries,
-            None,
-        )
-        .await
+        let body = body.map(|bytes| OutBody {
+            bytes,
+            content_type: "application/json",
+            progress: None,
+        });
+        self.execute_typed(method, path_and_query, body, idempotency_key, max_retries)
+            .await
     }
 
-    /// [`Client::execute`] with a body of another type than JSON (a catalog file).
+    /// [`Client::execute`] with a body of any type (a catalog file), its progress followed.
     pub(crate) async fn execute_typed(
         &self,
         method: Method,
         path_and_query: &str,
-        body: Option<Vec<u8>>,
-        content_type: &str,
+        body: Option<OutBody<'_>>,
         idempotency_key: Option<&str>,
         max_retries: Option<u32>,
-        progress: Option<&Progress>,
     ) -> Result<RawResponse, Error> {
         let max_retries = max_retries.unwrap_or(self.max_retries);
         if !path_and_query.starts_with('/') {
@@ -131,14 +126,7 @@ impl Client {
         let mut retries = 0u32;
         loop {
             let result = self
-                .attempt(
-                    &method,
-                    &url,
-                    &signed_path,
-                    body.as_deref().map(|b| (b, content_type)),
-                    key.as_ref(),
-                    progress,
-                )
+                .attempt(&method, &url, &signed_path, body.as_ref(), key.as_ref())
                 .await;
             let retryable = match &result {
                 Ok(res) => res.status == 429 || res.status >= 500,
@@ -160,9 +148,8 @@ impl Client {
         method: &Method,
         url: &Url,
         signed_path: &str,
-        body: Option<(&[u8], &str)>,
+        body: Option<&OutBody<'_>>,
         idempotency_key: Option<&HeaderValue>,
-        progress: Option<&Progress>,
     ) -> Result<RawResponse, Error> {
         let timestamp = chrono::Utc::now().timestamp();
         let nonce = signing::new_nonce();
@@ -172,7 +159,7 @@ impl Client {
             signed_path,
             timestamp,
             &nonce,
-            body.map(|(b, _)| b).unwrap_or_default(),
+            body.map(|b| b.bytes.as_slice()).unwrap_or_default(),
         );
         let mut req = self
             .http
@@ -185,11 +172,11 @@ impl Client {
         if let Some(key) = idempotency_key {
             req = req.header(signing::HEADER_IDEMPOTENCY_KEY, key.clone());
         }
-        if let Some((body, content_type)) = body {
-            req = req.header(CONTENT_TYPE, content_type);
-            req = match progress {
-                None => req.body(body.to_vec()),
-                Some(progress) => req.body(counted_body(body, progress)),
+        if let Some(body) = body {
+            req = req.header(CONTENT_TYPE, body.content_type);
+            req = match body.progress {
+                None => req.body(body.bytes.clone()),
+                Some(progress) => req.body(counted_body(&body.bytes, progress)),
             };
         }
         let mut res = req.send().await?;
@@ -210,6 +197,13 @@ impl Client {
             body: buf,
         })
     }
+}
+
+/// A request body: its bytes, their type, and who follows their sending.
+pub(crate) struct OutBody<'a> {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) content_type: &'a str,
+    pub(crate) progress: Option<&'a Progress>,
 }
 
 /// Told how many bytes of a body were sent, of how many.

@@ -105,7 +105,10 @@ mod tests {
                 multiplier_bp: 15_000
             }
         );
-        assert_eq!(treat(&t, &restricted, &[], Some(id(2))), LineTreatment::Plain);
+        assert_eq!(
+            treat(&t, &restricted, &[], Some(id(2))),
+            LineTreatment::Plain
+        );
         assert_eq!(treat(&t, &restricted, &rules, None), LineTreatment::Plain);
     }
 }

@@ -29,11 +29,19 @@ pub struct FormatQuery {
 fn format_of(req: &HttpRequest, query: &FormatQuery) -> ApiResult<FeedFormat> {
     if let Some(name) = &query.format {
         return FeedFormat::parse(name).ok_or_else(|| {
-            crate::error::ApiError::new(Code::InvalidRequest, "format must be tsv, xml, csv or json")
+            crate::error::ApiError::new(
+                Code::InvalidRequest,
+                "format must be tsv, xml, csv or json",
+            )
         });
     }
     let content_type = header(req, "Content-Type").unwrap_or_default();
-    let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match mime.as_str() {
         "text/tab-separated-values" => Ok(FeedFormat::Tsv),
         "application/xml" | "text/xml" | "application/rss+xml" => Ok(FeedFormat::Xml),
@@ -92,7 +100,15 @@ pub(crate) async fn put_partner_catalog(
 ) -> ApiResult<HttpResponse> {
     let format = format_of(&req, &query)?;
     let SignedFile { caller, body } = signed;
-    upload(&state, caller.partner_id, format, body, "partner".into(), true).await
+    upload(
+        &state,
+        caller.partner_id,
+        format,
+        body,
+        "partner".into(),
+        true,
+    )
+    .await
 }
 
 /// Replaces a partner's catalog on its behalf (an applicant that sent its feed by other means).
@@ -127,7 +143,10 @@ pub(crate) async fn get_partner_catalog(
     signed: Signed,
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    reading(&state, signed, |conn, _, partner_id| catalogs::current(conn, partner_id)).await
+    reading(&state, signed, |conn, _, partner_id| {
+        catalogs::current(conn, partner_id)
+    })
+    .await
 }
 
 /// A partner's current catalog version.
@@ -142,7 +161,9 @@ pub(crate) async fn get_operator_catalog(
     path: web::Path<PartnerId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let out = state.run(move |conn, _| catalogs::current(conn, id)).await?;
+    let out = state
+        .run(move |conn, _| catalogs::current(conn, id))
+        .await?;
     Ok(json_response(StatusCode::OK, &out))
 }
 
@@ -163,7 +184,11 @@ pub struct ProductQuery {
 impl ProductQuery {
     fn filter(self) -> ApiResult<ProductFilter> {
         Ok(ProductFilter {
-            after_sku: self.cursor.as_deref().map(catalogs::parse_cursor).transpose()?,
+            after_sku: self
+                .cursor
+                .as_deref()
+                .map(catalogs::parse_cursor)
+                .transpose()?,
             search: self.search,
             category: self.category_id.map(CategoryId::from),
             limit: self.limit.unwrap_or(PAGE_SIZE_DEFAULT),

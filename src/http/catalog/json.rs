@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 pub use partner_sdk::catalog::{
     CatalogUploaded, CatalogVersion, Category, CategoryDetail, CategoryList, CategoryShare,
-    CompatibilityReport, CompatibilityThresholds, FeedProblem, InvalidCatalog, PairReport,
-    Product, ProductPage, QualityFinding, ReportPage,
+    CompatibilityReport, CompatibilityThresholds, FeedProblem, InvalidCatalog, PairReport, Product,
+    ProductPage, QualityFinding, ReportPage,
 };
 
 /// A network-specific category under an existing one.

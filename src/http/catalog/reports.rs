@@ -102,7 +102,9 @@ pub(crate) async fn get_compatibility_report(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let out = state.run(move |conn, _| compatibility::report(conn, id)).await?;
+    let out = state
+        .run(move |conn, _| compatibility::report(conn, id))
+        .await?;
     Ok(json_response(StatusCode::OK, &out))
 }
 

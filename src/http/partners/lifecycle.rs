@@ -29,7 +29,14 @@ pub(crate) async fn change_partner_status(
     let id = path.into_inner();
     let out = state
         .run(move |conn, s| {
-            lifecycle::change_status(conn, &s.categories, s.clock.now_naive(), &caller.name, id, &input)
+            lifecycle::change_status(
+                conn,
+                &s.categories,
+                s.clock.now_naive(),
+                &caller.name,
+                id,
+                &input,
+            )
         })
         .await?;
     Ok(json_response(StatusCode::OK, &out))
@@ -47,6 +54,8 @@ pub(crate) async fn list_partner_events(
     path: web::Path<PartnerId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let out = state.run(move |conn, _| lifecycle::events(conn, id)).await?;
+    let out = state
+        .run(move |conn, _| lifecycle::events(conn, id))
+        .await?;
     Ok(json_response(StatusCode::OK, &out))
 }

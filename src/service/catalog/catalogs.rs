@@ -164,8 +164,15 @@ fn apply(
 ) -> ApiResult<VersionRow> {
     let partner_id = upload.partner_id;
     rows::delete_products(conn, partner_id)?;
-    let version_id =
-        rows::insert_version(conn, partner_id, upload.format.as_str(), 1, 0, upload.by, now)?;
+    let version_id = rows::insert_version(
+        conn,
+        partner_id,
+        upload.format.as_str(),
+        1,
+        0,
+        upload.by,
+        now,
+    )?;
     let mut batch: Vec<ProductRow> = Vec::with_capacity(WRITE_BATCH);
     let summary = read_feed(upload.format, open(upload.file)?, resolve, &mut |p| {
         batch.push(ProductRow {
@@ -233,12 +240,17 @@ pub fn products(
         if search.chars().count() > SEARCH_LEN_MAX || search.chars().any(char::is_control) {
             return fail(
                 Code::InvalidRequest,
-                format!("search must be at most {SEARCH_LEN_MAX} characters without control characters"),
+                format!(
+                    "search must be at most {SEARCH_LEN_MAX} characters without control characters"
+                ),
             );
         }
     }
     if !(1..=PAGE_SIZE_MAX).contains(&filter.limit) {
-        return fail(Code::InvalidRequest, format!("limit must be 1 to {PAGE_SIZE_MAX}"));
+        return fail(
+            Code::InvalidRequest,
+            format!("limit must be 1 to {PAGE_SIZE_MAX}"),
+        );
     }
     if partners::partner(conn, partner_id)?.is_none() {
         return fail(Code::PartnerNotFound, "no such partner");

@@ -4,4 +4,6 @@
 
 pub mod catalogs;
 pub mod compatibility;
+mod report;
 pub mod taxonomy;
+pub mod tree;

@@ -4,7 +4,6 @@
 //! (reloaded when the stored revision moves, so every instance sees the operator's changes).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDateTime;
 use diesel::Connection;
@@ -21,19 +20,38 @@ use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::http::catalog::json::{
     Category, CategoryDetail, CategoryList, NewCategoryRequest, Restriction, RestrictionList,
 };
+pub use crate::service::catalog::tree::{Tree, TreeCache, NETWORK_ID_MIN};
 
-/// The network's own categories are numbered from here; Google's stay below.
-pub const NETWORK_ID_MIN: i64 = 1_000_000_001;
 /// Most categories a search returns.
 pub const SEARCH_MAX: usize = 50;
 
 /// The network categories every fresh database gets: gambling and lottery have no Google
 /// category, and the network restricts them.
 const DEFAULT_NETWORK: [(i64, Option<i64>, &str, &str); 4] = [
-    (NETWORK_ID_MIN, None, "Gambling & Lottery", "Jeux d'argent et loterie"),
-    (NETWORK_ID_MIN + 1, Some(NETWORK_ID_MIN), "Casino Games", "Jeux de casino"),
-    (NETWORK_ID_MIN + 2, Some(NETWORK_ID_MIN), "Lottery Tickets", "Billets de loterie"),
-    (NETWORK_ID_MIN + 3, Some(NETWORK_ID_MIN), "Sports Betting", "Paris sportifs"),
+    (
+        NETWORK_ID_MIN,
+        None,
+        "Gambling & Lottery",
+        "Jeux d'argent et loterie",
+    ),
+    (
+        NETWORK_ID_MIN + 1,
+        Some(NETWORK_ID_MIN),
+        "Casino Games",
+        "Jeux de casino",
+    ),
+    (
+        NETWORK_ID_MIN + 2,
+        Some(NETWORK_ID_MIN),
+        "Lottery Tickets",
+        "Billets de loterie",
+    ),
+    (
+        NETWORK_ID_MIN + 3,
+        Some(NETWORK_ID_MIN),
+        "Sports Betting",
+        "Paris sportifs",
+    ),
 ];
 /// Where the gambling subtree hangs: Google's "Arts & Entertainment".
 const GAMBLING_PARENT: i64 = 8;
@@ -41,120 +59,15 @@ const GAMBLING_PARENT: i64 = 8;
 /// The subtrees restricted by default, with the reason shown to partners.
 const DEFAULT_RESTRICTED: [(i64, &str); 6] = [
     (435, "tobacco: no loyalty reward on tobacco products"),
-    (499676, "alcohol: the network does not reward alcohol purchases (the operator may lift this)"),
+    (
+        499676,
+        "alcohol: the network does not reward alcohol purchases (the operator may lift this)",
+    ),
     (NETWORK_ID_MIN, "gambling and lottery"),
     (53, "gift cards: points on gift cards would be earned twice"),
     (518, "medicines: no incentive on medicines"),
     (780, "weapons"),
 ];
-
-/// The tree as a server holds it.
-#[derive(Debug)]
-pub struct Tree {
-    /// The stored revision this copy reflects.
-    pub revision: i64,
-    /// The Google file's version.
-    pub google_version: String,
-    /// The categories.
-    pub taxonomy: Taxonomy,
-    /// The roots of the restricted subtrees.
-    pub restricted: BTreeSet<CategoryId>,
-}
-
-impl Tree {
-    /// The restricted subtree `id` lies in, if any.
-    pub fn restricted_by(&self, id: CategoryId) -> Option<CategoryId> {
-        self.taxonomy
-            .lineage(id)
-            .map(|c| c.id)
-            .find(|c| self.restricted.contains(c))
-    }
-
-    /// The English path, or the id for a category this copy does not know.
-    pub fn path(&self, id: CategoryId) -> String {
-        if self.taxonomy.get(id).is_some() {
-            self.taxonomy.path_en(id)
-        } else {
-            format!("category {id}")
-        }
-    }
-
-    /// A category on the wire.
-    pub fn view(&self, c: &TreeCategory) -> Category {
-        Category {
-            id: c.id.get(),
-            parent_id: c.parent.map(CategoryId::get),
-            path: self.taxonomy.path_en(c.id),
-            name_en: c.name_en.clone(),
-            name_fr: self.taxonomy.name_fr(c.id).unwrap_or_else(|| c.name_en.clone()),
-            depth: i64::try_from(c.depth).unwrap_or(i64::MAX),
-            origin: if c.id.get() >= NETWORK_ID_MIN { "network" } else { "google" }.into(),
-            retired: c.retired,
-            restricted_by: self.restricted_by(c.id).map(CategoryId::get),
-        }
-    }
-
-    /// A category on the wire by id.
-    pub fn view_of(&self, id: CategoryId) -> Option<Category> {
-        self.taxonomy.get(id).map(|c| self.view(c))
-    }
-}
-
-/// Each server's copy of the tree, shared by its requests.
-#[derive(Debug, Clone, Default)]
-pub struct TreeCache(Arc<RwLock<Option<Arc<Tree>>>>);
-
-impl TreeCache {
-    /// The current tree: this server's copy when the stored revision has not moved, else a
-    /// fresh one (a few thousand rows), kept for the next requests. Not for a transaction that
-    /// changes the tree: it could keep rows that are then rolled back (see [`Tree::load`]).
-    pub fn current(&self, conn: &mut DbConn) -> ApiResult<Arc<Tree>> {
-        let state = rows::state(conn)?
-            .ok_or_else(|| ApiError::internal("the category tree was never written"))?;
-        if let Ok(guard) = self.0.read() {
-            if let Some(tree) = guard.as_ref().filter(|t| t.revision == state.revision) {
-                return Ok(Arc::clone(tree));
-            }
-        }
-        // The revision is read before the rows: a change committed in between leaves a tree
-        // newer than its revision says, which the next request reloads; never an older one.
-        let tree = Arc::new(Tree::load(conn, state.revision, state.google_version)?);
-        if let Ok(mut guard) = self.0.write() {
-            *guard = Some(Arc::clone(&tree));
-        }
-        Ok(tree)
-    }
-}
-
-impl Tree {
-    /// Reads the whole tree, as this transaction sees it.
-    pub fn load(conn: &mut DbConn, revision: i64, google_version: String) -> ApiResult<Tree> {
-        let categories = rows::all_categories(conn)?
-            .into_iter()
-            .map(|r| TreeCategory {
-                id: r.id,
-                parent: r.parent_id,
-                name_en: r.name_en,
-                name_fr: r.name_fr,
-                depth: usize::try_from(r.depth).unwrap_or(0),
-                retired: r.retired_at.is_some(),
-            });
-        Ok(Tree {
-            revision,
-            google_version,
-            taxonomy: Taxonomy::from_categories(categories),
-            restricted: rows::restrictions(conn)?
-                .into_iter()
-                .map(|r| r.category_id)
-                .collect(),
-        })
-    }
-
-    /// The tree as a transaction that changes it sees it (never cached).
-    fn uncached(conn: &mut DbConn) -> ApiResult<Tree> {
-        Tree::load(conn, 0, String::new())
-    }
-}
 
 fn row_of(c: &TreeCategory, origin: &str, now: NaiveDateTime) -> CategoryRow {
     CategoryRow {
@@ -330,7 +243,11 @@ pub fn search(
                 .map(|c| tree.view(c))
                 .collect()
         }
-        None => tree.taxonomy.children(parent).map(|c| tree.view(c)).collect(),
+        None => tree
+            .taxonomy
+            .children(parent)
+            .map(|c| tree.view(c))
+            .collect(),
     };
     items.sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.path.cmp(&b.path)));
     items.truncate(SEARCH_MAX);
@@ -395,10 +312,14 @@ pub fn add_network_category(
             .children(Some(parent_id))
             .any(|c| c.name_en.trim().eq_ignore_ascii_case(req.name_en.trim()));
         if name_taken {
-            return fail(Code::Conflict, "the parent already has a category of this name");
+            return fail(
+                Code::Conflict,
+                "the parent already has a category of this name",
+            );
         }
-        let id = rows::max_network_id(conn)?
-            .map_or(NETWORK_ID_MIN, |m| m.get().saturating_add(1).max(NETWORK_ID_MIN));
+        let id = rows::max_network_id(conn)?.map_or(NETWORK_ID_MIN, |m| {
+            m.get().saturating_add(1).max(NETWORK_ID_MIN)
+        });
         let row = CategoryRow {
             id: CategoryId::from(id),
             parent_id: Some(parent_id),

@@ -20,12 +20,12 @@ use crate::domain::earning::categories::{treat, TreatedLine};
 use crate::domain::earning::rules::{
     compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
 };
-use crate::domain::ids::CategoryId;
-use crate::service::catalog::taxonomy::{Tree, TreeCache};
 use crate::domain::earning::sale::check_sale;
+use crate::domain::ids::CategoryId;
 use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::catalog::taxonomy::{Tree, TreeCache};
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, lots, minus, Draft, Posting, PTS};
 use crate::service::members;
@@ -145,7 +145,10 @@ fn treated_lines(
     let treated = lines
         .iter()
         .map(|line| {
-            let from_catalog = line.sku.as_ref().and_then(|s| by_sku.get(s).copied().flatten());
+            let from_catalog = line
+                .sku
+                .as_ref()
+                .and_then(|s| by_sku.get(s).copied().flatten());
             let category = from_catalog.or_else(|| {
                 line.category
                     .as_deref()

@@ -13,9 +13,7 @@ use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
 use crate::domain::input::{check_text, TextKind};
 use crate::error::{fail, ApiResult, Code};
-use crate::http::partners::json::{
-    Partner, PartnerEvent, PartnerEventList, StatusChangeRequest,
-};
+use crate::http::partners::json::{Partner, PartnerEvent, PartnerEventList, StatusChangeRequest};
 use crate::service::catalog::compatibility;
 use crate::service::catalog::taxonomy::TreeCache;
 
@@ -32,16 +30,28 @@ pub fn allowed(from: &str, to: &str) -> bool {
     )
 }
 
-/// Records a transition (or the creation, `from` None).
+/// A transition to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition<'a> {
+    /// The status before (None at creation).
+    pub from: Option<&'a str>,
+    /// The status after.
+    pub to: &'a str,
+    /// Who.
+    pub actor: &'a str,
+    /// Why.
+    pub reason: &'a str,
+    /// The report the decision was taken on.
+    pub report_id: Option<i64>,
+    /// Admitted over a conflicting or restricted report.
+    pub override_conflict: bool,
+}
+
+/// Records a transition in the audit trail.
 pub fn record(
     conn: &mut DbConn,
     partner_id: PartnerId,
-    from: Option<&str>,
-    to: &str,
-    actor: &str,
-    reason: &str,
-    report_id: Option<i64>,
-    override_conflict: bool,
+    t: Transition<'_>,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     rows::insert_event(
@@ -49,12 +59,12 @@ pub fn record(
         &EventRow {
             id: 0,
             partner_id,
-            from_status: from.map(str::to_owned),
-            to_status: to.into(),
-            actor: actor.into(),
-            reason: reason.into(),
-            override_conflict,
-            report_id,
+            from_status: t.from.map(str::to_owned),
+            to_status: t.to.into(),
+            actor: t.actor.into(),
+            reason: t.reason.into(),
+            override_conflict: t.override_conflict,
+            report_id: t.report_id,
             occurred_at: now,
         },
     )?;
@@ -84,7 +94,10 @@ pub fn change_status(
         if !allowed(&partner.status, &req.status) {
             return fail(
                 Code::TransitionRefused,
-                format!("a partner cannot go from {} to {}", partner.status, req.status),
+                format!(
+                    "a partner cannot go from {} to {}",
+                    partner.status, req.status
+                ),
             );
         }
         let mut report_id = None;
@@ -107,10 +120,15 @@ pub fn change_status(
         }
         let overridden = req.override_conflict && report_id.is_some();
         partner_rows::set_partner_status(conn, partner_id, &req.status)?;
-        record(
-            conn, partner_id, Some(&partner.status), &req.status, actor, reason, report_id,
-            overridden, now,
-        )?;
+        let transition = Transition {
+            from: Some(&partner.status),
+            to: &req.status,
+            actor,
+            reason,
+            report_id,
+            override_conflict: overridden,
+        };
+        record(conn, partner_id, transition, now)?;
         tracing::info!(
             partner.id = %partner_id,
             from = %partner.status,

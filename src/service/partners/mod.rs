@@ -114,11 +114,19 @@ fn check_category_rules(rules: &[CategoryRule]) -> ApiResult<()> {
         if !seen.insert(rule.category_id) {
             return fail(
                 Code::InvalidRequest,
-                format!("category_rules[{i}]: category {} is given twice", rule.category_id),
+                format!(
+                    "category_rules[{i}]: category {} is given twice",
+                    rule.category_id
+                ),
             );
         }
         if let Some(bp) = rule.multiplier_bp {
-            check_range(&format!("category_rules[{i}].multiplier_bp"), bp, 0, EARN_RATE_BP_MAX)?;
+            check_range(
+                &format!("category_rules[{i}].multiplier_bp"),
+                bp,
+                0,
+                EARN_RATE_BP_MAX,
+            )?;
         } else if !rule.exclusive {
             return fail(
                 Code::InvalidRequest,
@@ -178,9 +186,9 @@ pub fn create(
     let from = validate_terms(&req.contract, now)?;
     write_tx(conn, |conn| {
         let currency = settings::load(conn)?.currency;
-        let id = match conn.transaction(|conn| {
-            rows::insert_partner(conn, &req.slug, name, universe, status, now)
-        }) {
+        let id = match conn
+            .transaction(|conn| rows::insert_partner(conn, &req.slug, name, universe, status, now))
+        {
             Ok(id) => id,
             Err(e) if is_unique_violation(&e) => return fail(Code::Conflict, "this slug is taken"),
             Err(e) => return Err(e.into()),
@@ -191,7 +199,15 @@ pub fn create(
         } else {
             "application registered"
         };
-        lifecycle::record(conn, id, None, status, actor, reason, None, false, now)?;
+        let transition = lifecycle::Transition {
+            from: None,
+            to: status,
+            actor,
+            reason,
+            report_id: None,
+            override_conflict: false,
+        };
+        lifecycle::record(conn, id, transition, now)?;
         let row = rows::partner(conn, id)?.ok_or_else(|| ApiError::internal("partner vanished"))?;
         load_view(conn, row, now)
     })

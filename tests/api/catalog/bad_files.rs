@@ -48,13 +48,19 @@ async fn bad_files_are_refused_whole_with_every_bad_row(app: &TestApp) {
     );
     assert_eq!((refused.problems_total, refused.products), (6, 7));
     assert_eq!(refused.code, "invalid_catalog");
-    assert!(refused.problems[3].reason.contains("Garden > Rakes > Golden"));
+    assert!(refused.problems[3]
+        .reason
+        .contains("Garden > Rakes > Golden"));
     assert_eq!(refused.problems[5].reason, "is not UTF-8 text");
 
     let wrong_columns = "sku;title;category;price\nA;B;632;1.00 EUR\n";
     let refused = upload_refused(&shop, "csv", wrong_columns.into()).await;
     assert_eq!(problems(&refused), vec![(1, String::new())]);
-    assert!(refused.detail.contains("missing: id (or sku)"), "{}", refused.detail);
+    assert!(
+        refused.detail.contains("missing: id (or sku)"),
+        "{}",
+        refused.detail
+    );
     let missing_price = "id\ttitle\tgoogle_product_category\nA\tB\t632\n";
     let refused = upload_refused(&shop, "tsv", missing_price.into()).await;
     assert!(refused.detail.contains("price"), "{}", refused.detail);
@@ -78,7 +84,11 @@ async fn bad_files_are_refused_whole_with_every_bad_row(app: &TestApp) {
     // Nothing of all that was applied: the first catalog stands.
     let current = shop.client.catalog().await.expect("catalog");
     assert_eq!((current.id, current.products), (first.version.id, 2));
-    let page = shop.client.products(&ProductQuery::default()).await.expect("products");
+    let page = shop
+        .client
+        .products(&ProductQuery::default())
+        .await
+        .expect("products");
     let skus: Vec<&str> = page.items.iter().map(|p| p.sku.as_str()).collect();
     assert_eq!(skus, ["D-1", "D-2"]);
     assert_eq!(page.items[0].category.as_ref().map(|c| c.id), Some(1217));
@@ -90,13 +100,26 @@ async fn a_good_upload_replaces_the_catalog_and_pages_by_cursor(app: &TestApp) {
     let mut feed = String::from("sku,title,category,price_minor,currency\n");
     for i in 0..250 {
         let category = if i % 2 == 0 { "1169" } else { "" };
-        feed.push_str(&format!("P{i:03},\"Produit {i}, modèle A\",{category},{},EUR\n", 100 + i));
+        feed.push_str(&format!(
+            "P{i:03},\"Produit {i}, modèle A\",{category},{},EUR\n",
+            100 + i
+        ));
     }
     upload_ok(&shop, "csv", feed.into_bytes()).await;
-    let replaced = upload_ok(&shop, "json", br#"[{"sku":"Z-1","title":"Seul","category":"632","price_minor":5,"currency":"EUR"}]"#.to_vec()).await;
+    let replaced = upload_ok(
+        &shop,
+        "json",
+        br#"[{"sku":"Z-1","title":"Seul","category":"632","price_minor":5,"currency":"EUR"}]"#
+            .to_vec(),
+    )
+    .await;
     assert_eq!(replaced.version.products, 1);
     assert_eq!(replaced.report.drift_ppm, Some(1_000_000));
-    let page = shop.client.products(&ProductQuery::default()).await.expect("products");
+    let page = shop
+        .client
+        .products(&ProductQuery::default())
+        .await
+        .expect("products");
     assert_eq!(page.items.len(), 1);
 
     let mut feed = String::from("sku,title,category,price_minor,currency\n");
@@ -108,7 +131,11 @@ async fn a_good_upload_replaces_the_catalog_and_pages_by_cursor(app: &TestApp) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let query = ProductQuery { cursor: cursor.clone(), limit: Some(50), ..ProductQuery::default() };
+        let query = ProductQuery {
+            cursor: cursor.clone(),
+            limit: Some(50),
+            ..ProductQuery::default()
+        };
         let page = shop.client.products(&query).await.expect("page");
         seen.extend(page.items.into_iter().map(|p| p.sku));
         match page.next_cursor {
@@ -118,16 +145,35 @@ async fn a_good_upload_replaces_the_catalog_and_pages_by_cursor(app: &TestApp) {
     }
     assert_eq!(seen.len(), 120);
     assert_eq!(seen.first().map(String::as_str), Some("Q000"));
-    let query = ProductQuery { search: Some("clou 11".into()), ..ProductQuery::default() };
+    let query = ProductQuery {
+        search: Some("clou 11".into()),
+        ..ProductQuery::default()
+    };
     let found = shop.client.products(&query).await.expect("search");
     let skus: Vec<&str> = found.items.iter().map(|p| p.sku.as_str()).collect();
-    assert_eq!(skus, ["Q011", "Q110", "Q111", "Q112", "Q113", "Q114", "Q115", "Q116", "Q117", "Q118", "Q119"]);
-    let query = ProductQuery { search: Some("50%_\\".into()), ..ProductQuery::default() };
-    assert!(shop.client.products(&query).await.expect("search").items.is_empty());
+    assert_eq!(
+        skus,
+        ["Q011", "Q110", "Q111", "Q112", "Q113", "Q114", "Q115", "Q116", "Q117", "Q118", "Q119"]
+    );
+    let query = ProductQuery {
+        search: Some("50%_\\".into()),
+        ..ProductQuery::default()
+    };
+    assert!(shop
+        .client
+        .products(&query)
+        .await
+        .expect("search")
+        .items
+        .is_empty());
     // Another partner sees only its own (empty) catalog.
     let theirs = other.client.catalog().await.expect_err("no catalog");
     assert_eq!(theirs.code(), Some("catalog_not_found"));
-    let page = other.client.products(&ProductQuery::default()).await.expect("products");
+    let page = other
+        .client
+        .products(&ProductQuery::default())
+        .await
+        .expect("products");
     assert!(page.items.is_empty());
 }
 

@@ -51,7 +51,13 @@ async fn restricted_lines_earn_nothing_and_multipliers_apply(app: &TestApp) {
         .iter()
         .map(|r| (r.rule.as_str(), r.description.as_str()))
         .collect();
-    assert!(rules.contains(&("category_multiplier", "x2 on Hardware > Tools (1 line(s), 30 EUR)")), "{rules:?}");
+    assert!(
+        rules.contains(&(
+            "category_multiplier",
+            "x2 on Hardware > Tools (1 line(s), 30 EUR)"
+        )),
+        "{rules:?}"
+    );
     assert!(
         rules.contains(&(
             "restricted_category",
@@ -65,7 +71,11 @@ async fn restricted_lines_earn_nothing_and_multipliers_apply(app: &TestApp) {
     let earned = shop.client.earn(&req).await.expect("earn");
     assert_eq!((earned.points, earned.entry_id), (0, None));
     // Without lines, nothing changes: the plain rate on the whole amount.
-    let earned = shop.client.earn(&sale(&number, "O-3", 2_000)).await.expect("earn");
+    let earned = shop
+        .client
+        .earn(&sale(&number, "O-3", 2_000))
+        .await
+        .expect("earn");
     assert_eq!(earned.points, 20);
 }
 
@@ -77,25 +87,52 @@ async fn contract_category_rules_are_checked(app: &TestApp) {
                             "category_rules": rules}})
     };
     for (rules, code) in [
-        (json!([{"category_id": 999_999_999, "exclusive": true}]), "category_not_found"),
+        (
+            json!([{"category_id": 999_999_999, "exclusive": true}]),
+            "category_not_found",
+        ),
         (json!([{"category_id": TOOLS}]), "invalid_request"),
-        (json!([{"category_id": TOOLS, "multiplier_bp": -1}]), "invalid_amount"),
-        (json!([{"category_id": TOOLS, "multiplier_bp": 1_000_001}]), "invalid_amount"),
-        (json!([{"category_id": TOOLS, "exclusive": true}, {"category_id": TOOLS, "multiplier_bp": 5}]), "invalid_request"),
-        (json!([{"category_id": TOOLS, "exclusive": "yes"}]), "invalid_body"),
+        (
+            json!([{"category_id": TOOLS, "multiplier_bp": -1}]),
+            "invalid_amount",
+        ),
+        (
+            json!([{"category_id": TOOLS, "multiplier_bp": 1_000_001}]),
+            "invalid_amount",
+        ),
+        (
+            json!([{"category_id": TOOLS, "exclusive": true}, {"category_id": TOOLS, "multiplier_bp": 5}]),
+            "invalid_request",
+        ),
+        (
+            json!([{"category_id": TOOLS, "exclusive": "yes"}]),
+            "invalid_body",
+        ),
     ] {
         let (status, body) = app
-            .operator(reqwest::Method::POST, "/v1/operator/partners", Some(terms(rules.clone())))
+            .operator(
+                reqwest::Method::POST,
+                "/v1/operator/partners",
+                Some(terms(rules.clone())),
+            )
             .await;
-        assert_eq!(body["code"].as_str(), Some(code), "{rules}: {status} {body}");
+        assert_eq!(
+            body["code"].as_str(),
+            Some(code),
+            "{rules}: {status} {body}"
+        );
     }
-    let (_, page) = app.operator(reqwest::Method::GET, "/v1/operator/partners", None).await;
+    let (_, page) = app
+        .operator(reqwest::Method::GET, "/v1/operator/partners", None)
+        .await;
     assert_eq!(page["items"], json!([]), "nothing was created");
     let (status, created) = app
         .operator(
             reqwest::Method::POST,
             "/v1/operator/partners",
-            Some(terms(json!([{"category_id": TOOLS, "multiplier_bp": 15000, "exclusive": true}]))),
+            Some(terms(
+                json!([{"category_id": TOOLS, "multiplier_bp": 15000, "exclusive": true}]),
+            )),
         )
         .await;
     assert_eq!(status, 201, "{created}");

@@ -35,7 +35,12 @@ pub fn format_of(name: &str) -> &'static str {
 
 /// Uploads a file through the SDK and expects it applied.
 pub async fn upload_ok(partner: &TestPartner, format: &str, file: Vec<u8>) -> CatalogUploaded {
-    match partner.client.upload_catalog(format, file).await.expect("upload") {
+    match partner
+        .client
+        .upload_catalog(format, file)
+        .await
+        .expect("upload")
+    {
         CatalogUpload::Applied(done) => *done,
         CatalogUpload::Refused(refused) => panic!("refused: {refused:#?}"),
     }
@@ -43,7 +48,12 @@ pub async fn upload_ok(partner: &TestPartner, format: &str, file: Vec<u8>) -> Ca
 
 /// Uploads a file through the SDK and expects it refused.
 pub async fn upload_refused(partner: &TestPartner, format: &str, file: Vec<u8>) -> InvalidCatalog {
-    match partner.client.upload_catalog(format, file).await.expect("upload") {
+    match partner
+        .client
+        .upload_catalog(format, file)
+        .await
+        .expect("upload")
+    {
         CatalogUpload::Applied(done) => panic!("applied: {:?}", done.version),
         CatalogUpload::Refused(refused) => *refused,
     }

@@ -42,7 +42,11 @@ async fn active_partners(app: &TestApp) -> Vec<TestPartner> {
             }))
             .await;
         let done = upload_ok(&partner, format_of(file), fixture(file)).await;
-        assert_ne!(done.report.verdict, "conflict", "{slug}: {}", done.report.summary);
+        assert_ne!(
+            done.report.verdict, "conflict",
+            "{slug}: {}",
+            done.report.summary
+        );
         partners.push(partner);
     }
     partners
@@ -92,22 +96,43 @@ async fn eight_partners_and_five_candidates(app: &TestApp) {
     let (_, alerts) = app
         .operator(Method::GET, "/v1/operator/compatibility-alerts", None)
         .await;
-    assert_eq!(alerts["items"], json!([]), "no active partner conflicts another");
+    assert_eq!(
+        alerts["items"],
+        json!([]),
+        "no active partner conflicts another"
+    );
 
     // A second DIY chain, with its feed in French paths: a direct competitor of the DIY store.
     let diy2 = applicant(app, "diy2", "Brico Discount").await;
     let own = upload_ok(&diy2, "tsv", fixture("diy2.tsv")).await.report;
     assert_eq!(own.verdict, "conflict");
-    assert!(own.pairs.iter().all(|p| p.partner_id.is_none() && p.partner_name.is_none()));
+    assert!(own
+        .pairs
+        .iter()
+        .all(|p| p.partner_id.is_none() && p.partner_name.is_none()));
     assert!(!own.summary.contains("Brico Centre"), "{}", own.summary);
     let report = operator_report(app, diy2.id).await;
     let with_diy = pair(&report, "Brico Centre");
-    assert_eq!((with_diy.overlap_ppm, with_diy.proximity_ppm), (704_922, 881_431));
+    assert_eq!(
+        (with_diy.overlap_ppm, with_diy.proximity_ppm),
+        (704_922, 881_431)
+    );
     assert_eq!(with_diy.complementarity_ppm, 176_509);
     assert_eq!(with_diy.verdict, "conflict");
-    assert_eq!(report.pairs.iter().filter(|p| p.verdict == "conflict").count(), 1);
+    assert_eq!(
+        report
+            .pairs
+            .iter()
+            .filter(|p| p.verdict == "conflict")
+            .count(),
+        1
+    );
     assert_eq!(pair(&report, "Station Relais").proximity_ppm, 18_181);
-    assert!(report.summary.contains("Brico Centre"), "{}", report.summary);
+    assert!(
+        report.summary.contains("Brico Centre"),
+        "{}",
+        report.summary
+    );
 
     // A kitchenware shop, sent by the operator: complementary with the garden centre.
     let kitchen = applicant(app, "kitchen", "Cuisine & Co").await;
@@ -115,13 +140,21 @@ async fn eight_partners_and_five_candidates(app: &TestApp) {
     assert_eq!(report.verdict, "complementary", "{}", report.summary);
     let with_garden = pair(&report, "Jardinerie des Lilas");
     assert_eq!(with_garden.verdict, "complementary");
-    assert_eq!((with_garden.overlap_ppm, with_garden.complementarity_ppm), (0, 311_769));
+    assert_eq!(
+        (with_garden.overlap_ppm, with_garden.complementarity_ppm),
+        (0, 311_769)
+    );
     assert_eq!(pair(&report, "Meubles Martin").proximity_ppm, 29_594);
 
     // A casino operator: refused for restricted categories.
     let casino = applicant(app, "casino", "Casino Royal").await;
-    let report = upload_ok(&casino, "csv", fixture("casino.csv")).await.report;
-    assert_eq!((report.verdict.as_str(), report.restricted_ppm), ("restricted", 925_000));
+    let report = upload_ok(&casino, "csv", fixture("casino.csv"))
+        .await
+        .report;
+    assert_eq!(
+        (report.verdict.as_str(), report.restricted_ppm),
+        ("restricted", 925_000)
+    );
     assert_eq!(report.restricted[0].category_id, 1_000_000_001);
 
     // A bike shop whose only overlap is with the holder of the cycling exclusivity.
@@ -130,14 +163,19 @@ async fn eight_partners_and_five_candidates(app: &TestApp) {
     let report = operator_report(app, bikes.id).await;
     let with_sports = pair(&report, "Sport Avenue");
     assert_eq!(with_sports.verdict, "conflict");
-    assert_eq!(with_sports.overlap_ppm, 136_260, "below the conflict threshold");
+    assert_eq!(
+        with_sports.overlap_ppm, 136_260,
+        "below the conflict threshold"
+    );
     assert_eq!(with_sports.exclusivity_breaches[0].category_id, CYCLING);
     assert_eq!(with_sports.exclusivity_breaches[0].share_ppm, 999_986);
     assert!(report.summary.contains("exclusively"), "{}", report.summary);
 
     // A bookshop: distant from everyone.
     let books = applicant(app, "books", "Librairie du Port").await;
-    let report = upload_ok(&books, "json", fixture("bookshop.json")).await.report;
+    let report = upload_ok(&books, "json", fixture("bookshop.json"))
+        .await
+        .report;
     assert_eq!(report.verdict, "distant");
     assert!(report.pairs.iter().all(|p| p.proximity_ppm == 0));
 
@@ -158,11 +196,22 @@ async fn admissions(
         json!({"status": "active", "reason": "strong local brand"}),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("override_required")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("override_required")),
+        "{body}"
+    );
     let (_, partner) = app
-        .operator(Method::GET, &format!("/v1/operator/partners/{}", diy2.id), None)
+        .operator(
+            Method::GET,
+            &format!("/v1/operator/partners/{}", diy2.id),
+            None,
+        )
         .await;
-    assert_eq!(partner["status"], "applied", "a refused admission changes nothing");
+    assert_eq!(
+        partner["status"], "applied",
+        "a refused admission changes nothing"
+    );
     let (status, _) = set_status(
         app,
         diy2.id,
@@ -176,17 +225,28 @@ async fn admissions(
         json!({"status": "active", "reason": "board decision 2026-12", "override_conflict": true}),
     )
     .await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("active")), "{body}");
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("active")),
+        "{body}"
+    );
     for p in [kitchen, books] {
         let (status, body) =
             set_status(app, p.id, json!({"status": "active", "reason": "fits"})).await;
         assert_eq!(status, 200, "{body}");
     }
     let (_, events) = app
-        .operator(Method::GET, &format!("/v1/operator/partners/{}/events", casino.id), None)
+        .operator(
+            Method::GET,
+            &format!("/v1/operator/partners/{}/events", casino.id),
+            None,
+        )
         .await;
     let last = &events["items"][1];
-    assert_eq!((last["from_status"].as_str(), last["to_status"].as_str()), (Some("applied"), Some("active")));
+    assert_eq!(
+        (last["from_status"].as_str(), last["to_status"].as_str()),
+        (Some("applied"), Some("active"))
+    );
     assert_eq!(last["override_conflict"], true);
     assert_eq!(last["reason"], "board decision 2026-12");
     assert!(last["report_id"].as_i64().is_some());

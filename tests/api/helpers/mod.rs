@@ -225,7 +225,11 @@ impl TestApp {
     /// Creates a partner from a whole creation request, and one key.
     pub async fn partner_created(&self, request: Value) -> TestPartner {
         let (status, body) = self
-            .operator(reqwest::Method::POST, "/v1/operator/partners", Some(request))
+            .operator(
+                reqwest::Method::POST,
+                "/v1/operator/partners",
+                Some(request),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         let id = body["id"].as_i64().expect("partner id");

@@ -8,7 +8,7 @@ use crate::catalog::{
     InvalidCatalog, ProductPage, ReportPage,
 };
 use crate::client::pagination::page_path;
-use crate::client::transport::{encode_component, Progress};
+use crate::client::transport::{encode_component, OutBody, Progress};
 use crate::client::{Client, Error, PREFIX};
 
 /// What a catalog upload came to.
@@ -37,7 +37,11 @@ impl Client {
     /// Replaces the partner's catalog with a feed file (`PUT /v1/partner/catalog`): `format` is
     /// `tsv` or `xml` (Google Merchant Center feeds), `csv` or `json`. A file with bad rows is
     /// refused whole, with every bad row, and changes nothing.
-    pub async fn upload_catalog(&self, format: &str, file: Vec<u8>) -> Result<CatalogUpload, Error> {
+    pub async fn upload_catalog(
+        &self,
+        format: &str,
+        file: Vec<u8>,
+    ) -> Result<CatalogUpload, Error> {
         self.upload_catalog_with_progress(format, file, None).await
     }
 
@@ -64,11 +68,13 @@ impl Client {
             .execute_typed(
                 Method::PUT,
                 &path,
-                Some(file),
-                content_type,
+                Some(OutBody {
+                    bytes: file,
+                    content_type,
+                    progress: progress.as_ref(),
+                }),
                 None,
                 None,
-                progress.as_ref(),
             )
             .await?;
         if res.status == 422 {
@@ -108,8 +114,11 @@ impl Client {
     /// Checks the current catalog against the network now (`POST
     /// /v1/partner/compatibility-reports`): scores and categories, no other partner named.
     pub async fn check_compatibility(&self) -> Result<CompatibilityReport, Error> {
-        self.post(&format!("{PREFIX}/compatibility-reports"), &serde_json::json!({}))
-            .await
+        self.post(
+            &format!("{PREFIX}/compatibility-reports"),
+            &serde_json::json!({}),
+        )
+        .await
     }
 
     /// The partner's compatibility reports, newest first.
@@ -118,8 +127,12 @@ impl Client {
         cursor: Option<&str>,
         limit: Option<u32>,
     ) -> Result<ReportPage, Error> {
-        self.get(&page_path(&format!("{PREFIX}/compatibility-reports"), cursor, limit))
-            .await
+        self.get(&page_path(
+            &format!("{PREFIX}/compatibility-reports"),
+            cursor,
+            limit,
+        ))
+        .await
     }
 
     /// Categories of the network's tree whose English or French path contains `search`

@@ -104,7 +104,10 @@ pub fn profile(conn: &mut DbConn, version_id: i64) -> QueryResult<Vec<(CategoryI
 }
 
 /// The partner's current catalog version.
-pub fn current_version(conn: &mut DbConn, partner_id: PartnerId) -> QueryResult<Option<VersionRow>> {
+pub fn current_version(
+    conn: &mut DbConn,
+    partner_id: PartnerId,
+) -> QueryResult<Option<VersionRow>> {
     catalog_versions::table
         .filter(catalog_versions::partner_id.eq(partner_id))
         .order(catalog_versions::id.desc())
@@ -181,7 +184,9 @@ pub fn product_page(
         .select(ProductRow::as_select())
         .into_boxed();
     if let Some(ids) = category_ids {
-        query = query.filter(catalog_products::category_id.eq_any(ids.iter().map(|c| c.get()).collect::<Vec<i64>>()));
+        query = query.filter(
+            catalog_products::category_id.eq_any(ids.iter().map(|c| c.get()).collect::<Vec<i64>>()),
+        );
     }
     let Some(search) = search else {
         return query.load(conn);

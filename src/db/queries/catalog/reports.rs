@@ -158,7 +158,12 @@ pub fn insert_alert(
 }
 
 /// Alerts after `after_id`, the open ones only unless `all`.
-pub fn alerts(conn: &mut DbConn, after_id: i64, all: bool, limit: i64) -> QueryResult<Vec<AlertRow>> {
+pub fn alerts(
+    conn: &mut DbConn,
+    after_id: i64,
+    all: bool,
+    limit: i64,
+) -> QueryResult<Vec<AlertRow>> {
     let mut query = compatibility_alerts::table
         .filter(compatibility_alerts::id.gt(after_id))
         .order(compatibility_alerts::id.asc())

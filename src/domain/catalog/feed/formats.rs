@@ -122,14 +122,18 @@ fn header_columns(record: &csv::ByteRecord) -> Result<Vec<Option<&'static str>>,
         .iter()
         .map(|h| std::str::from_utf8(h).ok().and_then(column_field))
         .collect();
-    let has = |f: &str| columns.iter().any(|c| *c == Some(f));
+    let has = |f: &str| columns.contains(&Some(f));
     let mut missing = Vec::new();
     for required in ["sku", "title"] {
         if !has(required) {
-            missing.push(if required == "sku" { "id (or sku)" } else { "title" });
+            missing.push(if required == "sku" {
+                "id (or sku)"
+            } else {
+                "title"
+            });
         }
     }
-    if !has("price") && !(has("price_minor") && has("currency")) {
+    if !(has("price") || has("price_minor") && has("currency")) {
         missing.push("price (or price_minor and currency)");
     }
     if !has("category") {
@@ -198,7 +202,9 @@ pub(super) fn read_json<R: BufRead, E>(reader: R, checker: &mut Checker<'_, E>) 
         position: 0,
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let result = (&mut de).deserialize_seq(&mut items).and_then(|()| de.end());
+    let result = (&mut de)
+        .deserialize_seq(&mut items)
+        .and_then(|()| de.end());
     if let Some(e) = items.failure {
         return Err(e);
     }
@@ -206,7 +212,11 @@ pub(super) fn read_json<R: BufRead, E>(reader: R, checker: &mut Checker<'_, E>) 
         if e.to_string().starts_with(STOPPED) {
             return Ok(());
         }
-        let row = if e.is_data() && items.position <= 1 { 0 } else { items.position };
+        let row = if e.is_data() && items.position <= 1 {
+            0
+        } else {
+            items.position
+        };
         let reason = if e.is_data() && items.position <= 1 {
             "the file must be a JSON array of products".to_owned()
         } else {
@@ -302,40 +312,36 @@ pub(super) fn read_xml<R: BufRead, E>(reader: R, checker: &mut Checker<'_, E>) -
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Text(t) => {
-                if reading_field(&item, depth) {
-                    match t.decode() {
-                        Ok(s) => text.push_str(&s),
-                        Err(_) => bad_encoding = bad_encoding.or(current_field(&item)),
-                    }
+            Event::Text(t) if reading_field(&item, depth) => match t.decode() {
+                Ok(s) => text.push_str(&s),
+                Err(_) => bad_encoding = bad_encoding.or(current_field(&item)),
+            },
+            Event::CData(t) if reading_field(&item, depth) => match t.decode() {
+                Ok(s) => text.push_str(&s),
+                Err(_) => bad_encoding = bad_encoding.or(current_field(&item)),
+            },
+            Event::GeneralRef(r) if reading_field(&item, depth) => match resolve_reference(&r) {
+                Some(s) => text.push_str(&s),
+                None => {
+                    checker.problem(
+                        position,
+                        current_field(&item).unwrap_or(""),
+                        "holds an unknown entity reference",
+                    );
+                    return Ok(());
                 }
-            }
-            Event::CData(t) => {
-                if reading_field(&item, depth) {
-                    match t.decode() {
-                        Ok(s) => text.push_str(&s),
-                        Err(_) => bad_encoding = bad_encoding.or(current_field(&item)),
-                    }
-                }
-            }
-            Event::GeneralRef(r) => {
-                if reading_field(&item, depth) {
-                    match resolve_reference(&r) {
-                        Some(s) => text.push_str(&s),
-                        None => {
-                            checker.problem(position, current_field(&item).unwrap_or(""), "holds an unknown entity reference");
-                            return Ok(());
-                        }
-                    }
-                }
-            }
+            },
             Event::Eof => break,
             _ => {}
         }
         buf.clear();
     }
     if depth != 0 || item.is_some() {
-        checker.problem(position.max(1), "", "the XML ends before its elements are closed");
+        checker.problem(
+            position.max(1),
+            "",
+            "the XML ends before its elements are closed",
+        );
     }
     Ok(())
 }

@@ -315,7 +315,9 @@ impl<E> Checker<'_, E> {
             (None, Some(minor)) => {
                 parse_price_minor(minor.trim(), currency.as_deref().map(str::trim))
             }
-            (Some(_), Some(_)) => Err(("price", "give either price or price_minor, not both".into())),
+            (Some(_), Some(_)) => {
+                Err(("price", "give either price or price_minor, not both".into()))
+            }
             (None, None) => Err(("price", "is missing".into())),
         };
         match parsed {

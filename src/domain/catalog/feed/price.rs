@@ -10,13 +10,18 @@ use crate::domain::money::MoneyMinor;
 pub fn parse_price(text: &str) -> Result<(MoneyMinor, String), String> {
     let malformed = || format!("{text:?} is not a price such as \"15.00 EUR\"");
     let (number, currency) = text.split_once(' ').ok_or_else(malformed)?;
-    let exponent = currency_exponent(currency).ok_or_else(|| format!("unknown currency {currency:?}"))?;
+    let exponent =
+        currency_exponent(currency).ok_or_else(|| format!("unknown currency {currency:?}"))?;
     if number.starts_with('-') {
         return Err(format!("{text:?} is negative"));
     }
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(fraction) || (number.contains('.') && fraction.is_empty()) {
+    if whole.is_empty()
+        || !digits(whole)
+        || !digits(fraction)
+        || (number.contains('.') && fraction.is_empty())
+    {
         return Err(malformed());
     }
     let decimals = u32::try_from(fraction.len()).map_err(|_| malformed())?;
@@ -25,11 +30,17 @@ pub fn parse_price(text: &str) -> Result<(MoneyMinor, String), String> {
     }
     let too_large = || format!("{text:?} is above the largest amount");
     let whole: i64 = whole.parse().map_err(|_| too_large())?;
-    let fraction: i64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| malformed())? };
+    let fraction: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| malformed())?
+    };
     let minor = 10_i64
         .checked_pow(exponent)
         .and_then(|unit| whole.checked_mul(unit))
-        .and_then(|w| w.checked_add(fraction.checked_mul(10_i64.checked_pow(exponent - decimals)?)?))
+        .and_then(|w| {
+            w.checked_add(fraction.checked_mul(10_i64.checked_pow(exponent - decimals)?)?)
+        })
         .filter(|m| *m <= AMOUNT_MINOR_MAX)
         .ok_or_else(too_large)?;
     Ok((MoneyMinor::from(minor), currency.to_owned()))
@@ -40,9 +51,12 @@ pub(super) fn parse_price_minor(
     minor: &str,
     currency: Option<&str>,
 ) -> Result<(MoneyMinor, String), (&'static str, String)> {
-    let value: i64 = minor
-        .parse()
-        .map_err(|_| ("price_minor", format!("{minor:?} is not a whole number of minor units")))?;
+    let value: i64 = minor.parse().map_err(|_| {
+        (
+            "price_minor",
+            format!("{minor:?} is not a whole number of minor units"),
+        )
+    })?;
     if !(0..=AMOUNT_MINOR_MAX).contains(&value) {
         return Err(("price_minor", format!("must be 0 to {AMOUNT_MINOR_MAX}")));
     }

@@ -38,9 +38,21 @@ fn merchant_center_prices_become_minor_units() {
     assert_eq!(ok("0.001 KWD"), Ok((1, "KWD".into())));
     assert_eq!(ok("0.00 EUR"), Ok((0, "EUR".into())));
     for bad in [
-        "-1.00 EUR", "15,00 EUR", "15.001 EUR", "1.5 JPY", "EUR 15", "15.00", "15.00 eur",
-        ".5 EUR", "5. EUR", "1e3 EUR", "99999999999999999999 EUR", "1000000001 EUR", "",
-        "+5 EUR", "15.00  EUR",
+        "-1.00 EUR",
+        "15,00 EUR",
+        "15.001 EUR",
+        "1.5 JPY",
+        "EUR 15",
+        "15.00",
+        "15.00 eur",
+        ".5 EUR",
+        "5. EUR",
+        "1e3 EUR",
+        "99999999999999999999 EUR",
+        "1000000001 EUR",
+        "",
+        "+5 EUR",
+        "15.00  EUR",
     ] {
         assert!(parse_price(bad).is_err(), "{bad:?} accepted");
     }
@@ -77,7 +89,13 @@ fn every_bad_row_is_reported_with_its_field_and_nothing_is_passed_on_after() {
     let (summary, products) = read(FeedFormat::Tsv, feed.as_bytes());
     assert_eq!(
         problems(&summary),
-        vec![(3, "sku"), (4, "title"), (5, "price"), (6, "category"), (8, "sku")]
+        vec![
+            (3, "sku"),
+            (4, "title"),
+            (5, "price"),
+            (6, "category"),
+            (8, "sku")
+        ]
     );
     assert_eq!(summary.problems_total, 5);
     assert_eq!(products.len(), 1, "only the rows before the first bad one");
@@ -100,10 +118,18 @@ fn a_file_without_a_header_or_without_rows_is_refused_as_a_whole() {
     assert!(summary.problems[0].reason.contains("missing: id (or sku)"));
     let (summary, _) = read(FeedFormat::Csv, b"");
     assert_eq!(summary.problems[0].reason, "the file holds no product");
-    let (summary, _) = read(FeedFormat::Csv, b"sku,title,category,price_minor,currency\n");
+    let (summary, _) = read(
+        FeedFormat::Csv,
+        b"sku,title,category,price_minor,currency\n",
+    );
     assert_eq!(summary.problems[0].reason, "the file holds no product");
-    let (summary, _) = read(FeedFormat::Csv, b"sku,title,category,price_minor\nA,B,632,1\n");
-    assert!(summary.problems[0].reason.contains("price (or price_minor and currency)"));
+    let (summary, _) = read(
+        FeedFormat::Csv,
+        b"sku,title,category,price_minor\nA,B,632,1\n",
+    );
+    assert!(summary.problems[0]
+        .reason
+        .contains("price (or price_minor and currency)"));
     let (summary, _) = read(FeedFormat::Csv, b"sku,id,title,category,price\n");
     assert!(summary.problems[0].reason.contains("twice"));
 }
@@ -136,8 +162,14 @@ fn a_json_array_streams_and_wrong_shapes_are_reported() {
         vec![(2, "price_minor"), (3, ""), (4, "title")]
     );
     let (summary, _) = read(FeedFormat::Json, br#"{"sku":"x"}"#);
-    assert_eq!(summary.problems[0].reason, "the file must be a JSON array of products");
-    let (summary, _) = read(FeedFormat::Json, br#"[{"sku":"x","title":"t","price_minor":1,"currency":"EUR"}, {"#);
+    assert_eq!(
+        summary.problems[0].reason,
+        "the file must be a JSON array of products"
+    );
+    let (summary, _) = read(
+        FeedFormat::Json,
+        br#"[{"sku":"x","title":"t","price_minor":1,"currency":"EUR"}, {"#,
+    );
     assert_eq!(summary.problems[0].row, 2);
     assert!(summary.problems[0].reason.starts_with("not valid JSON"));
     let (summary, _) = read(FeedFormat::Json, b"[]");
@@ -184,7 +216,10 @@ fn more_than_the_maximum_stops_the_reading() {
     })
     .unwrap();
     assert_eq!(problems(&summary), vec![(PRODUCTS_MAX + 2, "")]);
-    assert_eq!(passed, PRODUCTS_MAX, "the sink saw the products before the limit");
+    assert_eq!(
+        passed, PRODUCTS_MAX,
+        "the sink saw the products before the limit"
+    );
 }
 
 #[test]

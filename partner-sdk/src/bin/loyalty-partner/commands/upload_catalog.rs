@@ -26,8 +26,11 @@ fn format_of(file: &Path) -> Option<&'static str> {
 
 /// `[#####.....]  45%  12.3 / 27.1 MB`
 fn bar(sent: u64, total: u64) -> String {
-    let filled = if total == 0 { BAR_WIDTH } else { sent.saturating_mul(BAR_WIDTH) / total };
-    let percent = if total == 0 { 100 } else { sent.saturating_mul(100) / total };
+    let filled = sent
+        .saturating_mul(BAR_WIDTH)
+        .checked_div(total)
+        .unwrap_or(BAR_WIDTH);
+    let percent = sent.saturating_mul(100).checked_div(total).unwrap_or(100);
     let mb = |b: u64| format!("{}.{}", b / 1_000_000, (b % 1_000_000) / 100_000);
     format!(
         "[{}{}] {percent:>3}%  {} / {} MB",
@@ -85,7 +88,11 @@ pub(crate) async fn upload_catalog(
                 } else {
                     format!("product {}", p.row)
                 };
-                let field = if p.field.is_empty() { String::new() } else { format!(" {}", p.field) };
+                let field = if p.field.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", p.field)
+                };
                 eprintln!("{place}{field}: {}", p.reason);
             }
             let unlisted = refused
@@ -108,7 +115,10 @@ mod tests {
 
     #[test]
     fn the_bar_fills_with_the_bytes_sent() {
-        assert_eq!(bar(0, 100), format!("[{}]   0%  0.0 / 0.0 MB", ".".repeat(30)));
+        assert_eq!(
+            bar(0, 100),
+            format!("[{}]   0%  0.0 / 0.0 MB", ".".repeat(30))
+        );
         assert_eq!(
             bar(1_500_000, 3_000_000),
             format!("[{}{}]  50%  1.5 / 3.0 MB", "#".repeat(15), ".".repeat(15))
