@@ -152,6 +152,25 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Show the partner's current catalog version.
+    Catalog,
+    /// List the partner's products, in SKU order.
+    Products {
+        /// The exact SKU, or text in the title.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only products in this category's subtree.
+        #[arg(long)]
+        category_id: Option<i64>,
+        /// Page size.
+        #[arg(long)]
+        limit: Option<u32>,
+        /// The `next_cursor` of the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
+    /// Check the current catalog against the network now.
+    CheckCompatibility,
     /// List the partner's settlement statements with their payment status.
     Statements,
     /// Download a statement and verify its signature with the network's published key

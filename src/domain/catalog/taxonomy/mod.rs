@@ -53,6 +53,8 @@ pub struct TaxonomyError {
     pub reason: String,
 }
 
+impl std::error::Error for TaxonomyError {}
+
 impl std::fmt::Display for TaxonomyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}: {}", self.line, self.reason)

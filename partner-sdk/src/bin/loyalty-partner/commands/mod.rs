@@ -103,6 +103,23 @@ pub(crate) async fn run(client: &Client, command: Command) -> Result<String, Fai
         Command::Entries { limit, cursor, .. } => {
             pretty(&client.entries(cursor.as_deref(), limit).await?)
         }
+        Command::Catalog => pretty(&client.catalog().await?),
+        Command::Products {
+            search,
+            category_id,
+            limit,
+            cursor,
+        } => pretty(
+            &client
+                .products(&partner_sdk::ProductQuery {
+                    cursor,
+                    limit,
+                    search,
+                    category_id,
+                })
+                .await?,
+        ),
+        Command::CheckCompatibility => pretty(&client.check_compatibility().await?),
         Command::Statements => pretty(&client.statements(None, None).await?),
         Command::Statement {
             statement_id,
