@@ -52,8 +52,7 @@ const CANDIDATE_CATEGORIES: usize = 200;
 fn main() -> anyhow::Result<()> {
     let partners: usize = env_or("BENCH_PARTNERS", 50).clamp(1, 500);
     let partner_products: usize = env_or("BENCH_PARTNER_PRODUCTS", 20_000).clamp(1, 200_000);
-    let candidate_products: usize =
-        env_or("BENCH_CANDIDATE_PRODUCTS", 100_000).clamp(1, 200_000);
+    let candidate_products: usize = env_or("BENCH_CANDIDATE_PRODUCTS", 100_000).clamp(1, 200_000);
     common::with_fresh_database(|url| run(url, partners, partner_products, candidate_products))
 }
 
@@ -237,8 +236,13 @@ fn seed_partners(
     let now = state.clock.now_naive();
     let err = |e: loyalty_server::error::ApiError| anyhow::anyhow!("{e}");
     for i in 0..count {
-        let partner = partners::create(&mut conn, now, "bench", &request(&format!("shop-{i}"), None))
-            .map_err(err)?;
+        let partner = partners::create(
+            &mut conn,
+            now,
+            "bench",
+            &request(&format!("shop-{i}"), None),
+        )
+        .map_err(err)?;
         let cats = categories(leaves, rng, PARTNER_CATEGORIES);
         let path = std::env::temp_dir().join(format!(
             "loyalty-bench-feed-{}",
@@ -284,10 +288,20 @@ fn applicant(state: &AppState) -> anyhow::Result<(i64, String, String)> {
     let mut conn = state.pool.get()?;
     let now = state.clock.now_naive();
     let err = |e: loyalty_server::error::ApiError| anyhow::anyhow!("{e}");
-    let partner = partners::create(&mut conn, now, "bench", &request("candidate", Some("applied")))
-        .map_err(err)?;
-    let key = partners::issue_key(&mut conn, &state.master_key, now, PartnerId::from(partner.id))
-        .map_err(err)?;
+    let partner = partners::create(
+        &mut conn,
+        now,
+        "bench",
+        &request("candidate", Some("applied")),
+    )
+    .map_err(err)?;
+    let key = partners::issue_key(
+        &mut conn,
+        &state.master_key,
+        now,
+        PartnerId::from(partner.id),
+    )
+    .map_err(err)?;
     Ok((partner.id, key.key_id, key.secret))
 }
 
@@ -309,8 +323,12 @@ fn plain_sql_insert(url: &str, file: &[u8]) -> anyhow::Result<Duration> {
             .skip(1)
             .map(|line| {
                 let f: Vec<&str> = line.split('\t').collect();
-                let (units, cents) = f[4].trim_end_matches(" EUR").split_once('.').unwrap_or(("0", "0"));
-                let price: i64 = units.parse::<i64>().unwrap_or(0) * 100 + cents.parse::<i64>().unwrap_or(0);
+                let (units, cents) = f[4]
+                    .trim_end_matches(" EUR")
+                    .split_once('.')
+                    .unwrap_or(("0", "0"));
+                let price: i64 =
+                    units.parse::<i64>().unwrap_or(0) * 100 + cents.parse::<i64>().unwrap_or(0);
                 format!(
                     "(1, '{}', 1, '{}', {}, {price}, 'EUR')",
                     f[0].replace('\'', "''"),

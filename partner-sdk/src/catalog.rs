@@ -178,6 +178,32 @@ pub struct PairReport {
     pub shared_parents: Vec<CategoryShare>,
     /// The partner's exclusive subtrees the candidate sells in, with the candidate's share.
     pub exclusivity_breaches: Vec<CategoryShare>,
+    /// Same-category overlap with what the partner actually sells (its earns' categorised
+    /// lines over the last 365 days, by amount), ppm; absent without such sales.
+    #[serde(default)]
+    pub sales_overlap_ppm: Option<u64>,
+    /// Observed affinity: how the members who buy in the candidate's categories (at any
+    /// partner) shop at this one, over the last 365 days; absent with too few such members,
+    /// and in a partner's own view.
+    #[serde(default)]
+    pub affinity: Option<Affinity>,
+}
+
+/// How the buyers of a candidate's categories shop at an active partner.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Affinity {
+    /// Members who bought in the candidate's categories.
+    pub members_in_categories: u64,
+    /// Of them, members who also shop at this partner.
+    pub members_both: u64,
+    /// Members who shop at this partner.
+    pub members_at_partner: u64,
+    /// Members who shopped anywhere.
+    pub members_total: u64,
+    /// `P(partner | categories) / P(partner)`, in thousandths: above 1,000 the candidate's
+    /// buyers shop here more than the average member (real cross-shopping), below less.
+    pub lift_milli: u64,
 }
 
 /// The thresholds a report used, ppm. The operator sets them.

@@ -459,6 +459,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    earn_categories (earn_id, category_id) {
+        earn_id -> BigInt,
+        partner_id -> BigInt,
+        member_id -> BigInt,
+        category_id -> BigInt,
+        amount_minor -> BigInt,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -504,4 +515,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     compatibility_reports,
     compatibility_alerts,
     partner_events,
+    earn_categories,
 );

@@ -12,7 +12,10 @@
 //! - **complementarity** = `proximity - overlap` (never below zero): side by side under shared
 //!   parents, but not the same products.
 //!
-//! The verdict for the pair is `conflict` when the overlap reaches the conflict threshold or A
+//! Where B's earns carry categorised lines, the same overlap is also taken with the share of B's
+//! sales in each category: a partner competes where it sells, not only where it lists.
+//!
+//! The verdict for the pair is `conflict` when either overlap reaches the conflict threshold or A
 //! has products in a subtree B holds exclusively, else `complementary` when the
 //! complementarity reaches its threshold, else `distant`. The candidate's overall verdict is
 //! `restricted` when too much of its catalog is in restricted categories, else the worst of its
@@ -158,6 +161,8 @@ pub struct ActivePartner<'a> {
     pub profile: &'a Profile,
     /// The subtrees it holds exclusively.
     pub exclusive: &'a [CategoryId],
+    /// The share of its sales in each category, where its earns carry categorised lines.
+    pub sales: Option<&'a Profile>,
 }
 
 /// The candidate against one active partner.
@@ -167,6 +172,9 @@ pub struct PairScore {
     pub partner: PartnerId,
     /// Same-category overlap, ppm.
     pub overlap_ppm: u64,
+    /// Same-category overlap with the partner's sales (rather than its catalog), ppm, where
+    /// it has categorised sales.
+    pub sales_overlap_ppm: Option<u64>,
     /// Mean overlap of the top levels' parents, ppm.
     pub proximity_ppm: u64,
     /// `proximity - overlap`, ppm.
@@ -213,6 +221,25 @@ fn intersection(
     (total, common)
 }
 
+/// Fewest members who bought in the candidate's categories for an observed affinity to be
+/// reported: below it, a lift says more about chance than about shoppers.
+pub const AFFINITY_SUPPORT_MIN: u64 = 20;
+
+/// Observed affinity, in thousandths: how much more likely than the average member a member who
+/// buys in the candidate's categories is to shop at the partner
+/// (`P(partner | candidate's categories) / P(partner)`; 1,000 = no more, no less). `both`:
+/// members in the candidate's categories who also shop at the partner; `in_categories`:
+/// members in the candidate's categories; `at_partner`: members who shop at the partner;
+/// `members`: every member who shopped. None below [`AFFINITY_SUPPORT_MIN`] or without data.
+pub fn lift_milli(both: u64, in_categories: u64, at_partner: u64, members: u64) -> Option<u64> {
+    if in_categories < AFFINITY_SUPPORT_MIN || at_partner == 0 || members == 0 {
+        return None;
+    }
+    let numerator = u128::from(both) * u128::from(members) * 1_000;
+    let denominator = u128::from(in_categories) * u128::from(at_partner);
+    u64::try_from(numerator.checked_div(denominator)?).ok()
+}
+
 /// Scores the candidate against one active partner.
 pub fn score_pair(
     tree: &Taxonomy,
@@ -221,6 +248,10 @@ pub fn score_pair(
     thresholds: &Thresholds,
 ) -> PairScore {
     let (overlap_ppm, overlapping) = intersection(&candidate.shares, &partner.profile.shares);
+    let sales_overlap_ppm = partner
+        .sales
+        .map(|sales| intersection(&candidate.shares, &sales.shares).0);
+    let competition_ppm = overlap_ppm.max(sales_overlap_ppm.unwrap_or(0));
     let mut level_sum = 0_u64;
     let mut shared_parents = Vec::new();
     for level in 1..=PROXIMITY_LEVELS {
@@ -242,7 +273,7 @@ pub fn score_pair(
         .filter(|(_, share)| *share >= thresholds.exclusivity_breach_ppm.max(1))
         .collect();
     let verdict =
-        if overlap_ppm >= thresholds.conflict_overlap_ppm || !exclusivity_breaches.is_empty() {
+        if competition_ppm >= thresholds.conflict_overlap_ppm || !exclusivity_breaches.is_empty() {
             Verdict::Conflict
         } else if complementarity_ppm >= thresholds.complementary_min_ppm {
             Verdict::Complementary
@@ -252,6 +283,7 @@ pub fn score_pair(
     PairScore {
         partner: partner.id,
         overlap_ppm,
+        sales_overlap_ppm,
         proximity_ppm,
         complementarity_ppm,
         overlapping,
@@ -344,6 +376,7 @@ mod tests {
             id: PartnerId::from(1),
             profile: partner,
             exclusive,
+            sales: None,
         };
         score_pair(&tree(), candidate, &active, &Thresholds::default())
     }
@@ -423,6 +456,7 @@ mod tests {
             id: PartnerId::from(7),
             profile: &books,
             exclusive: &[],
+            sales: None,
         }];
         let roots = BTreeSet::from([CategoryId::from(3793)]);
         let a = assess(&tree(), &casino, &partners, &roots, &Thresholds::default());
@@ -436,6 +470,43 @@ mod tests {
     }
 
     #[test]
+    fn lift_compares_the_partners_share_among_the_categorys_buyers_with_its_share_of_all() {
+        // 100 members; 40 shop at the partner; of the 25 who buy in the candidate's categories,
+        // 20 shop at the partner: 80% against 40%, a lift of 2.
+        assert_eq!(lift_milli(20, 25, 40, 100), Some(2_000));
+        assert_eq!(lift_milli(5, 25, 40, 100), Some(500));
+        assert_eq!(lift_milli(0, 25, 40, 100), Some(0));
+        assert_eq!(lift_milli(10, 19, 40, 100), None, "too few buyers to say");
+        assert_eq!(lift_milli(0, 25, 0, 100), None);
+    }
+
+    #[test]
+    fn a_partner_competes_where_it_sells_not_only_where_it_lists() {
+        // The candidate sells drills only. The partner lists 1 drill in 10 products (overlap
+        // 10%, under the 15% threshold) but 60% of its sales are drills.
+        let drills = profile(&[(1169, 1)], 0);
+        let listed = profile(&[(1169, 1), (1167, 9)], 0);
+        let sold = profile(&[(1169, 6), (1167, 4)], 0);
+        let mut active = ActivePartner {
+            id: PartnerId::from(1),
+            profile: &listed,
+            exclusive: &[],
+            sales: None,
+        };
+        let t = Thresholds::default();
+        let by_catalog = score_pair(&tree(), &drills, &active, &t);
+        assert_eq!(
+            (by_catalog.overlap_ppm, by_catalog.sales_overlap_ppm),
+            (100_000, None)
+        );
+        assert_ne!(by_catalog.verdict, Verdict::Conflict);
+        active.sales = Some(&sold);
+        let by_sales = score_pair(&tree(), &drills, &active, &t);
+        assert_eq!(by_sales.sales_overlap_ppm, Some(600_000));
+        assert_eq!(by_sales.verdict, Verdict::Conflict);
+    }
+
+    #[test]
     fn the_overall_verdict_is_the_worst_pair() {
         let kitchen = profile(&[(654, 1)], 0);
         let garden = profile(&[(2962, 1)], 0);
@@ -445,11 +516,13 @@ mod tests {
                 id: PartnerId::from(1),
                 profile: &garden,
                 exclusive: &[],
+                sales: None,
             },
             ActivePartner {
                 id: PartnerId::from(2),
                 profile: &cookware,
                 exclusive: &[],
+                sales: None,
             },
         ];
         let a = assess(

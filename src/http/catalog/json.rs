@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use partner_sdk::catalog::{
-    CatalogUploaded, CatalogVersion, Category, CategoryDetail, CategoryList, CategoryShare,
-    CompatibilityReport, CompatibilityThresholds, FeedProblem, InvalidCatalog, PairReport, Product,
-    ProductPage, QualityFinding, ReportPage,
+    Affinity, CatalogUploaded, CatalogVersion, Category, CategoryDetail, CategoryList,
+    CategoryShare, CompatibilityReport, CompatibilityThresholds, FeedProblem, InvalidCatalog,
+    PairReport, Product, ProductPage, QualityFinding, ReportPage,
 };
 
 /// A network-specific category under an existing one.

@@ -4,23 +4,30 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 
 use crate::db::queries::catalog::catalogs::{self as catalog_rows, VersionRow};
 use crate::db::queries::catalog::reports::{self as rows, ReportRow, ThresholdsRow};
+use crate::db::queries::catalog::sales as sales_rows;
 use crate::db::queries::partners::{self as partner_rows, PartnerRow};
 use crate::db::{write_tx, DbConn};
-use crate::domain::catalog::compatibility::{assess, ActivePartner, Profile, Thresholds, Verdict};
+use crate::domain::catalog::compatibility::{
+    assess, lift_milli, ActivePartner, Profile, Thresholds, Verdict, AFFINITY_SUPPORT_MIN,
+};
 use crate::domain::clock::utc;
 use crate::domain::ids::{CategoryId, PartnerId};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::http::catalog::json::{
-    AlertPage, CompatibilityAlert, CompatibilityReport, CompatibilityThresholds, ReportPage,
+    Affinity, AlertPage, CompatibilityAlert, CompatibilityReport, CompatibilityThresholds,
+    ReportPage,
 };
 use crate::service::catalog::report::{build, drift, Neighbour, Subject};
 use crate::service::catalog::tree::{Tree, TreeCache};
 
 pub use crate::service::catalog::report::{percent, summary};
+
+/// How far back sales count for sales profiles and observed affinity, in days.
+pub const SALES_WINDOW_DAYS: i64 = 365;
 
 impl From<ThresholdsRow> for CompatibilityThresholds {
     fn from(t: ThresholdsRow) -> CompatibilityThresholds {
@@ -99,6 +106,7 @@ fn neighbours(
     candidate: PartnerId,
     now: NaiveDateTime,
 ) -> ApiResult<Vec<Neighbour>> {
+    let since = now - Duration::days(SALES_WINDOW_DAYS);
     let mut out = Vec::new();
     for partner in partner_rows::all_partners(conn)? {
         if partner.id == candidate || partner.status != "active" {
@@ -116,15 +124,62 @@ fn neighbours(
                 .collect(),
             None => Vec::new(),
         };
-        if profile.products > 0 || !exclusive.is_empty() {
+        let sold: BTreeMap<CategoryId, u64> = sales_rows::sales_of(conn, partner.id, since)?
+            .into_iter()
+            .map(|(c, amount)| (c, u64::try_from(amount).unwrap_or(0)))
+            .filter(|(_, amount)| *amount > 0)
+            .collect();
+        let sales = (!sold.is_empty()).then(|| Profile::of_counts(&sold, 0));
+        if profile.products > 0 || sales.is_some() || !exclusive.is_empty() {
             out.push(Neighbour {
                 partner,
                 profile,
+                sales,
                 exclusive,
             });
         }
     }
     Ok(out)
+}
+
+/// Observed affinity of the candidate's categories with every partner where members shopped,
+/// from the earns of the last [`SALES_WINDOW_DAYS`] days (four grouped queries).
+fn affinities(
+    conn: &mut DbConn,
+    candidate: &Profile,
+    now: NaiveDateTime,
+) -> ApiResult<BTreeMap<PartnerId, Affinity>> {
+    let since = now - Duration::days(SALES_WINDOW_DAYS);
+    let categories: Vec<CategoryId> = candidate.shares.keys().copied().collect();
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let in_categories = count(sales_rows::members_in_categories(conn, &categories, since)?);
+    if in_categories < AFFINITY_SUPPORT_MIN {
+        return Ok(BTreeMap::new());
+    }
+    let total = count(sales_rows::members_who_shopped(conn, since)?);
+    let both: BTreeMap<PartnerId, u64> =
+        sales_rows::members_per_partner_in_categories(conn, &categories, since)?
+            .into_iter()
+            .map(|(p, n)| (p, count(n)))
+            .collect();
+    Ok(sales_rows::members_per_partner(conn, since)?
+        .into_iter()
+        .filter_map(|(partner, at_partner)| {
+            let at_partner = count(at_partner);
+            let members_both = both.get(&partner).copied().unwrap_or(0);
+            let lift = lift_milli(members_both, in_categories, at_partner, total)?;
+            Some((
+                partner,
+                Affinity {
+                    members_in_categories: in_categories,
+                    members_both,
+                    members_at_partner: at_partner,
+                    members_total: total,
+                    lift_milli: lift,
+                },
+            ))
+        })
+        .collect())
 }
 
 /// Computes the report on a partner's catalog version against the active partners, stores it,
@@ -145,6 +200,7 @@ pub fn compute_and_store(
             id: n.partner.id,
             profile: &n.profile,
             exclusive: &n.exclusive,
+            sales: n.sales.as_ref(),
         })
         .collect();
     let assessment = assess(
@@ -159,7 +215,16 @@ pub fn compute_and_store(
         version,
         profile: &profile,
     };
-    let mut report = build(tree, &subject, &neighbours, &assessment, thresholds, now);
+    let affinities = affinities(conn, &profile, now)?;
+    let mut report = build(
+        tree,
+        &subject,
+        &neighbours,
+        &assessment,
+        &affinities,
+        thresholds,
+        now,
+    );
     if let Some(previous) = catalog_rows::previous_version(conn, partner.id, version.id)? {
         report.drift_ppm = Some(drift(&profile_of(conn, &previous)?, &profile));
     }
@@ -189,6 +254,8 @@ pub fn own_view(mut report: CompatibilityReport) -> CompatibilityReport {
     for pair in &mut report.pairs {
         pair.partner_id = None;
         pair.partner_name = None;
+        // Member counts per partner are the partners' business, not the candidate's.
+        pair.affinity = None;
     }
     report.summary = summary(&report, false);
     report

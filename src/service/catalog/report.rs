@@ -11,14 +11,16 @@ use crate::domain::catalog::compatibility::{Assessment, Profile, LISTED_MAX, PPM
 use crate::domain::clock::utc;
 use crate::domain::ids::{CategoryId, PartnerId};
 use crate::http::catalog::json::{
-    CategoryShare, CompatibilityReport, CompatibilityThresholds, PairReport, QualityFinding,
+    Affinity, CategoryShare, CompatibilityReport, CompatibilityThresholds, PairReport,
+    QualityFinding,
 };
 use crate::service::catalog::tree::Tree;
 
-/// An active partner's profile and exclusive subtrees.
+/// An active partner's profile, sales profile and exclusive subtrees.
 pub(super) struct Neighbour {
     pub(super) partner: PartnerRow,
     pub(super) profile: Profile,
+    pub(super) sales: Option<Profile>,
     pub(super) exclusive: Vec<CategoryId>,
 }
 
@@ -150,6 +152,7 @@ pub(super) fn build(
     subject: &Subject<'_>,
     neighbours: &[Neighbour],
     assessment: &Assessment,
+    affinities: &BTreeMap<PartnerId, Affinity>,
     thresholds: CompatibilityThresholds,
     now: NaiveDateTime,
 ) -> CompatibilityReport {
@@ -175,6 +178,8 @@ pub(super) fn build(
             overlapping: shares(tree, &p.overlapping),
             shared_parents: shares(tree, &p.shared_parents),
             exclusivity_breaches: shares(tree, &p.exclusivity_breaches),
+            sales_overlap_ppm: p.sales_overlap_ppm,
+            affinity: affinities.get(&p.partner).cloned(),
         })
         .collect();
     let rank = |v: &str| match v {

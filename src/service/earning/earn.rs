@@ -11,18 +11,18 @@ use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::queries::partners::{self, ContractRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::db::queries::catalog::catalogs as catalog_rows;
 use crate::db::queries::catalog::reports as report_rows;
+use crate::db::queries::catalog::sales::{self as sales_rows, EarnCategoryRow};
 use crate::domain::earning::categories::{treat, TreatedLine};
 use crate::domain::earning::rules::{
     compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
 };
 use crate::domain::earning::sale::check_sale;
-use crate::domain::ids::CategoryId;
-use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
+use crate::domain::ids::{CategoryId, EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::{Tree, TreeCache};
@@ -47,6 +47,7 @@ pub fn earn(
         let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
         let outcome = points_of_sale(&settings, &contract, req, &lines)?;
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
+        record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
         let lot = NewLotTerms {
             available_at: occurred_at + Duration::days(contract.return_window_days),
             expires_at: settings
@@ -115,6 +116,46 @@ fn contract_for_sale(
     Ok(contract)
 }
 
+/// A sale's lines: their treatment at earn, the category each was found in, and the tree they
+/// were read with (None for a sale without lines).
+struct Lines {
+    treated: Vec<TreatedLine>,
+    categories: Vec<Option<CategoryId>>,
+    tree: Option<Arc<Tree>>,
+}
+
+/// Records what the sale's categorised lines spent, per category, for the compatibility
+/// reports (sales profiles, observed affinity).
+fn record_categories(
+    conn: &mut DbConn,
+    earn_id: EarnId,
+    partner_id: PartnerId,
+    member_id: MemberId,
+    occurred_at: NaiveDateTime,
+    lines: &Lines,
+) -> ApiResult<()> {
+    let mut per_category: BTreeMap<CategoryId, i64> = BTreeMap::new();
+    for (line, category) in lines.treated.iter().zip(&lines.categories) {
+        if let Some(c) = category {
+            let spent = per_category.entry(*c).or_insert(0);
+            *spent = spent.saturating_add(line.amount.get());
+        }
+    }
+    let rows: Vec<EarnCategoryRow> = per_category
+        .into_iter()
+        .map(|(category_id, amount)| EarnCategoryRow {
+            earn_id,
+            partner_id,
+            member_id,
+            category_id,
+            amount_minor: MoneyMinor::from(amount),
+            occurred_at,
+        })
+        .collect();
+    sales_rows::insert(conn, &rows)?;
+    Ok(())
+}
+
 /// The sale's lines with their category's treatment: a line's SKU takes its category from the
 /// partner's catalog, else the line's own category (a Google id or path) is looked up; lines
 /// in restricted subtrees earn nothing, the contract's multipliers apply. No line, no query.
@@ -124,10 +165,16 @@ fn treated_lines(
     partner_id: PartnerId,
     contract: &ContractRow,
     req: &EarnRequest,
-) -> ApiResult<(Vec<TreatedLine>, Option<Arc<Tree>>)> {
+) -> ApiResult<Lines> {
     let lines = match &req.lines {
         Some(lines) if !lines.is_empty() => lines,
-        _ => return Ok((Vec::new(), None)),
+        _ => {
+            return Ok(Lines {
+                treated: Vec::new(),
+                categories: Vec::new(),
+                tree: None,
+            })
+        }
     };
     let tree = categories.current(conn)?;
     let skus: Vec<String> = lines.iter().filter_map(|l| l.sku.clone()).collect();
@@ -142,33 +189,42 @@ fn treated_lines(
         .into_iter()
         .filter_map(|r| r.multiplier_bp.map(|bp| (r.category_id, bp)))
         .collect();
-    let treated = lines
+    let categories: Vec<Option<CategoryId>> = lines
         .iter()
         .map(|line| {
             let from_catalog = line
                 .sku
                 .as_ref()
                 .and_then(|s| by_sku.get(s).copied().flatten());
-            let category = from_catalog.or_else(|| {
+            from_catalog.or_else(|| {
                 line.category
                     .as_deref()
                     .and_then(|c| tree.taxonomy.resolve(c))
-            });
-            TreatedLine {
-                amount: MoneyMinor::from(line.amount_minor),
-                treatment: treat(&tree.taxonomy, &tree.restricted, &multipliers, category),
-            }
+            })
         })
         .collect();
-    Ok((treated, Some(tree)))
+    let treated = lines
+        .iter()
+        .zip(&categories)
+        .map(|(line, category)| TreatedLine {
+            amount: MoneyMinor::from(line.amount_minor),
+            treatment: treat(&tree.taxonomy, &tree.restricted, &multipliers, *category),
+        })
+        .collect();
+    Ok(Lines {
+        treated,
+        categories,
+        tree: Some(tree),
+    })
 }
 
 fn points_of_sale(
     settings: &NetworkSettings,
     contract: &ContractRow,
     req: &EarnRequest,
-    (lines, tree): &(Vec<TreatedLine>, Option<Arc<Tree>>),
+    lines: &Lines,
 ) -> ApiResult<EarnOutcome> {
+    let tree = &lines.tree;
     let rates = EarnRates {
         base_rate_millipoints: settings.base_rate_millipoints,
         partner_rate_bp: contract.earn_rate_bp,
@@ -179,7 +235,7 @@ fn points_of_sale(
         MoneyMinor::from(req.amount_minor),
         &req.currency,
         rates,
-        lines,
+        &lines.treated,
         &name,
     )
     .ok_or_else(|| {

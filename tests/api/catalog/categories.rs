@@ -125,3 +125,90 @@ async fn the_tree_is_googles_with_the_networks_additions(app: &TestApp) {
 }
 
 both_backends!(the_tree_is_googles_with_the_networks_additions);
+
+async fn a_newer_google_file_adds_renames_and_retires_but_never_deletes(app: &TestApp) {
+    use loyalty_server::domain::catalog::taxonomy::EMBEDDED_EN;
+    use loyalty_server::service::catalog::taxonomy;
+    let shop = app.partner("shop", 10_000, 14).await;
+    let anvils = "sku,title,category,price_minor,currency\nA1,Enclume,1169,9900,EUR\n";
+    crate::catalog::upload_ok(&shop, "csv", anvils.into()).await;
+    // Google's next file: anvils gone, drills renamed, a new category under tools.
+    let newer: String = EMBEDDED_EN
+        .lines()
+        .filter(|l| !l.starts_with("1169 - "))
+        .map(|l| {
+            if l.starts_with('#') {
+                "# Google_Product_Taxonomy_Version: 2027-01-15".to_owned()
+            } else if l.contains(" - Hardware > Tools > Drills") {
+                // The category and its five children: one renamed, five paths moved with it.
+                l.replace(
+                    " - Hardware > Tools > Drills",
+                    " - Hardware > Tools > Drills & Drivers",
+                )
+            } else {
+                l.to_owned()
+            }
+        })
+        .chain(std::iter::once(
+            "600001 - Hardware > Tools > Laser Measures".to_owned(),
+        ))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let state = app.state.clone();
+    let now = app.state.clock.now_naive();
+    let text = newer.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        let mut conn = state.pool.get().expect("conn");
+        taxonomy::import(&mut conn, now, &text, None)
+    })
+    .await
+    .expect("join")
+    .expect("import");
+    assert_eq!(summary.version, "2027-01-15");
+    assert_eq!(
+        (
+            summary.added,
+            summary.renamed,
+            summary.retired,
+            summary.restored
+        ),
+        (1, 1, 1, 0)
+    );
+    let (_, anvil) = public(app, "/v1/network/categories/1169").await;
+    assert_eq!(anvil["category"]["retired"], true, "kept, retired");
+    let page = shop
+        .client
+        .products(&partner_sdk::ProductQuery::default())
+        .await
+        .expect("products");
+    assert_eq!(page.items[0].category.as_ref().map(|c| c.id), Some(1169));
+    let (_, drills) = public(app, "/v1/network/categories/1217").await;
+    assert_eq!(
+        drills["category"]["path"],
+        "Hardware > Tools > Drills & Drivers"
+    );
+    assert_eq!(
+        drills["category"]["name_fr"], "Perceuses",
+        "the French name is kept"
+    );
+    let lasers = "sku,title,category,price_minor,currency\nL1,Télémètre,Hardware > Tools > Laser Measures,4900,EUR\n";
+    crate::catalog::upload_ok(&shop, "csv", lasers.into()).await;
+    // The same file again changes nothing; a file with a network id is refused.
+    let state = app.state.clone();
+    let again = tokio::task::spawn_blocking(move || {
+        let mut conn = state.pool.get().expect("conn");
+        let same = taxonomy::import(&mut conn, now, &newer, None);
+        let hostile = taxonomy::import(&mut conn, now, "1000000001 - Mine", None);
+        (same, hostile.map(|_| ()))
+    })
+    .await
+    .expect("join");
+    let same = again.0.expect("import");
+    assert_eq!(
+        (same.added, same.renamed, same.moved, same.retired),
+        (0, 0, 0, 0)
+    );
+    assert!(again.1.is_err());
+}
+
+both_backends!(a_newer_google_file_adds_renames_and_retires_but_never_deletes);

@@ -2,6 +2,7 @@
 //! computes independently, bad files, the partner lifecycle, category rules at earn, and the
 //! category tree.
 
+mod affinity;
 mod bad_files;
 mod categories;
 mod earn;

@@ -4,4 +4,5 @@
 
 pub mod catalogs;
 pub mod reports;
+pub mod sales;
 pub mod taxonomy;

@@ -1,0 +1,2 @@
+DROP INDEX earns_occurred;
+DROP TABLE earn_categories;

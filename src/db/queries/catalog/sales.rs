@@ -1,0 +1,122 @@
+//! What members buy, by category: written with each earn that has categorised lines, read for
+//! the sales profile of a partner and for the observed affinity between categories and
+//! partners.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count;
+use diesel::prelude::*;
+
+use crate::db::schema::{earn_categories, earns};
+use crate::db::DbConn;
+use crate::domain::ids::{CategoryId, EarnId, MemberId, PartnerId};
+use crate::domain::money::MoneyMinor;
+
+/// An earn's spending in one category.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = earn_categories)]
+pub struct EarnCategoryRow {
+    pub earn_id: EarnId,
+    pub partner_id: PartnerId,
+    pub member_id: MemberId,
+    pub category_id: CategoryId,
+    pub amount_minor: MoneyMinor,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// Records an earn's categorised spending (a sale has at most 500 lines).
+pub fn insert(conn: &mut DbConn, rows: &[EarnCategoryRow]) -> QueryResult<()> {
+    for row in rows {
+        diesel::insert_into(earn_categories::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A partner's spending per category since `since`.
+pub fn sales_of(
+    conn: &mut DbConn,
+    partner_id: PartnerId,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(CategoryId, i64)>> {
+    let rows: Vec<(CategoryId, Option<i64>)> = earn_categories::table
+        .filter(earn_categories::partner_id.eq(partner_id))
+        .filter(earn_categories::occurred_at.ge(since))
+        .group_by(earn_categories::category_id)
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, on both backends.
+        .select((
+            earn_categories::category_id,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(earn_categories.amount_minor) AS BIGINT)",
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, amount)| (c, amount.unwrap_or(0)))
+        .collect())
+}
+
+/// Members who earned anywhere since `since`.
+pub fn members_who_shopped(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<i64> {
+    earns::table
+        .filter(earns::occurred_at.ge(since))
+        .select(count(earns::member_id).aggregate_distinct())
+        .first(conn)
+}
+
+/// Members who bought in one of `categories` since `since`.
+pub fn members_in_categories(
+    conn: &mut DbConn,
+    categories: &[CategoryId],
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    earn_categories::table
+        .filter(
+            earn_categories::category_id
+                .eq_any(categories.iter().map(|c| c.get()).collect::<Vec<i64>>()),
+        )
+        .filter(earn_categories::occurred_at.ge(since))
+        .select(count(earn_categories::member_id).aggregate_distinct())
+        .first(conn)
+}
+
+/// Per partner: members who earned there since `since`.
+pub fn members_per_partner(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(PartnerId, i64)>> {
+    earns::table
+        .filter(earns::occurred_at.ge(since))
+        .group_by(earns::partner_id)
+        .select((
+            earns::partner_id,
+            count(earns::member_id).aggregate_distinct(),
+        ))
+        .load(conn)
+}
+
+/// Per partner: members who earned there since `since` and bought in one of `categories`
+/// (anywhere) since then.
+pub fn members_per_partner_in_categories(
+    conn: &mut DbConn,
+    categories: &[CategoryId],
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(PartnerId, i64)>> {
+    let buyers = earn_categories::table
+        .filter(
+            earn_categories::category_id
+                .eq_any(categories.iter().map(|c| c.get()).collect::<Vec<i64>>()),
+        )
+        .filter(earn_categories::occurred_at.ge(since))
+        .select(earn_categories::member_id);
+    earns::table
+        .filter(earns::occurred_at.ge(since))
+        .filter(earns::member_id.eq_any(buyers))
+        .group_by(earns::partner_id)
+        .select((
+            earns::partner_id,
+            count(earns::member_id).aggregate_distinct(),
+        ))
+        .load(conn)
+}
