@@ -23,6 +23,20 @@ use crate::domain::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use std::sync::atomic::Ordering;
 
+/// A page of a list read with one row more than its `limit`: the rows of the page, and the
+/// cursor of the next page (made from its last row) when that extra row came back.
+pub fn page_of<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    cursor: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more { rows.last().map(cursor) } else { None };
+    (rows, next)
+}
+
 /// What every request needs: the pool, the clock and the master key.
 #[derive(Clone)]
 pub struct AppState {

@@ -23,6 +23,7 @@ use crate::http::catalog::json::{
 };
 use crate::service::catalog::compatibility;
 use crate::service::catalog::taxonomy::TreeCache;
+use crate::service::page_of;
 
 /// Products written per multi-row insert.
 const WRITE_BATCH: usize = 1_000;
@@ -279,8 +280,8 @@ pub fn products(
         subtree.as_deref(),
         filter.limit + 1,
     )?;
-    let more = rows.len() > usize::try_from(filter.limit).unwrap_or(usize::MAX);
-    let mut items: Vec<Product> = rows
+    let (rows, next_cursor) = page_of(rows, filter.limit, |r| hex::encode(r.sku.as_bytes()));
+    let items = rows
         .into_iter()
         .map(|r| Product {
             category: r.category_id.and_then(|c| tree.view_of(c)),
@@ -290,12 +291,6 @@ pub fn products(
             currency: r.currency,
         })
         .collect();
-    items.truncate(usize::try_from(filter.limit).unwrap_or(0));
-    let next_cursor = if more {
-        items.last().map(|p| hex::encode(p.sku.as_bytes()))
-    } else {
-        None
-    };
     Ok(ProductPage { items, next_cursor })
 }
 

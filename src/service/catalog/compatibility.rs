@@ -23,6 +23,7 @@ use crate::http::catalog::json::{
 };
 use crate::service::catalog::report::{build, drift, Neighbour, Subject};
 use crate::service::catalog::tree::{Tree, TreeCache};
+use crate::service::page_of;
 
 pub use crate::service::catalog::report::{percent, summary};
 
@@ -301,18 +302,12 @@ pub fn reports(
     own: bool,
 ) -> ApiResult<ReportPage> {
     let rows = rows::reports_of(conn, partner_id, cursor.unwrap_or(i64::MAX), limit + 1)?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut items = rows
+    let (rows, next_cursor) = page_of(rows, limit, |r| r.id.to_string());
+    let items = rows
         .into_iter()
         .map(stored)
         .map(|r| r.map(|r| if own { own_view(r) } else { r }))
         .collect::<ApiResult<Vec<_>>>()?;
-    items.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        items.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
     Ok(ReportPage { items, next_cursor })
 }
 
@@ -324,8 +319,8 @@ pub fn alerts(
     limit: i64,
 ) -> ApiResult<AlertPage> {
     let rows = rows::alerts(conn, cursor.unwrap_or(0), all, limit + 1)?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut items: Vec<CompatibilityAlert> = rows
+    let (rows, next_cursor) = page_of(rows, limit, |a| a.id.to_string());
+    let items = rows
         .into_iter()
         .map(|a| CompatibilityAlert {
             id: a.id,
@@ -338,12 +333,6 @@ pub fn alerts(
             acknowledged_by: a.acknowledged_by,
         })
         .collect();
-    items.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        items.last().map(|a| a.id.to_string())
-    } else {
-        None
-    };
     Ok(AlertPage { items, next_cursor })
 }
 

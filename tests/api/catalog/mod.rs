@@ -5,6 +5,7 @@
 mod affinity;
 mod bad_files;
 mod categories;
+mod concurrency;
 mod earn;
 mod lifecycle;
 mod scenario;

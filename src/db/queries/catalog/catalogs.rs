@@ -140,18 +140,7 @@ pub fn delete_products(conn: &mut DbConn, partner_id: PartnerId) -> QueryResult<
 /// Inserts products; a multi-row insert on each backend (the connection enum cannot express
 /// one), since an upload holds up to 200,000 of them.
 pub fn insert_products(conn: &mut DbConn, rows: &[ProductRow]) -> QueryResult<usize> {
-    let mut written = 0;
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        written += match conn {
-            DbConn::Pg(c) => diesel::insert_into(catalog_products::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(catalog_products::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-    }
-    Ok(written)
+    crate::db::insert_in_chunks!(conn, catalog_products::table, rows, INSERT_CHUNK)
 }
 
 /// `%`, `_` and `\` taken literally in a LIKE pattern.

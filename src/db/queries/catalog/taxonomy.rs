@@ -48,18 +48,7 @@ const INSERT_CHUNK: usize = 1_000;
 /// connection enum cannot express one): the tree has thousands of rows and is written when a
 /// database is first started.
 pub fn insert_categories(conn: &mut DbConn, rows: &[CategoryRow]) -> QueryResult<usize> {
-    let mut written = 0;
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        written += match conn {
-            DbConn::Pg(c) => diesel::insert_into(categories::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(categories::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-    }
-    Ok(written)
+    crate::db::insert_in_chunks!(conn, categories::table, rows, INSERT_CHUNK)
 }
 
 /// Renames, moves or retires a category (or brings a retired one back).

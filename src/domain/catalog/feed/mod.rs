@@ -213,7 +213,7 @@ impl<E> Checker<'_, E> {
         }
         let before = self.summary.problems_total;
         let sku = self.check_sku(row, raw.sku);
-        let title = self.check_title(row, raw.title);
+        let title = self.check_line(row, "title", raw.title, TITLE_LEN_MAX);
         let category = self.check_category(row, raw.category);
         let price = self.check_price(row, raw.price, raw.price_minor, raw.currency);
         if self.summary.problems_total > before {
@@ -241,42 +241,37 @@ impl<E> Checker<'_, E> {
         Ok(Next::Continue)
     }
 
-    fn check_sku(&mut self, row: u64, sku: Option<String>) -> Option<String> {
-        let sku = sku.map(|s| s.trim().to_owned()).unwrap_or_default();
-        if sku.is_empty() {
-            self.problem(row, "sku", "is missing");
+    /// A mandatory one-line text of at most `max` characters, trimmed.
+    fn check_line(
+        &mut self,
+        row: u64,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Option<String> {
+        let value = value.map(|s| s.trim().to_owned()).unwrap_or_default();
+        if value.is_empty() {
+            self.problem(row, field, "is missing");
             return None;
         }
-        if sku.chars().count() > SKU_LEN_MAX || sku.chars().any(char::is_control) {
+        if value.chars().count() > max || value.chars().any(char::is_control) {
             self.problem(
                 row,
-                "sku",
-                format!("must be 1 to {SKU_LEN_MAX} characters without control characters"),
+                field,
+                format!("must be 1 to {max} characters without control characters"),
             );
             return None;
         }
+        Some(value)
+    }
+
+    fn check_sku(&mut self, row: u64, sku: Option<String>) -> Option<String> {
+        let sku = self.check_line(row, "sku", sku, SKU_LEN_MAX)?;
         if !self.seen.insert(sku.clone()) {
             self.problem(row, "sku", format!("duplicate SKU {sku:?}"));
             return None;
         }
         Some(sku)
-    }
-
-    fn check_title(&mut self, row: u64, title: Option<String>) -> Option<String> {
-        let title = title.map(|s| s.trim().to_owned()).unwrap_or_default();
-        if title.is_empty() {
-            self.problem(row, "title", "is missing");
-            return None;
-        }
-        if title.chars().count() > TITLE_LEN_MAX || title.chars().any(char::is_control) {
-            self.problem(
-                row,
-                "title",
-                format!("must be 1 to {TITLE_LEN_MAX} characters without control characters"),
-            );
-            return None;
-        }
-        Some(title)
     }
 
     /// Some(None) for a product without a category; None when the category is bad.
