@@ -263,8 +263,18 @@ pub struct CompatibilityReport {
     pub unmapped_ppm: u64,
     /// Data-quality findings.
     pub quality: Vec<QualityFinding>,
-    /// One line per active partner (the candidate itself excluded), worst verdict first.
+    /// One line per active partner (the candidate itself excluded), worst verdict first. Empty
+    /// in a partner's own view, which says where it competes without saying how much others
+    /// sell (`competing_categories`, `exclusive_categories`).
     pub pairs: Vec<PairReport>,
+    /// The candidate's categories (with its own share) where an active partner competes with it
+    /// directly; filled in a partner's own view.
+    #[serde(default)]
+    pub competing_categories: Vec<CategoryShare>,
+    /// The subtrees (with the candidate's share) that an active partner holds exclusively and
+    /// the candidate sells in; filled in a partner's own view.
+    #[serde(default)]
+    pub exclusive_categories: Vec<CategoryShare>,
     /// How far the catalog moved since its previous version: half the sum of the share
     /// differences, ppm (absent for a first catalog).
     pub drift_ppm: Option<u64>,

@@ -106,19 +106,22 @@ impl FromRequest for Signed {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
-        let req = req.clone();
+        let signed = signed_request(req);
+        let state = app_state(req);
         Box::pin(async move {
-            let state = app_state(&req)?;
+            let (state, signed) = (state?, signed?);
             let body = bytes.await?;
-            let caller = verify_partner(&state, &req, &body).await?;
+            let hash = signing::body_sha256_hex(&body);
+            let caller = verify_partner(&state, signed, hash).await?;
             Ok(Signed { caller, body })
         })
     }
 }
 
-/// A partner's signed upload of up to 8 MiB (reconciliation files). The signature headers and
-/// an active key are checked before the body is read, so a large body is only buffered for a
-/// plausible caller; the full check runs on the whole body afterwards.
+/// A partner's signed upload of up to 8 MiB (reconciliation files). The signature headers, the
+/// timestamp, an active key and an open partner are checked before the body is read, so a
+/// large body is only buffered for a plausible caller; the full check runs on the whole body
+/// afterwards.
 #[derive(Debug, Clone)]
 pub struct SignedUpload(pub Signed);
 
@@ -128,79 +131,23 @@ impl FromRequest for SignedUpload {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let payload = web::Payload::from_request(req, payload);
-        let req = req.clone();
+        let signed = signed_request(req);
+        let state = app_state(req);
         Box::pin(async move {
-            let state = app_state(&req)?;
-            plausible_partner(&state, &req).await?;
+            let (state, signed) = (state?, signed?);
+            plausible_partner(&state, &signed).await?;
             let body = read_limited(payload.await?, RECONCILIATION_BYTES_MAX).await?;
-            let caller = verify_partner(&state, &req, &body).await?;
+            let hash = signing::body_sha256_hex(&body);
+            let caller = verify_partner(&state, signed, hash).await?;
             Ok(SignedUpload(Signed { caller, body }))
         })
     }
 }
 
-async fn verify_partner(
-    state: &AppState,
-    req: &HttpRequest,
-    body: &web::Bytes,
-) -> ApiResult<PartnerCaller> {
-    let hash = signing::body_sha256_hex(body);
-    verify_partner_hash(state, req, hash).await
-}
-
-async fn verify_partner_hash(
-    state: &AppState,
-    req: &HttpRequest,
-    body_sha256_hex: String,
-) -> ApiResult<PartnerCaller> {
-    let get = |name: &str| {
-        header(req, name)
-            .map(str::to_owned)
-            .ok_or_else(|| ApiError::new(Code::Unauthenticated, format!("missing {name} header")))
-    };
-    let signed = SignedRequest {
-        key_id: get(signing::HEADER_KEY_ID)?,
-        timestamp: get(signing::HEADER_TIMESTAMP)?,
-        nonce: get(signing::HEADER_NONCE)?,
-        signature: get(signing::HEADER_SIGNATURE)?,
-        method: req.method().as_str().to_owned(),
-        path_and_query: req
-            .uri()
-            .path_and_query()
-            .map(|pq| pq.as_str().to_owned())
-            .unwrap_or_else(|| req.uri().path().to_owned()),
-    };
-    state
-        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body_sha256_hex))
-        .await
-}
-
-async fn plausible_partner(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    for name in [
-        signing::HEADER_KEY_ID,
-        signing::HEADER_TIMESTAMP,
-        signing::HEADER_NONCE,
-        signing::HEADER_SIGNATURE,
-    ] {
-        if header(req, name).is_none() {
-            return fail(Code::Unauthenticated, format!("missing {name} header"));
-        }
-    }
-    let key_id = header(req, signing::HEADER_KEY_ID)
-        .unwrap_or_default()
-        .to_owned();
-    let known = state
-        .run(move |conn, _| auth::key_is_active(conn, &key_id))
-        .await?;
-    if !known {
-        return fail(Code::UnknownKey, "unknown or revoked key");
-    }
-    Ok(())
-}
-
 /// A partner's signed file upload (catalogs, up to 256 MiB), spooled to a temporary file while
 /// its SHA-256 is computed: the body is never held in memory whole. As for [`SignedUpload`],
-/// the signature headers and an active key are checked before the body is read.
+/// the caller is checked as far as it can be before the body is read; the timestamp is judged
+/// at the request's arrival, so a slow upload is not refused for taking minutes.
 #[derive(Debug)]
 pub struct SignedFile {
     /// The partner and the key that signed.
@@ -215,15 +162,55 @@ impl FromRequest for SignedFile {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let payload = web::Payload::from_request(req, payload);
-        let req = req.clone();
+        let signed = signed_request(req);
+        let state = app_state(req);
         Box::pin(async move {
-            let state = app_state(&req)?;
-            plausible_partner(&state, &req).await?;
+            let (state, signed) = (state?, signed?);
+            plausible_partner(&state, &signed).await?;
             let body = spool(payload.await?, CATALOG_BYTES_MAX).await?;
-            let caller = verify_partner_hash(&state, &req, body.sha256_hex.clone()).await?;
+            let caller = verify_partner(&state, signed, body.sha256_hex.clone()).await?;
             Ok(SignedFile { caller, body })
         })
     }
+}
+
+/// The signature headers of a partner request, as received, stamped with its arrival.
+fn signed_request(req: &HttpRequest) -> ApiResult<SignedRequest> {
+    let get = |name: &str| {
+        header(req, name)
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::new(Code::Unauthenticated, format!("missing {name} header")))
+    };
+    Ok(SignedRequest {
+        key_id: get(signing::HEADER_KEY_ID)?,
+        timestamp: get(signing::HEADER_TIMESTAMP)?,
+        nonce: get(signing::HEADER_NONCE)?,
+        signature: get(signing::HEADER_SIGNATURE)?,
+        method: req.method().as_str().to_owned(),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| req.uri().path().to_owned()),
+        received_at_s: chrono::Utc::now().timestamp(),
+    })
+}
+
+async fn verify_partner(
+    state: &AppState,
+    signed: SignedRequest,
+    body_sha256_hex: String,
+) -> ApiResult<PartnerCaller> {
+    state
+        .run(move |conn, state| auth::verify_partner(conn, state, &signed, &body_sha256_hex))
+        .await
+}
+
+async fn plausible_partner(state: &AppState, signed: &SignedRequest) -> ApiResult<()> {
+    let signed = signed.clone();
+    state
+        .run(move |conn, _| auth::precheck_partner(conn, &signed))
+        .await
 }
 
 /// A request body written to a temporary file.

@@ -144,7 +144,7 @@ pub(crate) async fn get_partner_catalog(
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     reading(&state, signed, |conn, _, partner_id| {
-        catalogs::current(conn, partner_id)
+        catalogs::current(conn, partner_id, true)
     })
     .await
 }
@@ -162,7 +162,7 @@ pub(crate) async fn get_operator_catalog(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
-        .run(move |conn, _| catalogs::current(conn, id))
+        .run(move |conn, _| catalogs::current(conn, id, false))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }

@@ -133,6 +133,15 @@ pub fn upload(
     let (version, report) = write_tx(conn, |conn| {
         // Concurrent uploads of one partner queue here, one replacing the other whole.
         partners::lock_partner(conn, upload.partner_id)?;
+        // Read again under the lock: an admission or a rejection may have committed since.
+        let partner = partners::partner(conn, upload.partner_id)?
+            .ok_or_else(|| ApiError::new(Code::PartnerNotFound, "no such partner"))?;
+        if matches!(partner.status.as_str(), "rejected" | "terminated") {
+            return fail(
+                Code::PartnerNotActive,
+                format!("the partner is {}: its catalog is closed", partner.status),
+            );
+        }
         let version = apply(conn, &resolve, &upload, checked.products, now)?;
         let report = compatibility::compute_and_store(conn, &tree, &partner, &version, now)?;
         Ok::<_, ApiError>((version, report))
@@ -148,8 +157,13 @@ pub fn upload(
     } else {
         report
     };
+    let version = CatalogVersion::from(version);
     Ok(UploadOutcome::Applied(Box::new(CatalogUploaded {
-        version: version.into(),
+        version: if upload.own_view {
+            own_version(version)
+        } else {
+            version
+        },
         report,
     })))
 }
@@ -210,11 +224,20 @@ fn apply(
         .ok_or_else(|| ApiError::internal("the new catalog version vanished"))
 }
 
-/// The partner's current catalog version.
-pub fn current(conn: &mut DbConn, partner_id: PartnerId) -> ApiResult<CatalogVersion> {
-    rows::current_version(conn, partner_id)?
+/// The partner's current catalog version; `own`: as the partner sees it (an operator's upload
+/// says `operator`, without the token's name).
+pub fn current(conn: &mut DbConn, partner_id: PartnerId, own: bool) -> ApiResult<CatalogVersion> {
+    let version = rows::current_version(conn, partner_id)?
         .map(CatalogVersion::from)
-        .ok_or_else(|| ApiError::new(Code::CatalogNotFound, "no catalog was uploaded"))
+        .ok_or_else(|| ApiError::new(Code::CatalogNotFound, "no catalog was uploaded"))?;
+    Ok(if own { own_version(version) } else { version })
+}
+
+fn own_version(mut version: CatalogVersion) -> CatalogVersion {
+    if version.uploaded_by.starts_with("operator:") {
+        version.uploaded_by = "operator".into();
+    }
+    version
 }
 
 /// What a product list asks for.

@@ -144,14 +144,27 @@ fn neighbours(
 }
 
 /// Observed affinity of the candidate's categories with every partner where members shopped,
-/// from the earns of the last [`SALES_WINDOW_DAYS`] days (four grouped queries).
+/// from the earns of the last [`SALES_WINDOW_DAYS`] days (four grouped queries). For each
+/// partner, "both" counts its members who bought in the categories elsewhere.
 fn affinities(
     conn: &mut DbConn,
+    tree: &Tree,
     candidate: &Profile,
     now: NaiveDateTime,
 ) -> ApiResult<BTreeMap<PartnerId, Affinity>> {
     let since = now - Duration::days(SALES_WINDOW_DAYS);
-    let categories: Vec<CategoryId> = candidate.shares.keys().copied().collect();
+    // The candidate's categories and everything under them: a line filed under "Cookware >
+    // Pans" is a purchase in "Cookware".
+    let categories: Vec<CategoryId> = tree
+        .taxonomy
+        .categories()
+        .filter(|c| {
+            tree.taxonomy
+                .lineage(c.id)
+                .any(|a| candidate.shares.contains_key(&a.id))
+        })
+        .map(|c| c.id)
+        .collect();
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let in_categories = count(sales_rows::members_in_categories(conn, &categories, since)?);
     if in_categories < AFFINITY_SUPPORT_MIN {
@@ -216,7 +229,7 @@ pub fn compute_and_store(
         version,
         profile: &profile,
     };
-    let affinities = affinities(conn, &profile, now)?;
+    let affinities = affinities(conn, tree, &profile, now)?;
     let mut report = build(
         tree,
         &subject,
@@ -236,7 +249,8 @@ pub fn compute_and_store(
     report.id = rows::insert_report(conn, partner.id, version.id, &report.verdict, &body, now)?;
     let bad = matches!(assessment.verdict, Verdict::Conflict | Verdict::Restricted);
     let was = previous.as_ref().map(|r| r.verdict.clone());
-    if partner.status == "active" && bad && was.as_deref() != Some(report.verdict.as_str()) {
+    let in_network = matches!(partner.status.as_str(), "active" | "suspended");
+    if in_network && bad && was.as_deref() != Some(report.verdict.as_str()) {
         rows::insert_alert(
             conn,
             partner.id,
@@ -250,15 +264,13 @@ pub fn compute_and_store(
     Ok(report)
 }
 
-/// The report as the partner itself sees it: scores and categories, no other partner named.
+/// The report as the partner itself sees it: its verdict, its own figures, and which of its
+/// own categories meet a competitor or an exclusivity clause (with its own share there), never
+/// another partner's name, shares, sales or members: a partner probing with made-up catalogs
+/// learns only whether someone competes in a category, which admission decides on anyway.
 pub fn own_view(mut report: CompatibilityReport) -> CompatibilityReport {
-    for pair in &mut report.pairs {
-        pair.partner_id = None;
-        pair.partner_name = None;
-        // Member counts per partner are the partners' business, not the candidate's.
-        pair.affinity = None;
-    }
     report.summary = summary(&report, false);
+    report.pairs.clear();
     report
 }
 
@@ -278,6 +290,8 @@ pub fn check_now(
 ) -> ApiResult<CompatibilityReport> {
     let tree = cache.current(conn)?;
     write_tx(conn, |conn| {
+        // Two checks at once queue here, so the second sees the first's verdict (one alert).
+        partner_rows::lock_partner(conn, partner_id)?;
         let partner = partner_rows::partner(conn, partner_id)?
             .ok_or_else(|| ApiError::new(Code::PartnerNotFound, "no such partner"))?;
         let version = catalog_rows::current_version(conn, partner_id)?

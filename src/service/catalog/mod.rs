@@ -4,6 +4,7 @@
 
 pub mod catalogs;
 pub mod compatibility;
+mod import;
 mod report;
 pub mod taxonomy;
 pub mod tree;

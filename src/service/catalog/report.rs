@@ -102,6 +102,14 @@ pub fn summary(report: &CompatibilityReport, named: bool) -> String {
             percent(report.restricted_ppm),
             percent(t.restricted_max_ppm)
         ),
+        "conflict" if !named => {
+            if report.exclusive_categories.is_empty() {
+                "an active partner sells in the same categories: see competing_categories".into()
+            } else {
+                "sells in a subtree an active partner holds exclusively: see exclusive_categories"
+                    .into()
+            }
+        }
         "conflict" => {
             let worst = report.pairs.iter().find(|p| p.verdict == "conflict");
             let breach = worst.and_then(|p| p.exclusivity_breaches.first());
@@ -115,11 +123,14 @@ pub fn summary(report: &CompatibilityReport, named: bool) -> String {
                 (Some(p), _) => format!(
                     "a direct competitor of {}: {} of the two catalogs are in the same categories (the limit is {})",
                     who(p),
-                    percent(p.overlap_ppm),
+                    percent(p.overlap_ppm.max(p.sales_overlap_ppm.unwrap_or(0))),
                     percent(t.conflict_overlap_ppm)
                 ),
                 (None, _) => "a conflict".into(),
             }
+        }
+        "complementary" if !named => {
+            "complements active partners under shared parent categories, without competing".into()
         }
         "complementary" => {
             let names: Vec<String> = report
@@ -212,8 +223,39 @@ pub(super) fn build(
         unmapped_ppm: assessment.unmapped_ppm,
         quality: quality(tree, profile, &thresholds),
         pairs,
+        competing_categories: Vec::new(),
+        exclusive_categories: Vec::new(),
         drift_ppm: None,
     };
+    let conflicting: Vec<&PairReport> = report
+        .pairs
+        .iter()
+        .filter(|p| p.verdict == "conflict")
+        .collect();
+    let mut competing: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut exclusive: BTreeMap<i64, u64> = BTreeMap::new();
+    for pair in &conflicting {
+        for c in &pair.overlapping {
+            // The candidate's own share, never the smaller of the two.
+            let own = profile
+                .shares
+                .get(&CategoryId::from(c.category_id))
+                .copied();
+            competing.insert(c.category_id, own.unwrap_or(0));
+        }
+        for c in &pair.exclusivity_breaches {
+            exclusive.insert(c.category_id, c.share_ppm);
+        }
+    }
+    let listed = |m: BTreeMap<i64, u64>| -> Vec<CategoryShare> {
+        let pairs: Vec<(CategoryId, u64)> = m
+            .into_iter()
+            .map(|(c, s)| (CategoryId::from(c), s))
+            .collect();
+        shares(tree, &pairs)
+    };
+    report.competing_categories = listed(competing);
+    report.exclusive_categories = listed(exclusive);
     report.summary = summary(&report, true);
     report
 }

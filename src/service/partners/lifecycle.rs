@@ -1,13 +1,14 @@
 //! The partner lifecycle: applied -> active | rejected; active -> suspended -> active |
-//! terminated. Every transition is recorded with who and why. Admitting a candidate computes
-//! its compatibility report first; over a conflicting or restricted report it needs an explicit
-//! override, kept in the audit trail.
+//! terminated. Every transition is recorded with who and why. Admitting a candidate (or
+//! reinstating a suspended partner) computes its compatibility report first; over a conflicting
+//! or restricted report, or without a catalog to check, it needs an explicit override, kept in
+//! the audit trail.
 
 use chrono::NaiveDateTime;
 
 use crate::db::queries::catalog::catalogs as catalog_rows;
 use crate::db::queries::catalog::reports::{self as rows, EventRow};
-use crate::db::queries::partners as partner_rows;
+use crate::db::queries::partners::{self as partner_rows, PartnerRow};
 use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
@@ -15,7 +16,7 @@ use crate::domain::input::{check_text, TextKind};
 use crate::error::{fail, ApiResult, Code};
 use crate::http::partners::json::{Partner, PartnerEvent, PartnerEventList, StatusChangeRequest};
 use crate::service::catalog::compatibility;
-use crate::service::catalog::taxonomy::TreeCache;
+use crate::service::catalog::tree::{Tree, TreeCache};
 
 /// The statuses a partner can have.
 pub const STATUSES: [&str; 5] = ["applied", "active", "rejected", "suspended", "terminated"];
@@ -100,25 +101,11 @@ pub fn change_status(
                 ),
             );
         }
-        let mut report_id = None;
-        if partner.status == "applied" && req.status == "active" {
-            if let Some(version) = catalog_rows::current_version(conn, partner_id)? {
-                let report =
-                    compatibility::compute_and_store(conn, &tree, &partner, &version, now)?;
-                report_id = Some(report.id);
-                let bad = matches!(report.verdict.as_str(), "conflict" | "restricted");
-                if bad && !req.override_conflict {
-                    return fail(
-                        Code::OverrideRequired,
-                        format!(
-                            "report {} says {}: {}; send override_conflict: true with the reason to admit anyway",
-                            report.id, report.verdict, report.summary
-                        ),
-                    );
-                }
-            }
-        }
-        let overridden = req.override_conflict && report_id.is_some();
+        let (report_id, overridden) = if req.status == "active" {
+            admission_check(conn, &tree, &partner, req.override_conflict, now)?
+        } else {
+            (None, false)
+        };
         partner_rows::set_partner_status(conn, partner_id, &req.status)?;
         let transition = Transition {
             from: Some(&partner.status),
@@ -139,6 +126,40 @@ pub fn change_status(
         let row = super::find(conn, partner_id)?;
         super::load_view(conn, row, now)
     })
+}
+
+/// Admitting (or reinstating) a partner computes its compatibility report; over a conflicting
+/// or restricted verdict, or without a catalog to check, it needs the override. Returns the
+/// report and whether the override was used.
+fn admission_check(
+    conn: &mut DbConn,
+    tree: &Tree,
+    partner: &PartnerRow,
+    override_conflict: bool,
+    now: NaiveDateTime,
+) -> ApiResult<(Option<i64>, bool)> {
+    let Some(version) = catalog_rows::current_version(conn, partner.id)? else {
+        if !override_conflict {
+            return fail(
+                Code::OverrideRequired,
+                "the partner has no catalog to check: upload one, or send override_conflict: true with the reason to admit it unchecked",
+            );
+        }
+        return Ok((None, true));
+    };
+    let report = compatibility::compute_and_store(conn, tree, partner, &version, now)?;
+    let bad = matches!(report.verdict.as_str(), "conflict" | "restricted");
+    if bad && !override_conflict {
+        // The report is rolled back with the refusal: its verdict and reason are in the detail.
+        return fail(
+            Code::OverrideRequired,
+            format!(
+                "the compatibility report says {}: {}; send override_conflict: true with the reason to admit anyway",
+                report.verdict, report.summary
+            ),
+        );
+    }
+    Ok((Some(report.id), bad))
 }
 
 /// A partner's lifecycle.

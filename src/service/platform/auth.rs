@@ -31,6 +31,9 @@ pub struct SignedRequest {
     pub method: String,
     /// Path and query exactly as sent.
     pub path_and_query: String,
+    /// When the request arrived (Unix seconds): its timestamp is judged against this, so an
+    /// upload that takes minutes to send is not refused for it.
+    pub received_at_s: i64,
 }
 
 /// An authenticated partner.
@@ -59,20 +62,9 @@ impl PartnerCaller {
     }
 }
 
-/// Whether a key id names an active key (the cheap check before a large upload is read).
-pub fn key_is_active(conn: &mut DbConn, key_id: &str) -> ApiResult<bool> {
-    Ok(rows::active_key(conn, key_id)?.is_some())
-}
-
-/// Verifies a partner request: fresh timestamp, known active key, valid signature over the
-/// body's SHA-256 (constant time), unseen nonce (recorded in the database, so replays are
-/// caught across instances), a partner neither rejected nor terminated.
-pub fn verify_partner(
-    conn: &mut DbConn,
-    state: &AppState,
-    req: &SignedRequest,
-    body_sha256_hex: &str,
-) -> ApiResult<PartnerCaller> {
+/// The checks that need neither the body nor the secret: a well-formed nonce, a timestamp
+/// within the window of the request's arrival. Returns the timestamp.
+fn check_headers(req: &SignedRequest) -> ApiResult<i64> {
     if !signing::nonce_is_well_formed(&req.nonce) {
         return fail(
             Code::Unauthenticated,
@@ -85,14 +77,46 @@ pub fn verify_partner(
             "Loyalty-Timestamp must be Unix seconds",
         )
     })?;
-    let now = Utc::now();
     // abs_diff: a timestamp near i64::MIN must not overflow the subtraction.
-    if now.timestamp().abs_diff(timestamp) > SIGNATURE_WINDOW_S.unsigned_abs() {
+    if req.received_at_s.abs_diff(timestamp) > SIGNATURE_WINDOW_S.unsigned_abs() {
         return fail(
             Code::TimestampOutOfWindow,
             format!("the timestamp is more than {SIGNATURE_WINDOW_S} s from the server's clock"),
         );
     }
+    Ok(timestamp)
+}
+
+/// The checks run before a large upload is read: the headers (nonce, timestamp), an active
+/// key, a partner that is neither rejected nor terminated. The signature and the nonce's
+/// novelty are checked on the whole body afterwards.
+pub fn precheck_partner(conn: &mut DbConn, req: &SignedRequest) -> ApiResult<()> {
+    check_headers(req)?;
+    let key = rows::active_key(conn, &req.key_id)?
+        .ok_or_else(|| ApiError::new(Code::UnknownKey, "unknown or revoked key"))?;
+    let partner = rows::partner(conn, key.partner_id)?
+        .ok_or_else(|| ApiError::internal("key without partner"))?;
+    refuse_closed(&partner.status)
+}
+
+/// A rejected or terminated partner's keys open nothing.
+fn refuse_closed(status: &str) -> ApiResult<()> {
+    if matches!(status, "rejected" | "terminated") {
+        return fail(Code::PartnerNotActive, format!("the partner is {status}"));
+    }
+    Ok(())
+}
+
+/// Verifies a partner request: fresh timestamp, known active key, valid signature over the
+/// body's SHA-256 (constant time), unseen nonce (recorded in the database, so replays are
+/// caught across instances), a partner neither rejected nor terminated.
+pub fn verify_partner(
+    conn: &mut DbConn,
+    state: &AppState,
+    req: &SignedRequest,
+    body_sha256_hex: &str,
+) -> ApiResult<PartnerCaller> {
+    let timestamp = check_headers(req)?;
     let key = rows::active_key(conn, &req.key_id)?
         .ok_or_else(|| ApiError::new(Code::UnknownKey, "unknown or revoked key"))?;
     let secret = state.master_key.open(&key.key_id, &key.secret_sealed)?;
@@ -110,7 +134,7 @@ pub fn verify_partner(
             "the signature does not match the request",
         );
     }
-    match auth_rows::insert_nonce(conn, &key.key_id, &req.nonce, now.naive_utc()) {
+    match auth_rows::insert_nonce(conn, &key.key_id, &req.nonce, Utc::now().naive_utc()) {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
             return fail(
@@ -122,12 +146,7 @@ pub fn verify_partner(
     }
     let partner = rows::partner(conn, key.partner_id)?
         .ok_or_else(|| ApiError::internal("key without partner"))?;
-    if matches!(partner.status.as_str(), "rejected" | "terminated") {
-        return fail(
-            Code::PartnerNotActive,
-            format!("the partner is {}", partner.status),
-        );
-    }
+    refuse_closed(&partner.status)?;
     Ok(PartnerCaller {
         partner_id: key.partner_id,
         key_id: key.key_id,

@@ -36,10 +36,21 @@ async fn only_active_partners_earn_and_every_transition_is_audited(app: &TestApp
         (400, Some("invalid_request")),
         "a reason is mandatory"
     );
-    let (status, _) = set_status(
+    let (status, body) = set_status(
         app,
         shop.id,
         json!({"status": "active", "reason": "no catalog: services"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("override_required")),
+        "nothing to check without a catalog"
+    );
+    let (status, _) = set_status(
+        app,
+        shop.id,
+        json!({"status": "active", "reason": "no catalog: services", "override_conflict": true}),
     )
     .await;
     assert_eq!(status, 200);
@@ -67,7 +78,12 @@ async fn only_active_partners_earn_and_every_transition_is_audited(app: &TestApp
         .refund(&refund("O-1", "R-1", 500))
         .await
         .expect("refund while suspended");
-    let (status, _) = set_status(app, shop.id, json!({"status": "active", "reason": "paid"})).await;
+    let (status, _) = set_status(
+        app,
+        shop.id,
+        json!({"status": "active", "reason": "paid", "override_conflict": true}),
+    )
+    .await;
     assert_eq!(status, 200);
     shop.client
         .earn(&sale(&number, "O-2", 1_000))

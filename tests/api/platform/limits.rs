@@ -276,7 +276,10 @@ async fn every_documented_limit_holds_at_its_bound_and_one_past_it(app: &TestApp
         ))
         .header("Content-Type", "text/csv")
         .header(partner_sdk::signing::HEADER_KEY_ID, &shop.key_id)
-        .header(partner_sdk::signing::HEADER_TIMESTAMP, "0")
+        .header(
+            partner_sdk::signing::HEADER_TIMESTAMP,
+            chrono::Utc::now().timestamp().to_string(),
+        )
         .header(
             partner_sdk::signing::HEADER_NONCE,
             partner_sdk::signing::new_nonce(),
@@ -287,6 +290,22 @@ async fn every_documented_limit_holds_at_its_bound_and_one_past_it(app: &TestApp
         .await
         .expect("upload");
     assert_eq!(res.status().as_u16(), 413);
+    // A stale timestamp is refused before the body is read at all.
+    let res = app
+        .http
+        .put(format!("{}/v1/partner/catalog?format=csv", app.address))
+        .header(partner_sdk::signing::HEADER_KEY_ID, &shop.key_id)
+        .header(partner_sdk::signing::HEADER_TIMESTAMP, "0")
+        .header(
+            partner_sdk::signing::HEADER_NONCE,
+            partner_sdk::signing::new_nonce(),
+        )
+        .header(partner_sdk::signing::HEADER_SIGNATURE, "v1=00")
+        .body(vec![b'x'; 1024 * 1024])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status().as_u16(), 401);
     // Bearer tokens: at most 200 characters.
     let res = app
         .http

@@ -181,8 +181,8 @@ pub fn product_page(
         return query.load(conn);
     };
     let pattern = format!("%{}%", like_literal(&search.to_lowercase()));
-    // Case-insensitive on both backends: ILIKE on PostgreSQL; SQLite's LIKE already ignores
-    // ASCII case, and lower() folds the rest as far as SQLite can.
+    // Case-insensitive through lower(): fully on PostgreSQL, for ASCII letters only on SQLite
+    // (whose lower() and LIKE fold nothing else), as the README says.
     let lowered = diesel::dsl::sql::<diesel::sql_types::Text>("lower(title)");
     query = query.filter(
         catalog_products::sku

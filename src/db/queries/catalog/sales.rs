@@ -96,23 +96,24 @@ pub fn members_per_partner(
         .load(conn)
 }
 
-/// Per partner: members who earned there since `since` and bought in one of `categories`
-/// (anywhere) since then.
+/// Per partner: members who earned there since `since` and bought in one of `categories` at
+/// another partner since then (what they buy at the partner itself says nothing about
+/// shopping across the network).
 pub fn members_per_partner_in_categories(
     conn: &mut DbConn,
     categories: &[CategoryId],
     since: NaiveDateTime,
 ) -> QueryResult<Vec<(PartnerId, i64)>> {
-    let buyers = earn_categories::table
-        .filter(
-            earn_categories::category_id
-                .eq_any(categories.iter().map(|c| c.get()).collect::<Vec<i64>>()),
-        )
-        .filter(earn_categories::occurred_at.ge(since))
-        .select(earn_categories::member_id);
+    let ids: Vec<i64> = categories.iter().map(|c| c.get()).collect();
     earns::table
+        .inner_join(
+            earn_categories::table.on(earn_categories::member_id
+                .eq(earns::member_id)
+                .and(earn_categories::partner_id.ne(earns::partner_id))),
+        )
         .filter(earns::occurred_at.ge(since))
-        .filter(earns::member_id.eq_any(buyers))
+        .filter(earn_categories::occurred_at.ge(since))
+        .filter(earn_categories::category_id.eq_any(ids))
         .group_by(earns::partner_id)
         .select((
             earns::partner_id,

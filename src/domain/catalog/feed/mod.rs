@@ -17,10 +17,12 @@
 //! counted, since it cannot be placed in the network. Once a row is bad the sink receives
 //! nothing more, since nothing of a bad upload is applied.
 
-mod formats;
+mod json;
 mod price;
+mod tabular;
 #[cfg(test)]
 mod tests;
+mod xml;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::BufRead;
@@ -168,10 +170,10 @@ pub fn read_feed<R: BufRead, E>(
         sink,
     };
     match format {
-        FeedFormat::Tsv => formats::read_tabular(reader, b'\t', &mut checker)?,
-        FeedFormat::Csv => formats::read_tabular(reader, b',', &mut checker)?,
-        FeedFormat::Json => formats::read_json(reader, &mut checker)?,
-        FeedFormat::Xml => formats::read_xml(reader, &mut checker)?,
+        FeedFormat::Tsv => tabular::read_tabular(reader, b'\t', &mut checker)?,
+        FeedFormat::Csv => tabular::read_tabular(reader, b',', &mut checker)?,
+        FeedFormat::Json => json::read_json(reader, &mut checker)?,
+        FeedFormat::Xml => xml::read_xml(reader, &mut checker)?,
     }
     let mut summary = checker.summary;
     if summary.products == 0 && summary.problems_total == 0 {

@@ -51,6 +51,12 @@ pub(super) fn parse_price_minor(
     minor: &str,
     currency: Option<&str>,
 ) -> Result<(MoneyMinor, String), (&'static str, String)> {
+    if minor.starts_with('+') {
+        return Err((
+            "price_minor",
+            format!("{minor:?} is not a whole number of minor units"),
+        ));
+    }
     let value: i64 = minor.parse().map_err(|_| {
         (
             "price_minor",

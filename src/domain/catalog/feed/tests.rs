@@ -233,3 +233,43 @@ fn the_sinks_error_stops_the_reading() {
     assert_eq!(result.unwrap_err(), "disk full");
     assert_eq!(calls, 1);
 }
+
+#[test]
+fn hostile_shapes_stay_problems_of_their_row_and_memory_stays_bounded() {
+    // A line of two megabytes is not a feed line.
+    let mut long = b"id\ttitle\tprice\tgoogle_product_category\n".to_vec();
+    long.extend(std::iter::repeat_n(b'\t', 2 * 1024 * 1024));
+    let (summary, _) = read(FeedFormat::Tsv, &long);
+    assert!(
+        summary.problems[0].reason.contains("longer than"),
+        "{:?}",
+        summary.problems
+    );
+    // Unknown fields are skipped unread, whatever they hold; wrong shapes are this row's.
+    let nested = format!(
+        r#"[{{"sku":"A","title":"T","price_minor":1,"currency":"EUR","x":{}}},
+            {{"sku":"B","id":"C","title":"T","price_minor":1,"currency":"EUR"}},
+            {{"sku":"D","title":["T"],"price_minor":1,"currency":"EUR"}},
+            {{"sku":"E","title":"T","price_minor":"+5","currency":"EUR"}},
+            "not an object",
+            {{"sku":"F","title":"T","price_minor":1,"currency":"EUR"}}]"#,
+        "[".repeat(100) + &"]".repeat(100)
+    );
+    let (summary, products) = read(FeedFormat::Json, nested.as_bytes());
+    assert_eq!(
+        problems(&summary),
+        vec![(2, "sku"), (3, "title"), (4, "price_minor"), (5, "")]
+    );
+    assert_eq!(summary.products, 6);
+    assert_eq!(
+        products.len(),
+        1,
+        "only the first, before the first bad row"
+    );
+    // An entity the feed does not define, in a field the catalog does not read, is ignored.
+    let xml = "<rss><channel><item><g:id>A</g:id><title>T</title><g:price>1.00 EUR</g:price>\
+               <description>&nbsp;</description></item></channel></rss>";
+    let (summary, products) = read(FeedFormat::Xml, xml.as_bytes());
+    assert!(summary.is_clean(), "{:?}", summary.problems);
+    assert_eq!(products.len(), 1);
+}

@@ -222,27 +222,43 @@ impl Taxonomy {
         Ok(())
     }
 
-    /// The tree from stored categories, in any order; a category whose parent is missing is
-    /// left out (with its subtree), since it could not be placed.
+    /// The tree from stored categories, in any order. Depths are recomputed from the parents
+    /// (a category Google moved takes its subtree with it); a category whose chain of parents
+    /// does not reach a top level within [`DEPTH_MAX`] steps is left out, since it could not be
+    /// placed.
     pub fn from_categories(categories: impl IntoIterator<Item = Category>) -> Taxonomy {
         let mut tree = Taxonomy::default();
         for c in categories {
             tree.categories.insert(c.id, c);
         }
-        let orphans: Vec<CategoryId> = tree
+        let parents: HashMap<CategoryId, Option<CategoryId>> =
+            tree.categories.values().map(|c| (c.id, c.parent)).collect();
+        let depth_of = |id: CategoryId| -> Option<usize> {
+            let mut current = id;
+            for depth in 1..=DEPTH_MAX {
+                match parents.get(&current)? {
+                    None => return Some(depth),
+                    Some(parent) => current = *parent,
+                }
+            }
+            None
+        };
+        let depths: Vec<(CategoryId, Option<usize>)> = tree
             .categories
-            .values()
-            .filter(|c| {
-                tree.lineage(c.id).count() != c.depth
-                    || tree
-                        .lineage(c.id)
-                        .last()
-                        .is_some_and(|top| top.parent.is_some())
-            })
-            .map(|c| c.id)
+            .keys()
+            .map(|id| (*id, depth_of(*id)))
             .collect();
-        for id in orphans {
-            tree.categories.remove(&id);
+        for (id, depth) in depths {
+            match depth {
+                Some(d) => {
+                    if let Some(c) = tree.categories.get_mut(&id) {
+                        c.depth = d;
+                    }
+                }
+                None => {
+                    tree.categories.remove(&id);
+                }
+            }
         }
         let ids: Vec<CategoryId> = tree.categories.keys().copied().collect();
         for id in ids {
