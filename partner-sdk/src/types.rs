@@ -160,6 +160,12 @@ pub struct RefundRequest {
     pub amount_minor: i64,
     /// ISO 4217 code; must be the currency of the original sale.
     pub currency: String,
+    /// The returned lines (SKU or category, amount), adding up to at most `amount_minor`: the
+    /// claw-back follows what those lines earned (a line at x2 takes back twice what a plain
+    /// one does, a restricted line nothing). The rest of the amount, or the whole without
+    /// lines, claws back at the order's average.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<SaleLine>>,
 }
 
 /// What a refund clawed back.

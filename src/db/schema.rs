@@ -217,6 +217,8 @@ diesel::table! {
         refunded_minor -> BigInt,
         clawed_points -> BigInt,
         created_at -> Timestamp,
+        weighted_bp -> Nullable<BigInt>,
+        refunded_weighted_bp -> BigInt,
     }
 }
 
@@ -467,6 +469,7 @@ diesel::table! {
         category_id -> BigInt,
         amount_minor -> BigInt,
         occurred_at -> Timestamp,
+        weight_bp -> BigInt,
     }
 }
 

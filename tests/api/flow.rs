@@ -70,6 +70,7 @@ async fn earn_then_spend_elsewhere_then_refund(app: &TestApp) {
             refund_id: "R-1".into(),
             amount_minor: 2125,
             currency: "EUR".into(),
+            lines: None,
         })
         .await
         .expect("refund");

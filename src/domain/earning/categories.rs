@@ -28,6 +28,17 @@ pub enum LineTreatment {
     },
 }
 
+impl LineTreatment {
+    /// What a unit of the line earns, in basis points of the plain rate.
+    pub fn weight_bp(&self) -> i64 {
+        match self {
+            LineTreatment::Plain => crate::domain::earning::rules::BP_ONE,
+            LineTreatment::Restricted { .. } => 0,
+            LineTreatment::Multiplied { multiplier_bp, .. } => *multiplier_bp,
+        }
+    }
+}
+
 /// A line with its amount and treatment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreatedLine {

@@ -116,10 +116,14 @@ fn check_lines(lines: &[SaleLine], amount_minor: i64) -> Result<(), SaleError> {
 }
 
 /// Checks a return's identifiers and amount; returns the amount.
-pub fn check_return(req: &RefundRequest) -> Result<MoneyMinor, InputError> {
+pub fn check_return(req: &RefundRequest) -> Result<MoneyMinor, SaleError> {
     check_text("order_id", &req.order_id, TextKind::Identifier)?;
     check_text("refund_id", &req.refund_id, TextKind::Identifier)?;
-    check_range("amount_minor", req.amount_minor, 1, AMOUNT_MINOR_MAX).map(MoneyMinor::from)
+    let amount = check_range("amount_minor", req.amount_minor, 1, AMOUNT_MINOR_MAX)?;
+    if let Some(lines) = &req.lines {
+        check_lines(lines, amount)?;
+    }
+    Ok(MoneyMinor::from(amount))
 }
 
 #[cfg(test)]
@@ -224,17 +228,24 @@ mod tests {
             refund_id: "r-1".into(),
             amount_minor: 500,
             currency: "EUR".into(),
+            lines: None,
         };
         assert_eq!(check_return(&ret).unwrap().get(), 500);
         let bad = RefundRequest {
             refund_id: String::new(),
             ..ret.clone()
         };
-        assert_eq!(check_return(&bad).unwrap_err().field, "refund_id");
+        let SaleError::Input(e) = check_return(&bad).unwrap_err() else {
+            panic!("an input error")
+        };
+        assert_eq!(e.field, "refund_id");
         let zero = RefundRequest {
             amount_minor: 0,
             ..ret
         };
-        assert!(check_return(&zero).unwrap_err().out_of_range);
+        let SaleError::Input(e) = check_return(&zero).unwrap_err() else {
+            panic!("an input error")
+        };
+        assert!(e.out_of_range);
     }
 }

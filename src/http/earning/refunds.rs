@@ -19,13 +19,14 @@ pub(crate) async fn create_refund(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    let categories = state.categories.clone();
     moving(
         &state,
         &req,
         signed,
         StatusCode::CREATED,
-        |conn, now, partner_id, input: &RefundRequest| {
-            earning::refund(conn, now, partner_id, input)
+        move |conn, now, partner_id, input: &RefundRequest| {
+            earning::refund(conn, &categories, now, partner_id, input)
         },
     )
     .await

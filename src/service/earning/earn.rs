@@ -134,22 +134,26 @@ fn record_categories(
     occurred_at: NaiveDateTime,
     lines: &Lines,
 ) -> ApiResult<()> {
-    let mut per_category: BTreeMap<CategoryId, i64> = BTreeMap::new();
+    // category -> (amount, weight); a category's lines share its treatment, so its weight.
+    let mut per_category: BTreeMap<CategoryId, (i64, i64)> = BTreeMap::new();
     for (line, category) in lines.treated.iter().zip(&lines.categories) {
         if let Some(c) = category {
-            let spent = per_category.entry(*c).or_insert(0);
-            *spent = spent.saturating_add(line.amount.get());
+            let entry = per_category
+                .entry(*c)
+                .or_insert((0, line.treatment.weight_bp()));
+            entry.0 = entry.0.saturating_add(line.amount.get());
         }
     }
     let rows: Vec<EarnCategoryRow> = per_category
         .into_iter()
-        .map(|(category_id, amount)| EarnCategoryRow {
+        .map(|(category_id, (amount, weight_bp))| EarnCategoryRow {
             earn_id,
             partner_id,
             member_id,
             category_id,
             amount_minor: MoneyMinor::from(amount),
             occurred_at,
+            weight_bp,
         })
         .collect();
     sales_rows::insert(conn, &rows)?;
@@ -269,6 +273,7 @@ fn claim_order(
         refunded_minor: MoneyMinor::ZERO,
         clawed_points: Points::ZERO,
         created_at: now,
+        weighted_bp: Some(outcome.weighted_bp),
     };
     // In a savepoint: on PostgreSQL a failed statement aborts the whole transaction otherwise.
     match conn.transaction(|conn| earn_rows::insert_earn(conn, &new)) {

@@ -1,4 +1,5 @@
-//! Claws back the points of a returned sale, in proportion to the amount returned: from the
+//! Claws back the points of a returned sale, in proportion to what the returned part earned
+//! (the amount weighted by each line's multiplier, a restricted line weighing nothing): from the
 //! order's own lot first, then from the member's other available points; what the member
 //! cannot cover leaves a negative balance. The partner is credited back every point clawed.
 
@@ -11,11 +12,19 @@ use crate::db::queries::earning::{self as earn_rows, EarnRow};
 use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::members::Member;
 use crate::db::{is_unique_violation, write_tx, DbConn};
-use crate::domain::earning::rules::{clawback_split, cumulative_clawback, ClawbackSplit};
+use std::collections::HashMap;
+
+use crate::db::queries::catalog::catalogs as catalog_rows;
+use crate::db::queries::catalog::sales as sales_rows;
+use crate::domain::earning::rules::{
+    clawback_split, cumulative_clawback, cumulative_clawback_weighted, ClawbackSplit,
+};
 use crate::domain::earning::sale::check_return;
+use crate::domain::ids::CategoryId;
 use crate::domain::ids::{EntryId, LotId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting};
 use crate::service::members;
@@ -23,6 +32,7 @@ use crate::service::members;
 /// Claws back the points of a full or partial return of an order.
 pub fn refund(
     conn: &mut DbConn,
+    categories: &TreeCache,
     now: NaiveDateTime,
     partner_id: PartnerId,
     req: &RefundRequest,
@@ -31,16 +41,26 @@ pub fn refund(
     write_tx(conn, |conn| {
         let (mut member, earn) = lock_order(conn, partner_id, &req.order_id, now)?;
         let refunded_after = check_refund(conn, partner_id, &earn, req)?;
-        let claw = cumulative_clawback(earn.points, earn.amount_minor, refunded_after)
+        let weight = refund_weight(conn, categories, &earn, req, refunded_after)?;
+        let cumulative = match earn.weighted_bp {
+            Some(total) => cumulative_clawback_weighted(
+                earn.points,
+                total,
+                earn.refunded_weighted_bp.saturating_add(weight),
+            ),
+            None => cumulative_clawback(earn.points, earn.amount_minor, refunded_after),
+        };
+        let claw = cumulative
             .checked_sub(earn.clawed_points)
-            .ok_or_else(points_overflow)?;
+            .ok_or_else(points_overflow)?
+            .at_least_zero();
         let (split, entry_id) = if claw.is_positive() {
             let (split, id) = claw_back(conn, &mut member, &earn, req, claw, now)?;
             (split, Some(id))
         } else {
             (ClawbackSplit::default(), None)
         };
-        record_refund(conn, &earn, req, claw, entry_id, now)?;
+        record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
         Ok(RefundResponse {
             refund_id: req.refund_id.clone(),
             order_id: req.order_id.clone(),
@@ -72,6 +92,56 @@ fn lock_order(
     let (member, _) = members::lock_and_sync(conn, member_id, now)?;
     let earn = earn_rows::earn_by_order(conn, partner_id, order_id)?.ok_or_else(not_found)?;
     Ok((member, earn))
+}
+
+/// The weight this refund takes back from the order (0 for an order recorded before weights
+/// were): each returned line at the weight its category earned at in this order, the rest at
+/// the order's average weight; the last refund of an order takes back all that is left, so a
+/// full return claws back every point.
+fn refund_weight(
+    conn: &mut DbConn,
+    categories: &TreeCache,
+    earn: &EarnRow,
+    req: &RefundRequest,
+    refunded_after: MoneyMinor,
+) -> ApiResult<i64> {
+    let Some(total) = earn.weighted_bp else {
+        return Ok(0);
+    };
+    let left = total.saturating_sub(earn.refunded_weighted_bp).max(0);
+    if refunded_after >= earn.amount_minor {
+        return Ok(left);
+    }
+    let amount = i128::from(earn.amount_minor.get()).max(1);
+    let average = |minor: i64| i128::from(minor) * i128::from(total) / amount;
+    let lines = req.lines.as_deref().unwrap_or(&[]);
+    let mut weight = average(req.amount_minor - lines.iter().map(|l| l.amount_minor).sum::<i64>());
+    if !lines.is_empty() {
+        let tree = categories.current(conn)?;
+        let weights: HashMap<CategoryId, i64> =
+            sales_rows::weights_of(conn, earn.id)?.into_iter().collect();
+        let skus: Vec<String> = lines.iter().filter_map(|l| l.sku.clone()).collect();
+        let by_sku: HashMap<String, Option<CategoryId>> =
+            catalog_rows::categories_of_skus(conn, earn.partner_id, &skus)?
+                .into_iter()
+                .collect();
+        for line in lines {
+            let category = line
+                .sku
+                .as_ref()
+                .and_then(|s| by_sku.get(s).copied().flatten())
+                .or_else(|| {
+                    line.category
+                        .as_deref()
+                        .and_then(|c| tree.taxonomy.resolve(c))
+                });
+            weight += match category.and_then(|c| weights.get(&c)) {
+                Some(bp) => i128::from(line.amount_minor) * i128::from(*bp),
+                None => average(line.amount_minor),
+            };
+        }
+    }
+    Ok(i64::try_from(weight).unwrap_or(i64::MAX).clamp(0, left))
 }
 
 /// Refuses a refund in another currency, a reused refund id, or one beyond the order; returns
@@ -208,11 +278,12 @@ fn record_refund(
     conn: &mut DbConn,
     earn: &EarnRow,
     req: &RefundRequest,
-    claw: Points,
+    (claw, weight): (Points, i64),
     entry_id: Option<EntryId>,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    if earn_rows::add_earn_refund(conn, earn.id, MoneyMinor::from(req.amount_minor), claw)? != 1 {
+    let amount = MoneyMinor::from(req.amount_minor);
+    if earn_rows::add_earn_refund(conn, earn.id, amount, claw, weight)? != 1 {
         return Err(ApiError::internal("earn totals out of range"));
     }
     let inserted = conn.transaction(|conn| {

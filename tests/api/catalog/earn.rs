@@ -2,7 +2,7 @@
 //! line names one), restricted lines earn nothing and say so, contract multipliers apply and
 //! are explained; contract rules are checked.
 
-use partner_sdk::types::SaleLine;
+use partner_sdk::types::{RefundRequest, SaleLine};
 use serde_json::json;
 
 use super::upload_ok;
@@ -142,5 +142,68 @@ async fn contract_category_rules_are_checked(app: &TestApp) {
     );
 }
 
+async fn refunds_claw_back_what_the_returned_lines_earned(app: &TestApp) {
+    let shop = app
+        .partner_with(
+            "shop",
+            json!({"earn_rate_bp": 10000, "issuance_price_micros": 8000,
+                   "redemption_price_micros": 6000, "return_window_days": 0,
+                   "category_rules": [{"category_id": TOOLS, "multiplier_bp": 20000}]}),
+        )
+        .await;
+    let catalog = "sku,title,category,price_minor,currency\n\
+                   W-1,Bordeaux rouge 75 cl,421,2000,EUR\n\
+                   D-1,Perceuse sans fil,1217,3000,EUR\n";
+    upload_ok(&shop, "csv", catalog.into()).await;
+    let (number, token) = app.member("ines@example.com").await;
+    link(&shop, &number).await;
+    let mut req = sale(&number, "O-1", 10_000);
+    req.lines = Some(vec![
+        line(Some("W-1"), None, 2_000),
+        line(Some("D-1"), None, 3_000),
+    ]);
+    // 0 for the wine, 60 for the drill at x2, 50 for the other 50.00: 110.
+    assert_eq!(shop.client.earn(&req).await.expect("earn").points, 110);
+    let refund = |id: &str, amount: i64, lines: Option<Vec<SaleLine>>| RefundRequest {
+        order_id: "O-1".into(),
+        refund_id: id.into(),
+        amount_minor: amount,
+        currency: "EUR".into(),
+        lines,
+    };
+    // The wine comes back: it earned nothing, nothing is taken back.
+    let wine = refund("R-1", 2_000, Some(vec![line(Some("W-1"), None, 2_000)]));
+    assert_eq!(
+        shop.client
+            .refund(&wine)
+            .await
+            .expect("refund")
+            .points_clawed_back,
+        0
+    );
+    // The drill comes back: the 60 points it earned, not 30% of the order's 110.
+    let drill = refund("R-2", 3_000, Some(vec![line(Some("D-1"), None, 3_000)]));
+    assert_eq!(
+        shop.client
+            .refund(&drill)
+            .await
+            .expect("refund")
+            .points_clawed_back,
+        60
+    );
+    // The rest comes back without lines: all that is left.
+    let rest = refund("R-3", 5_000, None);
+    assert_eq!(
+        shop.client
+            .refund(&rest)
+            .await
+            .expect("refund")
+            .points_clawed_back,
+        50
+    );
+    assert_eq!(app.balance(&token).await.available_points, 0);
+}
+
 both_backends!(restricted_lines_earn_nothing_and_multipliers_apply);
+both_backends!(refunds_claw_back_what_the_returned_lines_earned);
 both_backends!(contract_category_rules_are_checked);

@@ -123,6 +123,7 @@ async fn refunds_beyond_the_order_are_refused(app: &TestApp) {
         refund_id: id.into(),
         amount_minor: amount,
         currency: currency.into(),
+        lines: None,
     };
     assert_eq!(
         code_of(

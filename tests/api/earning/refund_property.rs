@@ -136,6 +136,7 @@ async fn apply(
                     refund_id: format!("{prefix}-R{refund}"),
                     amount_minor,
                     currency: "EUR".into(),
+                    lines: None,
                 })
                 .await
                 .expect("refund");

@@ -13,6 +13,7 @@ pub fn refund(order: &str, id: &str, amount_minor: i64) -> RefundRequest {
         refund_id: id.into(),
         amount_minor,
         currency: "EUR".into(),
+        lines: None,
     }
 }
 

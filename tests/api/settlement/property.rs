@@ -117,6 +117,7 @@ async fn random_operations_settle_consistently(app: &TestApp) {
                             refund_id: format!("R-{step}"),
                             amount_minor: part,
                             currency: "EUR".into(),
+                            lines: None,
                         })
                         .await
                         .unwrap();

@@ -56,6 +56,7 @@ async fn three_partners_settle_to_the_cent(app: &TestApp) {
             refund_id: "A-1-R".into(),
             amount_minor: 5000,
             currency: "EUR".into(),
+            lines: None,
         })
         .await
         .unwrap();

@@ -21,6 +21,8 @@ pub struct EarnCategoryRow {
     pub category_id: CategoryId,
     pub amount_minor: MoneyMinor,
     pub occurred_at: NaiveDateTime,
+    /// What a unit of it earned: the line's multiplier in basis points, 0 when restricted.
+    pub weight_bp: i64,
 }
 
 /// Records an earn's categorised spending (a sale has at most 500 lines).
@@ -31,6 +33,14 @@ pub fn insert(conn: &mut DbConn, rows: &[EarnCategoryRow]) -> QueryResult<()> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// The weight each category of an earn earned at.
+pub fn weights_of(conn: &mut DbConn, earn_id: EarnId) -> QueryResult<Vec<(CategoryId, i64)>> {
+    earn_categories::table
+        .filter(earn_categories::earn_id.eq(earn_id))
+        .select((earn_categories::category_id, earn_categories::weight_bp))
+        .load(conn)
 }
 
 /// A partner's spending per category since `since`.

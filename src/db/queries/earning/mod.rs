@@ -25,6 +25,11 @@ pub struct EarnRow {
     pub refunded_minor: MoneyMinor,
     pub clawed_points: Points,
     pub created_at: NaiveDateTime,
+    /// The amount weighted by each line's multiplier, minor units x basis points (None for
+    /// earns recorded before weights were).
+    pub weighted_bp: Option<i64>,
+    /// The weight refunds have taken back so far.
+    pub refunded_weighted_bp: i64,
 }
 
 /// An earn to record.
@@ -43,6 +48,7 @@ pub struct NewEarn<'a> {
     pub refunded_minor: MoneyMinor,
     pub clawed_points: Points,
     pub created_at: NaiveDateTime,
+    pub weighted_bp: Option<i64>,
 }
 
 /// Records an earn; a unique violation means the order already earned.
@@ -85,6 +91,7 @@ pub fn add_earn_refund(
     id: EarnId,
     amount_minor: MoneyMinor,
     points: Points,
+    weighted_bp: i64,
 ) -> QueryResult<usize> {
     diesel::update(
         earns::table
@@ -95,6 +102,7 @@ pub fn add_earn_refund(
     .set((
         earns::refunded_minor.eq(earns::refunded_minor + amount_minor),
         earns::clawed_points.eq(earns::clawed_points + points),
+        earns::refunded_weighted_bp.eq(earns::refunded_weighted_bp + weighted_bp),
     ))
     .execute(conn)
 }

@@ -48,6 +48,9 @@ pub struct EarnOutcome {
     pub points: Points,
     /// The explanation, in the order applied.
     pub rules: Vec<AppliedRule>,
+    /// The sale's amount weighted by each line's multiplier (minor units x basis points; 0
+    /// for a restricted line): what a refund's claw-back is measured against.
+    pub weighted_bp: i64,
 }
 
 /// Computes the points of a sale without lines. None when the result would exceed
@@ -73,11 +76,7 @@ pub fn compute_points_with_lines(
     let lined: i128 = lines.iter().map(|l| i128::from(l.amount.get())).sum();
     let mut weighted = (i128::from(amount.get()) - lined).max(0) * bp_one;
     for line in lines {
-        let bp = match line.treatment {
-            LineTreatment::Plain => bp_one,
-            LineTreatment::Restricted { .. } => 0,
-            LineTreatment::Multiplied { multiplier_bp, .. } => i128::from(multiplier_bp),
-        };
+        let bp = i128::from(line.treatment.weight_bp());
         weighted = weighted.checked_add(i128::from(line.amount.get()).checked_mul(bp)?)?;
     }
     let numerator = weighted
@@ -123,6 +122,7 @@ pub fn compute_points_with_lines(
     Some(EarnOutcome {
         points: Points::from(points),
         rules,
+        weighted_bp: i64::try_from(weighted).ok()?,
     })
 }
 
@@ -197,10 +197,18 @@ pub fn cumulative_clawback(
     amount: MoneyMinor,
     refunded_total: MoneyMinor,
 ) -> Points {
+    cumulative_clawback_weighted(points, amount.get(), refunded_total.get())
+}
+
+/// [`cumulative_clawback`] measured by weight rather than amount: `total` is the order's
+/// amount weighted by each line's multiplier, `refunded` the weight of what was returned so
+/// far, so returning a line at x10 takes back ten times what a plain line of the same price
+/// does, and returning a restricted line (weight 0) takes back nothing.
+pub fn cumulative_clawback_weighted(points: Points, total: i64, refunded: i64) -> Points {
     let (points, amount, refunded) = (
         i128::from(points.get()),
-        i128::from(amount.get()),
-        i128::from(refunded_total.get()),
+        i128::from(total),
+        i128::from(refunded),
     );
     if amount <= 0 {
         return Points::from(i64::try_from(points).unwrap_or(0));

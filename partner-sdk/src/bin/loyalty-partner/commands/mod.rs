@@ -64,6 +64,7 @@ pub(crate) async fn run(client: &Client, command: Command) -> Result<String, Fai
                     refund_id,
                     amount_minor,
                     currency,
+                    lines: None,
                 })
                 .await?,
         ),
