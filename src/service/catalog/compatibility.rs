@@ -264,6 +264,24 @@ pub fn compute_and_store(
     Ok(report)
 }
 
+/// Recomputes, in the caller's transaction, the report of every partner in the network
+/// (active or suspended) that has a catalog: after the restricted subtrees change, a partner
+/// whose verdict becomes restricted raises an alert like a drifting catalog does. Returns how
+/// many reports were computed.
+pub fn reassess_network(conn: &mut DbConn, tree: &Tree, now: NaiveDateTime) -> ApiResult<usize> {
+    let mut computed = 0;
+    for partner in partner_rows::all_partners(conn)? {
+        if !matches!(partner.status.as_str(), "active" | "suspended") {
+            continue;
+        }
+        if let Some(version) = catalog_rows::current_version(conn, partner.id)? {
+            compute_and_store(conn, tree, &partner, &version, now)?;
+            computed += 1;
+        }
+    }
+    Ok(computed)
+}
+
 /// The report as the partner itself sees it: its verdict, its own figures, and which of its
 /// own categories meet a competitor or an exclusivity clause (with its own share there), never
 /// another partner's name, shares, sales or members: a partner probing with made-up catalogs

@@ -13,6 +13,7 @@ use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::http::catalog::json::{
     Category, CategoryDetail, CategoryList, NewCategoryRequest, Restriction, RestrictionList,
 };
+use crate::service::catalog::compatibility;
 pub use crate::service::catalog::import::{import, seed_if_empty, ImportSummary};
 pub use crate::service::catalog::tree::{Tree, TreeCache, NETWORK_ID_MIN};
 
@@ -160,7 +161,8 @@ pub fn restrictions(conn: &mut DbConn, cache: &TreeCache) -> ApiResult<Restricti
     Ok(RestrictionList { items })
 }
 
-/// Marks a subtree restricted (again: the reason is replaced).
+/// Marks a subtree restricted (again: the reason is replaced), and reassesses every partner
+/// in the network, so one now selling mostly in the subtree raises an alert.
 pub fn restrict(
     conn: &mut DbConn,
     now: NaiveDateTime,
@@ -177,6 +179,7 @@ pub fn restrict(
         rows::delete_restriction(conn, id)?;
         rows::insert_restriction(conn, id, reason, by, now)?;
         let tree = Tree::uncached(conn)?;
+        compatibility::reassess_network(conn, &tree, now)?;
         Ok(Restriction {
             category: tree
                 .view_of(id)
@@ -198,6 +201,8 @@ pub fn unrestrict(conn: &mut DbConn, now: NaiveDateTime, id: CategoryId) -> ApiR
                 format!("category {id} is not a restricted subtree"),
             );
         }
+        let tree = Tree::uncached(conn)?;
+        compatibility::reassess_network(conn, &tree, now)?;
         Ok(())
     })
 }

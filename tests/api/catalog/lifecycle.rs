@@ -227,5 +227,36 @@ async fn a_catalog_drifting_into_a_conflict_raises_an_alert(app: &TestApp) {
     assert_eq!(open["items"], json!([]));
 }
 
+async fn restricting_a_subtree_reassesses_the_network(app: &TestApp) {
+    let tools = app.partner("tools", 10_000, 14).await;
+    let feed = "sku,title,category,price_minor,currency\nT1,Perceuse,1217,9990,EUR\nT2,Scie,1235,2990,EUR\n";
+    upload_ok(&tools, "csv", feed.into()).await;
+    let (status, _) = app
+        .operator(
+            Method::PUT,
+            "/v1/operator/category-restrictions/1217",
+            Some(json!({"reason": "no points on drills"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, alerts) = app
+        .operator(Method::GET, "/v1/operator/compatibility-alerts", None)
+        .await;
+    assert_eq!(alerts["items"][0]["partner_id"].as_i64(), Some(tools.id));
+    assert_eq!(alerts["items"][0]["verdict"], "restricted");
+    let (_, page) = app
+        .operator(
+            Method::GET,
+            &format!(
+                "/v1/operator/partners/{}/compatibility-reports?limit=1",
+                tools.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(page["items"][0]["restricted_ppm"], 500_000);
+}
+
 both_backends!(only_active_partners_earn_and_every_transition_is_audited);
+both_backends!(restricting_a_subtree_reassesses_the_network);
 both_backends!(a_catalog_drifting_into_a_conflict_raises_an_alert);
