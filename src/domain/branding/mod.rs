@@ -1,4 +1,7 @@
 //! Branding over the shared ledger: what a partner's brand may look like. [`colors`]: colours
-//! as the brand gives them and whether text on them is readable (WCAG 2.1).
+//! and whether text on them is readable (WCAG 2.1); [`logo`]: the PNG checks; [`rules`]: the
+//! program rules in Markdown, rendered safely.
 
 pub mod colors;
+pub mod logo;
+pub mod rules;
