@@ -97,6 +97,9 @@ codes! {
     PartnerNotActive => (StatusCode::FORBIDDEN, "partner_not_active", "The partner is not active: it may not earn or redeem"),
     TransitionRefused => (StatusCode::CONFLICT, "transition_refused", "The partner cannot move to this status from its current one"),
     OverrideRequired => (StatusCode::CONFLICT, "override_required", "The compatibility report says conflict or restricted: admitting needs an explicit override with a reason"),
+    BrandNotFound => (StatusCode::NOT_FOUND, "brand_not_found", "No such brand"),
+    ContrastTooLow => (StatusCode::UNPROCESSABLE_ENTITY, "contrast_too_low", "Text on the brand's colours would be hard to read"),
+    InvalidLogo => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_logo", "The logo is not an acceptable PNG"),
     DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database is unavailable or overloaded; retry later"),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
 }

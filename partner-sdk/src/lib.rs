@@ -2,12 +2,14 @@
 //!
 //! - [`signing`]: the v1 request signature (HMAC-SHA256), usable without the client.
 //! - [`types`]: the request and response bodies.
+//! - [`branding`]: the partner's brand over the shared points.
 //! - [`catalog`]: categories, catalog uploads and products, compatibility reports.
 //! - [`statement`]: settlement statements and their offline signature check.
 //! - [`Client`]: signs every request, sends an `Idempotency-Key` on each request that moves
 //!   points and reuses it across its retries, retries network errors, 429 and 5xx answers with
 //!   exponential back-off, and turns problem answers into [`Error::Problem`].
 
+pub mod branding;
 pub mod catalog;
 pub mod client;
 pub mod error;

@@ -473,6 +473,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    brand_logos (sha256) {
+        sha256 -> Text,
+        png -> Binary,
+        width -> BigInt,
+        height -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brands (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        version -> BigInt,
+        slug -> Text,
+        display_name -> Text,
+        primary_color -> Text,
+        accent_color -> Text,
+        text_color -> Text,
+        points_label_fr -> Text,
+        points_label_en -> Text,
+        default_locale -> Text,
+        rules_markdown -> Text,
+        rules_html -> Text,
+        logo_sha256 -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brand_slugs (slug) {
+        slug -> Text,
+        partner_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    brand_suspensions (partner_id) {
+        partner_id -> BigInt,
+        reason -> Text,
+        suspended_by -> Text,
+        suspended_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -519,4 +566,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     compatibility_alerts,
     partner_events,
     earn_categories,
+    brand_logos,
+    brands,
+    brand_slugs,
+    brand_suspensions,
 );

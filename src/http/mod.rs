@@ -4,6 +4,7 @@
 //! utoipa-actix-web so the OpenAPI document cannot miss one.
 
 pub mod auth;
+pub mod branding;
 pub mod catalog;
 pub mod earning;
 pub mod extract;
@@ -52,6 +53,7 @@ members use bearer tokens. Every error is an RFC 9457 problem with a stable `cod
         (name = "member", description = "Member API: sign-in, balance, history, one-time codes"),
         (name = "operator", description = "Operator API: partners, keys, settings, adjustments, verification"),
         (name = "catalog", description = "Categories, catalogs and compatibility reports: the Google product taxonomy with restricted subtrees, catalog uploads, the reports the operator admits partners on"),
+        (name = "branding", description = "Partners' brands over the shared points, as their member pages show them"),
         (name = "settlement", description = "Clearing: periods, statements, payments, disputes, liability; the network's public keys"),
         (name = "system", description = "Health")
     )
@@ -109,7 +111,10 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(catalog::catalogs::get_partner_catalog)
                 .service(catalog::catalogs::list_partner_products)
                 .service(catalog::reports::create_partner_compatibility_report)
-                .service(catalog::reports::list_partner_compatibility_reports),
+                .service(catalog::reports::list_partner_compatibility_reports)
+                .service(branding::brands::put_partner_brand)
+                .service(branding::brands::put_partner_brand_logo)
+                .service(branding::brands::get_partner_brand),
         )
         .service(
             scope("/v1/operator")
@@ -133,6 +138,9 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(catalog::categories::list_category_restrictions)
                 .service(catalog::categories::put_category_restriction)
                 .service(catalog::categories::delete_category_restriction)
+                .service(branding::brands::list_brand_versions)
+                .service(branding::brands::put_brand_suspension)
+                .service(branding::brands::delete_brand_suspension)
                 .service(partners::keys::create_key)
                 .service(partners::keys::list_keys)
                 .service(partners::keys::delete_key)
@@ -157,7 +165,9 @@ fn register(cfg: &mut ServiceConfig) {
             scope("/v1/network")
                 .service(settlement::network_keys::list_network_keys)
                 .service(catalog::categories::list_categories)
-                .service(catalog::categories::get_category),
+                .service(catalog::categories::get_category)
+                .service(branding::brands::get_brand)
+                .service(branding::brands::get_brand_logo),
         )
         .service(
             scope("/v1/member")

@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod branding;
 mod catalog;
 mod earning;
 mod flow;

@@ -1,0 +1,4 @@
+//! Branding: partners' brands over the shared points ([`brands`]).
+
+pub(crate) mod brands;
+pub mod json;

@@ -1,0 +1,3 @@
+//! Branding: partners' brands (validation, versions, logos, suspension, the public view).
+
+mod brands;
