@@ -139,6 +139,18 @@ pub fn check_text<'a>(field: &str, value: &'a str, kind: TextKind) -> Result<&'a
     }
 }
 
+/// Checks a slug (a partner's, a brand's): 2 to 40 of `a-z`, `0-9` and `-`.
+pub fn check_slug<'a>(field: &str, value: &'a str) -> Result<&'a str, InputError> {
+    let ok = (2..=40).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        return Err(InputError::text(field, "must be 2 to 40 of a-z, 0-9 and -"));
+    }
+    Ok(value)
+}
+
 /// Checks and normalises an email address (trimmed, lower-case, one `@`, a dotted domain, no
 /// white space or control characters, at most 254 characters).
 pub fn check_email(field: &str, value: &str) -> Result<String, InputError> {

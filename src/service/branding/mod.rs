@@ -14,7 +14,7 @@ use crate::domain::branding::logo::check_png;
 use crate::domain::branding::rules;
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
-use crate::domain::input::{check_text, TextKind};
+use crate::domain::input::{check_slug, check_text, TextKind};
 use crate::error::{fail, ApiError, ApiResult, Code};
 
 /// Longest points label, in characters.
@@ -90,17 +90,7 @@ fn colours(req: &BrandRequest) -> ApiResult<(Rgb, Rgb, Rgb)> {
 }
 
 fn check_request(req: &BrandRequest) -> ApiResult<((Rgb, Rgb, Rgb), String)> {
-    let slug_ok = (2..=40).contains(&req.slug.len())
-        && req
-            .slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !slug_ok {
-        return fail(
-            Code::InvalidRequest,
-            "slug must be 2 to 40 of a-z, 0-9 and -",
-        );
-    }
+    check_slug("slug", &req.slug)?;
     check_text("display_name", &req.display_name, TextKind::Name)?;
     for (field, label) in [
         ("points_label.fr-FR", &req.points_label.fr_fr),

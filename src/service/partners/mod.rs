@@ -16,7 +16,7 @@ use crate::db::queries::partners::{self as rows, ContractRow, NewContract, Partn
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::{CategoryId, EntryId, MemberId, PartnerId};
-use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::input::{check_range, check_slug, check_text, TextKind};
 use crate::domain::limits::{
     EARN_RATE_BP_MAX, PERIOD_FEE_MINOR_MAX, PRICE_MICROS_MAX, RETURN_WINDOW_DAYS_MAX,
 };
@@ -165,17 +165,7 @@ pub fn create(
     actor: &str,
     req: &CreatePartnerRequest,
 ) -> ApiResult<Partner> {
-    let slug_ok = (2..=40).contains(&req.slug.len())
-        && req
-            .slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !slug_ok {
-        return fail(
-            Code::InvalidRequest,
-            "slug must be 2 to 40 of a-z, 0-9 and -",
-        );
-    }
+    check_slug("slug", &req.slug)?;
     let name = check_text("name", &req.name, TextKind::Name)?;
     let universe = check_text("universe", &req.universe, TextKind::Name)?;
     let status = match req.status.as_deref() {

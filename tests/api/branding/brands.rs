@@ -4,7 +4,7 @@
 
 use partner_sdk::branding::{BrandRequest, PointsLabel};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::TestApp;
@@ -42,19 +42,6 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     chunk(b"IDAT", &[0; 16]);
     chunk(b"IEND", &[]);
     out
-}
-
-async fn public(app: &TestApp, path: &str) -> (u16, Value) {
-    let res = app
-        .http
-        .get(format!("{}{path}", app.address))
-        .send()
-        .await
-        .expect("get");
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
 }
 
 async fn bad_brands_are_refused_precisely_and_change_nothing(app: &TestApp) {
@@ -163,7 +150,7 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         "the logo is kept"
     );
 
-    let (status, brand) = public(app, "/v1/network/brands/lumiere-2").await;
+    let (status, brand) = app.public_get("/v1/network/brands/lumiere-2").await;
     assert_eq!(
         (status, brand["points_label"]["en-GB"].as_str()),
         (200, Some("suns"))
@@ -172,7 +159,7 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         brand["created_by"], "",
         "who made it is the operator's business"
     );
-    let (status, _) = public(app, "/v1/network/brands/lumiere").await;
+    let (status, _) = app.public_get("/v1/network/brands/lumiere").await;
     assert_eq!(status, 404, "the old slug is free again");
     let res = app
         .http
@@ -196,7 +183,7 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         (status, suspended["suspended"].as_bool()),
         (200, Some(true))
     );
-    let (status, body) = public(app, "/v1/network/brands/lumiere-2").await;
+    let (status, body) = app.public_get("/v1/network/brands/lumiere-2").await;
     assert_eq!(
         (status, body["code"].as_str()),
         (404, Some("brand_not_found"))
@@ -205,7 +192,7 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         .operator(Method::DELETE, &format!("{path}/suspension"), None)
         .await;
     assert_eq!(status, 200);
-    assert_eq!(public(app, "/v1/network/brands/lumiere-2").await.0, 200);
+    assert_eq!(app.public_get("/v1/network/brands/lumiere-2").await.0, 200);
     let (_, versions) = app
         .operator(Method::GET, &format!("{path}/versions"), None)
         .await;
@@ -232,7 +219,7 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(public(app, "/v1/network/brands/lumiere-2").await.0, 404);
+    assert_eq!(app.public_get("/v1/network/brands/lumiere-2").await.0, 404);
 }
 
 both_backends!(bad_brands_are_refused_precisely_and_change_nothing);

@@ -7,22 +7,13 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::TestApp;
 
-async fn public(app: &TestApp, path: &str) -> (u16, Value) {
-    let res = app
-        .http
-        .get(format!("{}{path}", app.address))
-        .send()
-        .await
-        .expect("get");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn the_tree_is_googles_with_the_networks_additions(app: &TestApp) {
-    let (status, top) = public(app, "/v1/network/categories").await;
+    let (status, top) = app.public_get("/v1/network/categories").await;
     assert_eq!(status, 200);
     assert_eq!(top["items"].as_array().map(Vec::len), Some(21));
-    let (_, found) = public(app, "/v1/network/categories?search=perceuses").await;
+    let (_, found) = app
+        .public_get("/v1/network/categories?search=perceuses")
+        .await;
     let drills = found["items"]
         .as_array()
         .expect("items")
@@ -30,17 +21,17 @@ async fn the_tree_is_googles_with_the_networks_additions(app: &TestApp) {
         .find(|c| c["id"] == 1217)
         .expect("drills found by their French name");
     assert_eq!(drills["path"], "Hardware > Tools > Drills");
-    let (_, detail) = public(app, "/v1/network/categories/543703").await;
+    let (_, detail) = app.public_get("/v1/network/categories/543703").await;
     assert!(
         detail["category"]["name_fr"]
             .as_str()
             .is_some_and(|n| n.contains(" > ")),
         "{detail}"
     );
-    let (_, wine) = public(app, "/v1/network/categories/421").await;
+    let (_, wine) = app.public_get("/v1/network/categories/421").await;
     assert_eq!(wine["category"]["restricted_by"], 499676);
     assert_eq!(wine["ancestors"].as_array().map(Vec::len), Some(3));
-    let (status, body) = public(app, "/v1/network/categories/123456789").await;
+    let (status, body) = app.public_get("/v1/network/categories/123456789").await;
     assert_eq!(
         (status, body["code"].as_str()),
         (404, Some("category_not_found"))
@@ -80,11 +71,9 @@ async fn the_tree_is_googles_with_the_networks_additions(app: &TestApp) {
             .await;
         assert_eq!(answer["code"].as_str(), Some(code), "{answer}");
     }
-    let (_, found) = public(
-        app,
-        "/v1/network/categories?search=perceuses%20du%20r%C3%A9seau",
-    )
-    .await;
+    let (_, found) = app
+        .public_get("/v1/network/categories?search=perceuses%20du%20r%C3%A9seau")
+        .await;
     assert_eq!(found["items"][0]["id"], 1_000_000_005);
 
     let (status, restricted) = app
@@ -95,7 +84,7 @@ async fn the_tree_is_googles_with_the_networks_additions(app: &TestApp) {
         )
         .await;
     assert_eq!(status, 200, "{restricted}");
-    let (_, child) = public(app, "/v1/network/categories/1000000005").await;
+    let (_, child) = app.public_get("/v1/network/categories/1000000005").await;
     assert_eq!(child["category"]["restricted_by"], 1217);
     let (_, list) = app
         .operator(Method::GET, "/v1/operator/category-restrictions", None)
@@ -120,7 +109,7 @@ async fn the_tree_is_googles_with_the_networks_additions(app: &TestApp) {
         (status, body["code"].as_str()),
         (404, Some("category_not_found"))
     );
-    let (_, child) = public(app, "/v1/network/categories/1000000005").await;
+    let (_, child) = app.public_get("/v1/network/categories/1000000005").await;
     assert_eq!(child["category"]["restricted_by"], Value::Null);
 }
 
@@ -174,7 +163,7 @@ async fn a_newer_google_file_adds_renames_and_retires_but_never_deletes(app: &Te
         ),
         (1, 1, 1, 0)
     );
-    let (_, anvil) = public(app, "/v1/network/categories/1169").await;
+    let (_, anvil) = app.public_get("/v1/network/categories/1169").await;
     assert_eq!(anvil["category"]["retired"], true, "kept, retired");
     let page = shop
         .client
@@ -182,7 +171,7 @@ async fn a_newer_google_file_adds_renames_and_retires_but_never_deletes(app: &Te
         .await
         .expect("products");
     assert_eq!(page.items[0].category.as_ref().map(|c| c.id), Some(1169));
-    let (_, drills) = public(app, "/v1/network/categories/1217").await;
+    let (_, drills) = app.public_get("/v1/network/categories/1217").await;
     assert_eq!(
         drills["category"]["path"],
         "Hardware > Tools > Drills & Drivers"

@@ -252,6 +252,18 @@ impl TestApp {
         }
     }
 
+    /// Sends an unauthenticated GET and returns (status, JSON body).
+    pub async fn public_get(&self, path: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("get");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// Signs a member up; returns (member number, session token).
     pub async fn member(&self, email: &str) -> (String, String) {
         let res = self
