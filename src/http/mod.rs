@@ -167,7 +167,8 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(catalog::categories::list_categories)
                 .service(catalog::categories::get_category)
                 .service(branding::brands::get_brand)
-                .service(branding::brands::get_brand_logo),
+                .service(branding::brands::get_brand_logo)
+                .service(branding::brands::list_directory),
         )
         .service(
             scope("/v1/member")

@@ -1,11 +1,11 @@
 //! Brands: the partner's own (signed), any partner's for the operator (read, suspend), and an
 //! active partner's by its slug for anyone (as member pages show it).
 
-use super::json::{Brand, BrandRequest, BrandSuspensionRequest, BrandVersions};
+use super::json::{Brand, BrandRequest, BrandSuspensionRequest, BrandVersions, Directory};
 use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::http::auth::{OperatorCaller, Signed, SignedUpload};
-use crate::http::extract::{self, json_response, reading, Json};
+use crate::http::extract::{self, json_response, reading, Json, PageQuery};
 use crate::service::{branding, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
@@ -164,4 +164,23 @@ pub(crate) async fn get_brand_logo(
         .insert_header(("Content-Security-Policy", "default-src 'none'"))
         .insert_header(("Cache-Control", "public, max-age=300"))
         .body(png))
+}
+
+/// The network's directory: every active partner with its brand (where members can earn and
+/// spend), by cursor.
+#[utoipa::path(tag = "branding", operation_id = "list_directory", params(PageQuery),
+    responses((status = 200, body = Directory), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/directory")]
+pub(crate) async fn list_directory(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (cursor, limit) = query.parse()?;
+    let (items, next_cursor) = state
+        .run(move |conn, _| branding::directory(conn, cursor, limit))
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Directory { items, next_cursor },
+    ))
 }

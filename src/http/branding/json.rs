@@ -20,3 +20,12 @@ pub struct BrandVersions {
     /// The versions.
     pub items: Vec<Brand>,
 }
+
+/// The network's directory: where members can earn and spend.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Directory {
+    /// Active partners' brands, in partner order.
+    pub items: Vec<Brand>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}

@@ -260,3 +260,36 @@ pub fn public_logo(conn: &mut DbConn, slug: &str) -> ApiResult<Vec<u8>> {
     let sha256 = sha256.ok_or_else(|| ApiError::new(Code::BrandNotFound, "no logo"))?;
     rows::logo(conn, &sha256)?.ok_or_else(|| ApiError::new(Code::BrandNotFound, "no logo"))
 }
+
+/// The network's directory: active partners with a brand that is not suspended, in partner
+/// order after `cursor`, as members see them (where they can earn and spend).
+pub fn directory(
+    conn: &mut DbConn,
+    cursor: Option<i64>,
+    limit: i64,
+) -> ApiResult<(Vec<Brand>, Option<String>)> {
+    let mut items = Vec::new();
+    let mut after = PartnerId::from(cursor.unwrap_or(0));
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    // Pages of partners are read until the page of brands is full or the partners run out.
+    loop {
+        let page = partners::partner_page(conn, after, limit.max(50))?;
+        let Some(last) = page.last().map(|p| p.id) else {
+            return Ok((items, None));
+        };
+        for partner in page {
+            if partner.status != "active" || rows::suspension(conn, partner.id)?.is_some() {
+                continue;
+            }
+            if let Some(row) = rows::current(conn, partner.id)? {
+                let mut brand = view(conn, row)?;
+                brand.created_by = String::new();
+                items.push(brand);
+                if items.len() == wanted {
+                    return Ok((items, Some(partner.id.get().to_string())));
+                }
+            }
+        }
+        after = last;
+    }
+}

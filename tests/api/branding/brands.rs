@@ -210,6 +210,16 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         "{made_by:?}"
     );
 
+    // The directory lists it, not the partner without a brand.
+    app.partner("plain", 10_000, 14).await;
+    let (_, directory) = app.public_get("/v1/network/directory").await;
+    let slugs: Vec<&str> = directory["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|b| b["slug"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(slugs, ["lumiere-2"]);
     // A partner that is not active shows no brand.
     let (status, _) = app
         .operator(
@@ -220,6 +230,8 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
         .await;
     assert_eq!(status, 200);
     assert_eq!(app.public_get("/v1/network/brands/lumiere-2").await.0, 404);
+    let (_, directory) = app.public_get("/v1/network/directory").await;
+    assert_eq!(directory["items"], json!([]));
 }
 
 both_backends!(bad_brands_are_refused_precisely_and_change_nothing);
