@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::upload_ok;
 use crate::both_backends;
-use crate::helpers::{link, sale, TestApp};
+use crate::helpers::{link, sale, TestApp, TestPartner};
 
 /// `Hardware > Tools`.
 const TOOLS: i64 = 1167;
@@ -20,7 +20,8 @@ fn line(sku: Option<&str>, category: Option<&str>, amount_minor: i64) -> SaleLin
     }
 }
 
-async fn restricted_lines_earn_nothing_and_multipliers_apply(app: &TestApp) {
+/// A shop whose contract doubles points on tools, selling wine (restricted) and a drill.
+async fn wine_and_drills_shop(app: &TestApp) -> TestPartner {
     let shop = app
         .partner_with(
             "shop",
@@ -33,6 +34,11 @@ async fn restricted_lines_earn_nothing_and_multipliers_apply(app: &TestApp) {
                    W-1,Bordeaux rouge 75 cl,421,2000,EUR\n\
                    D-1,Perceuse sans fil,1217,3000,EUR\n";
     upload_ok(&shop, "csv", catalog.into()).await;
+    shop
+}
+
+async fn restricted_lines_earn_nothing_and_multipliers_apply(app: &TestApp) {
+    let shop = wine_and_drills_shop(app).await;
     let (number, _) = app.member("noe@example.com").await;
     link(&shop, &number).await;
     let mut req = sale(&number, "O-1", 10_000);
@@ -143,18 +149,7 @@ async fn contract_category_rules_are_checked(app: &TestApp) {
 }
 
 async fn refunds_claw_back_what_the_returned_lines_earned(app: &TestApp) {
-    let shop = app
-        .partner_with(
-            "shop",
-            json!({"earn_rate_bp": 10000, "issuance_price_micros": 8000,
-                   "redemption_price_micros": 6000, "return_window_days": 0,
-                   "category_rules": [{"category_id": TOOLS, "multiplier_bp": 20000}]}),
-        )
-        .await;
-    let catalog = "sku,title,category,price_minor,currency\n\
-                   W-1,Bordeaux rouge 75 cl,421,2000,EUR\n\
-                   D-1,Perceuse sans fil,1217,3000,EUR\n";
-    upload_ok(&shop, "csv", catalog.into()).await;
+    let shop = wine_and_drills_shop(app).await;
     let (number, token) = app.member("ines@example.com").await;
     link(&shop, &number).await;
     let mut req = sale(&number, "O-1", 10_000);
