@@ -84,3 +84,37 @@ pub struct Brand {
     /// When.
     pub created_at: DateTime<Utc>,
 }
+
+/// Points that expire on one date.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExpiringPoints {
+    /// `PTS` for network points, `LOCAL-<partner id>` for the partner's local currency.
+    pub currency_code: String,
+    /// Points (available or pending) that expire then.
+    pub points: i64,
+    /// When.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the partner's own website shows a member signed in there
+/// (`GET /v1/partner/members/{member_number}/view`): the shared balance under the partner's
+/// label, its local currency, what expires soonest and the member's recent activity at this
+/// partner (never at another).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberView {
+    /// The member.
+    pub member_number: String,
+    /// The partner's name for the network's points (the network's word, "points", until it
+    /// sets a brand).
+    pub points_label: PointsLabel,
+    /// The brand's locale, `fr-FR` or `en-GB`.
+    pub default_locale: String,
+    /// The network balance (the same at every partner) and this partner's local currency.
+    pub balance: crate::types::Balance,
+    /// The next expiry dates (at most 10), network points and this partner's local points.
+    pub expiring: Vec<ExpiringPoints>,
+    /// The member's latest entries at this partner (at most 10), newest first.
+    pub recent_activity: Vec<crate::types::HistoryEntry>,
+}

@@ -13,6 +13,8 @@ pub mod branding;
 pub mod catalog;
 pub mod client;
 pub mod error;
+pub mod history;
+pub mod local_program;
 pub mod signing;
 pub mod statement;
 pub mod types;

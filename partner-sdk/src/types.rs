@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::history::{HistoryEntry, HistoryPage};
+
 /// Enrols a new member at the partner's till with minimal data, and links them to the partner.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -63,6 +65,10 @@ pub struct Balance {
     pub next_available_at: Option<DateTime<Utc>>,
     /// The time the balance was computed at (the network's clock).
     pub as_of: DateTime<Utc>,
+    /// Local currencies of partners' own programs the member holds: on a partner's route only
+    /// that partner's (never another's), on the member's and the operator's routes all.
+    #[serde(default)]
+    pub local: Vec<crate::local_program::LocalBalance>,
 }
 
 /// One line of a sale, for the explanation of the points (optional).
@@ -145,6 +151,10 @@ pub struct EarnResponse {
     pub rules: Vec<AppliedRule>,
     /// The journal entry that recorded it (absent when the sale earned zero points).
     pub entry_id: Option<i64>,
+    /// Points of the partner's local currency credited alongside (0 without a local program);
+    /// available at once, spendable only at this partner.
+    #[serde(default)]
+    pub local_points: i64,
 }
 
 /// A return of all or part of an order: the points are clawed back in proportion.
@@ -190,6 +200,11 @@ pub struct RefundResponse {
     pub order_refunded_minor: i64,
     /// The journal entry that recorded it (absent when no point was clawed back).
     pub entry_id: Option<i64>,
+    /// Local points taken back, in proportion to the amount returned: from the order's own
+    /// local points, then the member's others at this partner; what the member already spent
+    /// is the partner's to forgive (a local balance never goes below zero).
+    #[serde(default)]
+    pub local_points_clawed_back: i64,
 }
 
 /// Authorizes a redemption: holds points with the member's one-time code.
@@ -206,6 +221,9 @@ pub struct AuthorizeRequest {
     /// The partner's order id, for its own records (at most 64 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+    /// `network` (the default) or `local`: the partner's own currency, which only it accepts.
+    #[serde(default, skip_serializing_if = "SpendCurrency::is_network")]
+    pub currency: SpendCurrency,
 }
 
 /// Captures an authorized redemption, all of it or part.
@@ -264,6 +282,9 @@ pub struct Redemption {
     pub order_id: Option<String>,
     /// When it was authorized.
     pub created_at: DateTime<Utc>,
+    /// What it spends: network points or the partner's local currency.
+    #[serde(default)]
+    pub currency: SpendCurrency,
 }
 
 /// One journal entry in the partner's list of entries.
@@ -345,5 +366,35 @@ crate::wire_enum! {
         Settlement => "settlement",
         /// A payment recorded against a statement.
         Payment => "payment",
+        /// A partner's local points converted into network points it issues and pays for.
+        LocalConversion => "local_conversion",
+    }
+}
+
+crate::wire_enum! {
+    /// What a redemption spends: the shared network points (any partner) or the partner's own
+    /// local currency (only at that partner, never settled).
+    SpendCurrency {
+        /// Network points.
+        Network => "network",
+        /// The authorizing partner's local currency.
+        Local => "local",
+    }
+}
+
+#[expect(
+    clippy::derivable_impls,
+    reason = "wire_enum! derives its fixed set of traits; the default is written here"
+)]
+impl Default for SpendCurrency {
+    fn default() -> Self {
+        SpendCurrency::Network
+    }
+}
+
+impl SpendCurrency {
+    /// Whether this is the default (left out of requests).
+    pub fn is_network(&self) -> bool {
+        *self == SpendCurrency::Network
     }
 }

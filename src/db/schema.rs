@@ -188,6 +188,7 @@ diesel::table! {
         expires_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        asset -> Text,
     }
 }
 
@@ -520,6 +521,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    local_programs (partner_id) {
+        partner_id -> BigInt,
+        asset -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+        earn_rate_millipoints -> BigInt,
+        expiry_months -> BigInt,
+        conversion_local_per_point -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    local_wallets (member_id, partner_id) {
+        member_id -> BigInt,
+        partner_id -> BigInt,
+        asset -> Text,
+        available -> BigInt,
+        held -> BigInt,
+    }
+}
+
+diesel::table! {
+    local_earns (earn_id) {
+        earn_id -> BigInt,
+        points -> BigInt,
+        lot_id -> BigInt,
+        clawed -> BigInt,
+    }
+}
+
+diesel::table! {
+    local_conversions (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        member_id -> BigInt,
+        reference -> Text,
+        local_points -> BigInt,
+        points -> BigInt,
+        price_micros -> BigInt,
+        entry_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -570,4 +618,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     brands,
     brand_slugs,
     brand_suspensions,
+    local_programs,
+    local_wallets,
+    local_earns,
+    local_conversions,
 );

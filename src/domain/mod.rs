@@ -57,6 +57,7 @@ pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod limits;
+pub mod local_programs;
 pub mod members;
 pub mod money;
 pub mod settlement;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod earning;
 pub mod extract;
 pub mod ledger;
+pub mod local_programs;
 pub mod members;
 pub mod partners;
 pub mod platform;
@@ -114,7 +115,11 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(catalog::reports::list_partner_compatibility_reports)
                 .service(branding::brands::put_partner_brand)
                 .service(branding::brands::put_partner_brand_logo)
-                .service(branding::brands::get_partner_brand),
+                .service(branding::brands::get_partner_brand)
+                .service(branding::views::get_member_view)
+                .service(local_programs::programs::put_local_program)
+                .service(local_programs::programs::get_local_program)
+                .service(local_programs::conversions::create_local_conversion),
         )
         .service(
             scope("/v1/operator")

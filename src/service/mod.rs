@@ -12,6 +12,7 @@ pub mod branding;
 pub mod catalog;
 pub mod earning;
 pub mod ledger;
+pub mod local_programs;
 pub mod members;
 pub mod partners;
 pub mod platform;

@@ -44,6 +44,7 @@ async fn earn_then_spend_elsewhere_then_refund(app: &TestApp) {
             code,
             points: 30,
             order_id: Some("C-1".into()),
+            currency: Default::default(),
         })
         .await
         .expect("authorize");
@@ -144,6 +145,7 @@ async fn partial_capture_and_reversal_return_points_to_their_lots(app: &TestApp)
             code,
             points: 80,
             order_id: None,
+            currency: Default::default(),
         })
         .await
         .expect("authorize");

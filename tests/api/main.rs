@@ -11,12 +11,13 @@
 
 mod helpers;
 
-mod branding;
+pub mod branding;
 mod catalog;
 mod earning;
 mod flow;
 mod ledger;
+mod local_programs;
 mod members;
 mod platform;
 mod redemption;
-mod settlement;
+pub mod settlement;

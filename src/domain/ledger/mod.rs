@@ -13,6 +13,36 @@ use crate::domain::money::Points;
 
 /// The network point asset.
 pub const PTS: &str = "PTS";
+
+/// An asset of the journal: the network point, shared by every partner and settled between
+/// them, or one partner's local currency, spendable only at that partner and never settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Asset {
+    /// The network point ([`PTS`]).
+    Points,
+    /// The local currency of the partner who runs it (stored as `LOCAL-<partner id>`).
+    Local(PartnerId),
+}
+
+impl Asset {
+    /// The asset as stored in `postings.asset` and `lots.asset`.
+    pub fn code(self) -> String {
+        match self {
+            Asset::Points => PTS.to_owned(),
+            Asset::Local(partner) => format!("LOCAL-{partner}"),
+        }
+    }
+
+    /// The asset a stored code names, if it is one.
+    pub fn parse(code: &str) -> Option<Asset> {
+        if code == PTS {
+            return Some(Asset::Points);
+        }
+        let id: i64 = code.strip_prefix("LOCAL-")?.parse().ok()?;
+        (id > 0 && Asset::Local(PartnerId::from(id)).code() == code)
+            .then_some(Asset::Local(PartnerId::from(id)))
+    }
+}
 /// The first `prev_hash` of every chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -122,6 +152,17 @@ mod tests {
         let h1 = entry_hash(GENESIS_HASH, &content("o1", &a));
         assert_eq!(h1, entry_hash(GENESIS_HASH, &content("o1", &b)));
         assert_ne!(h1, entry_hash(GENESIS_HASH, &content("o2", &a)));
+    }
+
+    #[test]
+    fn assets_round_trip_through_their_code() {
+        let local = Asset::Local(PartnerId::from(7));
+        assert_eq!(local.code(), "LOCAL-7");
+        assert_eq!(Asset::parse("LOCAL-7"), Some(local));
+        assert_eq!(Asset::parse("PTS"), Some(Asset::Points));
+        for bad in ["LOCAL-07", "LOCAL-0", "LOCAL--1", "LOCAL-", "EUR", "pts"] {
+            assert_eq!(Asset::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -2,3 +2,4 @@
 
 pub(crate) mod brands;
 pub mod json;
+pub(crate) mod views;

@@ -21,7 +21,7 @@ pub(crate) async fn get_balance(
 ) -> ApiResult<HttpResponse> {
     let member_id = caller.member_id;
     let out = state
-        .run(move |conn, s| members::balance(conn, s.clock.now_naive(), member_id))
+        .run(move |conn, s| members::balance(conn, s.clock.now_naive(), member_id, None))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }
@@ -39,7 +39,7 @@ pub(crate) async fn list_history(
     let member_id = caller.member_id;
     let (cursor, limit) = query.parse()?;
     let out = state
-        .run(move |conn, _| members::history(conn, member_id, cursor, limit))
+        .run(move |conn, _| members::history(conn, member_id, None, cursor, limit))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }

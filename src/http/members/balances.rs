@@ -24,7 +24,7 @@ pub(crate) async fn get_operator_member_balance(
     let out = state
         .run(move |conn, s| {
             let member = members::find(conn, &number)?;
-            members::balance(conn, s.clock.now_naive(), member.id)
+            members::balance(conn, s.clock.now_naive(), member.id, None)
         })
         .await?;
     Ok(json_response(StatusCode::OK, &out))
@@ -44,7 +44,7 @@ pub(crate) async fn get_member_balance(
     let number = path.into_inner();
     reading(&state, signed, move |conn, now, partner_id| {
         let member = members::find_linked(conn, partner_id, &number)?;
-        members::balance(conn, now, member.id)
+        members::balance(conn, now, member.id, Some(partner_id))
     })
     .await
 }

@@ -2,7 +2,8 @@
 //! OpenAPI document. Plain data (serde and utoipa, no actix): the services build these answers,
 //! and a layering test lets them reach `http/` for these `json` modules only.
 
-use partner_sdk::types::{Balance, EntryKind};
+use partner_sdk::types::Balance;
+pub use partner_sdk::types::{HistoryEntry, HistoryPage};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -38,34 +39,6 @@ pub struct Session {
     pub token: String,
     /// When the token stops working.
     pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// One entry of a member's history.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HistoryEntry {
-    /// The journal entry.
-    pub entry_id: i64,
-    /// What happened.
-    pub kind: EntryKind,
-    /// Order id, refund id or redemption id.
-    pub reference: String,
-    /// Change of the available balance.
-    pub available_change: i64,
-    /// Change of the pending balance.
-    pub pending_change: i64,
-    /// Change of the held balance.
-    pub held_change: i64,
-    /// When it was posted.
-    pub posted_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A page of history, newest first.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HistoryPage {
-    /// The entries.
-    pub items: Vec<HistoryEntry>,
-    /// Pass as `cursor` for older entries; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// An operator's goodwill credit or correction.

@@ -2,6 +2,8 @@
 //! logo apart, and the operator reads and can suspend it; anyone reads an active partner's
 //! brand by its slug, as member pages will.
 
+pub mod views;
+
 use chrono::NaiveDateTime;
 use diesel::Connection;
 use partner_sdk::branding::{Brand, BrandRequest, PointsLabel};
@@ -89,21 +91,24 @@ fn colours(req: &BrandRequest) -> ApiResult<(Rgb, Rgb, Rgb)> {
     Ok((primary, accent, text))
 }
 
+/// Checks the name of a currency in one locale (one line, 1 to [`LABEL_LEN_MAX`] characters);
+/// returns it trimmed.
+pub fn check_label(field: &str, label: &str) -> ApiResult<String> {
+    let label = check_text(field, label, TextKind::Name)?;
+    if label.chars().count() > LABEL_LEN_MAX {
+        return fail(
+            Code::InvalidRequest,
+            format!("{field}: must be 1 to {LABEL_LEN_MAX} characters"),
+        );
+    }
+    Ok(label.to_owned())
+}
+
 fn check_request(req: &BrandRequest) -> ApiResult<((Rgb, Rgb, Rgb), String)> {
     check_slug("slug", &req.slug)?;
     check_text("display_name", &req.display_name, TextKind::Name)?;
-    for (field, label) in [
-        ("points_label.fr-FR", &req.points_label.fr_fr),
-        ("points_label.en-GB", &req.points_label.en_gb),
-    ] {
-        let label = check_text(field, label, TextKind::Name)?;
-        if label.chars().count() > LABEL_LEN_MAX {
-            return fail(
-                Code::InvalidRequest,
-                format!("{field}: must be 1 to {LABEL_LEN_MAX} characters"),
-            );
-        }
-    }
+    check_label("points_label.fr-FR", &req.points_label.fr_fr)?;
+    check_label("points_label.en-GB", &req.points_label.en_gb)?;
     if !LOCALES.contains(&req.default_locale.as_str()) {
         return fail(
             Code::InvalidRequest,

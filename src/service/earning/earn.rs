@@ -11,13 +11,8 @@ use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::queries::partners::{self, ContractRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
-use crate::db::queries::catalog::catalogs as catalog_rows;
-use crate::db::queries::catalog::reports as report_rows;
-use crate::db::queries::catalog::sales::{self as sales_rows, EarnCategoryRow};
-use crate::domain::earning::categories::{treat, TreatedLine};
+use super::lines::{record_categories, treated_lines, Lines};
 use crate::domain::earning::rules::{
     compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
 };
@@ -25,11 +20,11 @@ use crate::domain::earning::sale::check_sale;
 use crate::domain::ids::{CategoryId, EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::service::catalog::taxonomy::{Tree, TreeCache};
+use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, lots, minus, Draft, Posting, PTS};
-use crate::service::members;
+use crate::service::ledger::{self, account, local, lots, minus, Asset, Draft, Posting, PTS};
 use crate::service::platform::settings::{self, NetworkSettings};
+use crate::service::{local_programs, members};
 
 /// Credits the points of a sale to a linked member. One order earns once.
 pub fn earn(
@@ -46,6 +41,9 @@ pub fn earn(
         let settings = settings::load(conn)?;
         let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
         let outcome = points_of_sale(&settings, &contract, req, &lines)?;
+        let local =
+            local_programs::points_of_sale(conn, partner_id, &req.currency, outcome.weighted_bp)?;
+        let local_points = local.as_ref().map_or(Points::ZERO, |(_, p)| *p);
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
         record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
         let lot = NewLotTerms {
@@ -54,7 +52,7 @@ pub fn earn(
                 .expiry_policy
                 .lot_expires_at(settings.expiry_months, occurred_at),
         };
-        let entry_id = if outcome.points.is_positive() {
+        let entry_id = if outcome.points.is_positive() || local_points.is_positive() {
             let credit = Credit {
                 partner_id,
                 member_id: member.id,
@@ -63,9 +61,13 @@ pub fn earn(
                 price_micros: contract.issuance_price_micros,
                 occurred_at,
                 lot: &lot,
+                local: local.map(|(program, points)| (points, program.expiry_months)),
             };
-            let (entry_id, lot_id) = credit_points(conn, &credit, now)?;
+            let (entry_id, lot_id, local_lot_id) = credit_points(conn, &credit, now)?;
             earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
+            if let Some(lot_id) = local_lot_id {
+                local_programs::record_earn(conn, earn_id, local_points, lot_id)?;
+            }
             Some(entry_id)
         } else {
             None
@@ -90,6 +92,7 @@ pub fn earn(
             expires_at: lot.expires_at.map(utc),
             rules: outcome.rules,
             entry_id: entry_id.map(EntryId::get),
+            local_points: local_points.get(),
         })
     })
 }
@@ -114,112 +117,6 @@ fn contract_for_sale(
         );
     }
     Ok(contract)
-}
-
-/// A sale's lines: their treatment at earn, the category each was found in, and the tree they
-/// were read with (None for a sale without lines).
-struct Lines {
-    treated: Vec<TreatedLine>,
-    categories: Vec<Option<CategoryId>>,
-    tree: Option<Arc<Tree>>,
-}
-
-/// Records what the sale's categorised lines spent, per category, for the compatibility
-/// reports (sales profiles, observed affinity).
-fn record_categories(
-    conn: &mut DbConn,
-    earn_id: EarnId,
-    partner_id: PartnerId,
-    member_id: MemberId,
-    occurred_at: NaiveDateTime,
-    lines: &Lines,
-) -> ApiResult<()> {
-    // category -> (amount, weight); a category's lines share its treatment, so its weight.
-    let mut per_category: BTreeMap<CategoryId, (i64, i64)> = BTreeMap::new();
-    for (line, category) in lines.treated.iter().zip(&lines.categories) {
-        if let Some(c) = category {
-            let entry = per_category
-                .entry(*c)
-                .or_insert((0, line.treatment.weight_bp()));
-            entry.0 = entry.0.saturating_add(line.amount.get());
-        }
-    }
-    let rows: Vec<EarnCategoryRow> = per_category
-        .into_iter()
-        .map(|(category_id, (amount, weight_bp))| EarnCategoryRow {
-            earn_id,
-            partner_id,
-            member_id,
-            category_id,
-            amount_minor: MoneyMinor::from(amount),
-            occurred_at,
-            weight_bp,
-        })
-        .collect();
-    sales_rows::insert(conn, &rows)?;
-    Ok(())
-}
-
-/// The sale's lines with their category's treatment: a line's SKU takes its category from the
-/// partner's catalog, else the line's own category (a Google id or path) is looked up; lines
-/// in restricted subtrees earn nothing, the contract's multipliers apply. No line, no query.
-fn treated_lines(
-    conn: &mut DbConn,
-    categories: &TreeCache,
-    partner_id: PartnerId,
-    contract: &ContractRow,
-    req: &EarnRequest,
-) -> ApiResult<Lines> {
-    let lines = match &req.lines {
-        Some(lines) if !lines.is_empty() => lines,
-        _ => {
-            return Ok(Lines {
-                treated: Vec::new(),
-                categories: Vec::new(),
-                tree: None,
-            })
-        }
-    };
-    let tree = categories.current(conn)?;
-    let skus: Vec<String> = lines.iter().filter_map(|l| l.sku.clone()).collect();
-    let by_sku: HashMap<String, Option<CategoryId>> = if skus.is_empty() {
-        HashMap::new()
-    } else {
-        catalog_rows::categories_of_skus(conn, partner_id, &skus)?
-            .into_iter()
-            .collect()
-    };
-    let multipliers: Vec<(CategoryId, i64)> = report_rows::category_rules(conn, contract.id)?
-        .into_iter()
-        .filter_map(|r| r.multiplier_bp.map(|bp| (r.category_id, bp)))
-        .collect();
-    let categories: Vec<Option<CategoryId>> = lines
-        .iter()
-        .map(|line| {
-            let from_catalog = line
-                .sku
-                .as_ref()
-                .and_then(|s| by_sku.get(s).copied().flatten());
-            from_catalog.or_else(|| {
-                line.category
-                    .as_deref()
-                    .and_then(|c| tree.taxonomy.resolve(c))
-            })
-        })
-        .collect();
-    let treated = lines
-        .iter()
-        .zip(&categories)
-        .map(|(line, category)| TreatedLine {
-            amount: MoneyMinor::from(line.amount_minor),
-            treatment: treat(&tree.taxonomy, &tree.restricted, &multipliers, *category),
-        })
-        .collect();
-    Ok(Lines {
-        treated,
-        categories,
-        tree: Some(tree),
-    })
 }
 
 fn points_of_sale(
@@ -301,15 +198,19 @@ struct Credit<'a> {
     price_micros: PriceMicros,
     occurred_at: NaiveDateTime,
     lot: &'a NewLotTerms,
+    /// Local points of the partner's program and their expiry in months, if it runs one.
+    local: Option<(Points, i64)>,
 }
 
-/// Posts the earn entry, creates its lot (repaying a negative balance first when the points
-/// are available at once) and writes its clearing event. Returns (entry id, lot id).
+/// Posts the earn entry (network points and, in the same entry, the partner's local points),
+/// creates their lots (repaying a negative balance first when the network points are
+/// available at once) and writes the clearing event of the network points. Returns (entry id,
+/// network lot id, local lot id).
 fn credit_points(
     conn: &mut DbConn,
     c: &Credit<'_>,
     now: NaiveDateTime,
-) -> ApiResult<(EntryId, LotId)> {
+) -> ApiResult<(EntryId, Option<LotId>, Option<LotId>)> {
     let (mut member, _) = members::lock_and_sync(conn, c.member_id, now)?;
     let matured = c.lot.available_at <= now;
     let wallet = if matured {
@@ -327,14 +228,25 @@ fn credit_points(
             reference: c.order_id,
             memo: None,
             posted_at: now,
-            postings: vec![
-                Posting::partner(account::PARTNER_ISSUANCE, c.partner_id, minus(c.points)?),
-                Posting::member(wallet, c.member_id, c.points),
-            ],
+            postings: credit_postings(c, wallet)?,
             allow_negative_available: false,
             activity: true,
         },
     )?;
+    let local_lot_id = match c.local {
+        Some((points, expiry_months)) if points.is_positive() => Some(local::insert_local_lot(
+            conn,
+            c.member_id,
+            c.partner_id,
+            points,
+            (now, expiry_months),
+            entry_id,
+        )?),
+        _ => None,
+    };
+    if !c.points.is_positive() {
+        return Ok((entry_id, None, local_lot_id));
+    }
     let lot_id = lot_rows::insert_lot(
         conn,
         &NewLot {
@@ -373,5 +285,24 @@ fn credit_points(
         c.price_micros,
         c.order_id,
     )?;
-    Ok((entry_id, lot_id))
+    Ok((entry_id, Some(lot_id), local_lot_id))
+}
+
+/// The earn entry's lines: the partner issues network points to the member's `wallet`, and
+/// its local points (available at once) in the same entry.
+fn credit_postings(c: &Credit<'_>, wallet: &'static str) -> ApiResult<Vec<Posting>> {
+    let mut postings = vec![
+        Posting::partner(account::PARTNER_ISSUANCE, c.partner_id, minus(c.points)?),
+        Posting::member(wallet, c.member_id, c.points),
+    ];
+    if let Some((local, _)) = c.local {
+        let asset = Asset::Local(c.partner_id);
+        postings.push(
+            Posting::partner(account::PARTNER_ISSUANCE, c.partner_id, minus(local)?)
+                .in_asset(asset),
+        );
+        postings
+            .push(Posting::member(account::MEMBER_AVAILABLE, c.member_id, local).in_asset(asset));
+    }
+    Ok(postings)
 }

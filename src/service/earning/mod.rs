@@ -2,6 +2,7 @@
 //! ([`refund`]).
 
 mod earn;
+mod lines;
 mod refund;
 
 pub use earn::earn;

@@ -26,8 +26,8 @@ use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting};
-use crate::service::members;
+use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting, PTS};
+use crate::service::{local_programs, members};
 
 /// Claws back the points of a full or partial return of an order.
 pub fn refund(
@@ -60,6 +60,13 @@ pub fn refund(
         } else {
             (ClawbackSplit::default(), None)
         };
+        let local_claw = local_programs::claw_back(
+            conn,
+            &mut member,
+            &earn,
+            (&req.refund_id, refunded_after),
+            now,
+        )?;
         record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
         Ok(RefundResponse {
             refund_id: req.refund_id.clone(),
@@ -71,6 +78,7 @@ pub fn refund(
             uncovered_points: split.uncovered.get(),
             order_refunded_minor: refunded_after.get(),
             entry_id: entry_id.map(EntryId::get),
+            local_points_clawed_back: local_claw.get(),
         })
     })
 }
@@ -187,7 +195,7 @@ fn claw_back(
     claw: Points,
     now: NaiveDateTime,
 ) -> ApiResult<(ClawbackSplit, EntryId)> {
-    let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+    let all = lot_rows::member_lots_in_spending_order(conn, member.id, PTS)?;
     let order_lot = all.iter().find(|l| Some(l.id) == earn.lot_id);
     let is_other = |l: &lot_rows::Lot| l.matured && Some(l.id) != earn.lot_id;
     let others_available =

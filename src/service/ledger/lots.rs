@@ -18,7 +18,7 @@ use crate::domain::ids::{EntryId, LotId, RedemptionId};
 use crate::domain::money::Points;
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, minus, points_overflow, Draft, Posting};
+use crate::service::ledger::{self, account, minus, points_overflow, Asset, Draft, Posting};
 use crate::service::platform::settings::NetworkSettings;
 
 /// Takes `points` from the lots that satisfy `eligible`, in spending order. Returns the plan
@@ -133,7 +133,8 @@ pub fn sync_member(
         release_hold(conn, member, hold, "expired", now)?;
     }
     mature_lots(conn, member, now)?;
-    expire_lots(conn, member, now, settings)
+    expire_lots(conn, member, now, settings)?;
+    super::local::expire_local_lots(conn, member, now)
 }
 
 /// Releases a whole authorized hold back to the member (void or time-out).
@@ -145,7 +146,8 @@ pub fn release_hold(
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     let points = hold.points_authorized;
-    let available_before = member.available_points;
+    let asset = hold_asset(&hold)?;
+    let available_before = network_available(member, asset);
     let reference = hold.id.to_string();
     let member_id = member.id;
     let entry_id = ledger::post_entry(
@@ -158,8 +160,8 @@ pub fn release_hold(
             memo: Some(new_status),
             posted_at: now,
             postings: vec![
-                Posting::member(account::MEMBER_HELD, member_id, minus(points)?),
-                Posting::member(account::MEMBER_AVAILABLE, member_id, points),
+                Posting::member(account::MEMBER_HELD, member_id, minus(points)?).in_asset(asset),
+                Posting::member(account::MEMBER_AVAILABLE, member_id, points).in_asset(asset),
             ],
             allow_negative_available: false,
             activity: false,
@@ -171,6 +173,22 @@ pub fn release_hold(
         return Err(ApiError::internal("hold changed under the member lock"));
     }
     Ok(())
+}
+
+/// What a redemption spends: network points or its partner's local currency.
+pub fn hold_asset(hold: &RedemptionRow) -> ApiResult<Asset> {
+    Asset::parse(&hold.asset).ok_or_else(|| {
+        ApiError::internal(format!("redemption {} has asset {}", hold.id, hold.asset))
+    })
+}
+
+/// The member's available balance that points given back to `asset` may repay: only network
+/// points can be negative (a claw-back); a local balance never is, so nothing to repay.
+pub fn network_available(member: &Member, asset: Asset) -> Points {
+    match asset {
+        Asset::Points => member.available_points,
+        Asset::Local(_) => Points::ZERO,
+    }
 }
 
 fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> ApiResult<()> {
@@ -220,7 +238,7 @@ fn expire_lots(
         .expiry_policy
         .inactivity_deadline(settings.expiry_months, member.last_activity_at)
         .is_some_and(|deadline| deadline <= now);
-    let lots = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+    let lots = lot_rows::member_lots_in_spending_order(conn, member.id, ledger::PTS)?;
     let expiring: Vec<&Lot> = lots
         .iter()
         .filter(|l| inactive || l.expires_at.is_some_and(|at| at <= now))

@@ -6,6 +6,7 @@
 //! The member's stored balances are updated from the same postings, in the same transaction.
 
 pub mod clearing;
+pub mod local;
 pub mod lots;
 pub mod verify;
 
@@ -67,8 +68,8 @@ pub struct Posting {
     pub account: &'static str,
     /// Whose account.
     pub owner: Owner,
-    /// The asset, [`PTS`] for network points.
-    pub asset: &'static str,
+    /// Network points or a partner's local currency.
+    pub asset: Asset,
     /// Signed amount, never zero.
     pub amount: Points,
 }
@@ -93,9 +94,14 @@ impl Posting {
         Posting {
             account,
             owner,
-            asset: PTS,
+            asset: Asset::Points,
             amount,
         }
+    }
+
+    /// This posting in another asset (a partner's local currency).
+    pub fn in_asset(self, asset: Asset) -> Posting {
+        Posting { asset, ..self }
     }
 }
 
@@ -137,11 +143,19 @@ pub fn member_chain(member_id: MemberId) -> String {
 
 /// Checks that postings balance per asset and have no zero amount.
 pub fn check_balanced(postings: &[Posting]) -> Result<(), String> {
-    check_lines_balanced(postings.iter().map(|p| (p.asset, p.amount.get())))
+    let codes: Vec<(String, i64)> = postings
+        .iter()
+        .map(|p| (p.asset.code(), p.amount.get()))
+        .collect();
+    check_lines_balanced(
+        codes
+            .iter()
+            .map(|(asset, amount)| (asset.as_str(), *amount)),
+    )
 }
 
 pub use crate::domain::ledger::{
-    check_lines_balanced, entry_hash, EntryContent, GENESIS_HASH, PTS,
+    check_lines_balanced, entry_hash, Asset, EntryContent, GENESIS_HASH, PTS,
 };
 
 /// The chain of the network's own entries (settlement and payments), which name no member.
@@ -255,7 +269,8 @@ fn balances_after(
     allow_negative_available: bool,
 ) -> ApiResult<(Points, Points, Points)> {
     let (mut d_available, mut d_pending, mut d_held) = (Points::ZERO, Points::ZERO, Points::ZERO);
-    for p in postings.iter().filter(|p| p.account.starts_with("member_")) {
+    let network = |p: &&Posting| p.account.starts_with("member_") && p.asset == Asset::Points;
+    for p in postings.iter().filter(network) {
         if p.owner != Owner::Member(member.id) {
             return Err(ApiError::internal("an entry posts to another member"));
         }
@@ -311,6 +326,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
 
     let (available, pending, held) =
         balances_after(member, &postings, draft.allow_negative_available)?;
+    let local = local::wallets_after(conn, member.id, &postings)?;
 
     let chain = member_chain(member.id);
     let lines: Vec<(String, i64, String, i64)> = postings
@@ -319,7 +335,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
             (
                 p.account.to_owned(),
                 p.owner.stored_id(),
-                p.asset.to_owned(),
+                p.asset.code(),
                 p.amount.get(),
             )
         })
@@ -349,6 +365,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
     if members::write_balances(conn, member)? != 1 {
         return Err(ApiError::internal("member row changed under its lock"));
     }
+    local::write_wallets(conn, &local)?;
     Ok(entry_id)
 }
 

@@ -8,12 +8,16 @@
 //! - the network's own chain (settlement and payment entries) is unbroken up to its stored head;
 //! - a closed settlement period still holds exactly the clearing events it was closed with;
 //! - lots agree with balances: pending = unmatured lots, max(available, 0) = matured lots, held =
-//!   open holds, and each lot's remaining = its points less its movements.
+//!   open holds, and each lot's remaining = its points less its movements;
+//! - each partner's local currency the same way: a member's stored local wallet equals the
+//!   replay of its postings, never went below zero, its available points are its lots' and its
+//!   held points its open holds'.
 
 use std::collections::BTreeMap;
 
 use crate::db::queries::ledger::journal;
 use crate::db::queries::ledger::lots as lot_rows;
+use crate::db::queries::local_programs as local_rows;
 use crate::db::queries::redemption as redemption_rows;
 use crate::db::queries::{members, settlement as settlement_rows};
 use crate::db::DbConn;
@@ -21,7 +25,7 @@ use crate::domain::ids::{EntryId, LotId, MemberId};
 use crate::domain::money::Points;
 use crate::error::ApiResult;
 use crate::http::ledger::json::VerifyReport;
-use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH};
+use crate::service::ledger::{account, entry_hash, member_chain, EntryContent, GENESIS_HASH, PTS};
 
 impl VerifyReport {
     /// Whether the ledger is clean.
@@ -89,6 +93,7 @@ fn verify_member(
     let member = members::by_id(conn, member_id)?;
     let chain = member_chain(member_id);
     let mut bal = Running::default();
+    let mut local: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     let last = walk_chain(conn, &chain, report, |e, lines, report| {
         if e.member_id != Some(member_id) {
             report.problems.push(format!(
@@ -97,8 +102,12 @@ fn verify_member(
             ));
         }
         let before = bal.available;
-        for (acct, owner, _, amount) in lines {
-            if *owner != member_id.get() {
+        for (acct, owner, asset, amount) in lines {
+            if *owner != member_id.get() || !acct.starts_with("member_") {
+                continue;
+            }
+            if asset != PTS {
+                replay_local(&mut local, e.id, (acct, asset, *amount), report);
                 continue;
             }
             match acct.as_str() {
@@ -140,7 +149,77 @@ fn verify_member(
             member.available_points, member.pending_points, member.held_points, bal.available, bal.pending, bal.held
         ));
     }
-    verify_lots(conn, &member, report)
+    verify_lots(conn, &member, report)?;
+    verify_local(conn, &member, &local, report)
+}
+
+/// Replays one local-currency posting on a member's wallet: (available, held) per asset.
+fn replay_local(
+    local: &mut BTreeMap<String, (i64, i64)>,
+    entry_id: EntryId,
+    (acct, asset, amount): (&str, &str, i64),
+    report: &mut VerifyReport,
+) {
+    let wallet = local.entry(asset.to_owned()).or_default();
+    match acct {
+        account::MEMBER_AVAILABLE => wallet.0 = wallet.0.saturating_add(amount),
+        account::MEMBER_HELD => wallet.1 = wallet.1.saturating_add(amount),
+        other => report.problems.push(format!(
+            "entry {entry_id}: {asset} posted to {other}, which holds no local points"
+        )),
+    }
+    if wallet.0 < 0 || wallet.1 < 0 {
+        report
+            .problems
+            .push(format!("entry {entry_id}: {asset} balance below zero"));
+    }
+}
+
+/// Local wallets agree with their postings, lots and open holds: available = the remaining
+/// points of the asset's lots, held = its open holds.
+fn verify_local(
+    conn: &mut DbConn,
+    member: &members::Member,
+    replayed: &BTreeMap<String, (i64, i64)>,
+    report: &mut VerifyReport,
+) -> ApiResult<()> {
+    let id = member.id;
+    let stored: BTreeMap<String, (i64, i64)> = local_rows::wallets_of(conn, id)?
+        .into_iter()
+        .map(|w| (w.asset, (w.available.get(), w.held.get())))
+        .collect();
+    let lots = lot_rows::member_lots(conn, id)?;
+    let assets: std::collections::BTreeSet<&String> =
+        stored.keys().chain(replayed.keys()).collect();
+    for asset in assets {
+        let wallet = stored.get(asset).copied().unwrap_or_default();
+        let postings = replayed.get(asset).copied().unwrap_or_default();
+        if wallet != postings {
+            report.problems.push(format!(
+                "member {id}: stored {asset} balances (available {}, held {}) differ from their postings ({}, {})",
+                wallet.0, wallet.1, postings.0, postings.1
+            ));
+        }
+        let in_lots = lots
+            .iter()
+            .filter(|l| &l.asset == asset)
+            .map(|l| l.remaining.get())
+            .fold(0_i64, i64::saturating_add);
+        if in_lots != wallet.0 {
+            report.problems.push(format!(
+                "member {id}: {asset} available {} but its lots hold {in_lots}",
+                wallet.0
+            ));
+        }
+        let holds = redemption_rows::open_hold_total(conn, id, asset)?;
+        if holds.get() != wallet.1 {
+            report.problems.push(format!(
+                "member {id}: {asset} held {} but open holds total {holds}",
+                wallet.1
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn verify_lots(
@@ -150,6 +229,7 @@ fn verify_lots(
 ) -> ApiResult<()> {
     let lots = lot_rows::member_lots(conn, member.id)?;
     let ids: Vec<LotId> = lots.iter().map(|l| l.id).collect();
+    let network = |l: &&lot_rows::Lot| l.asset == PTS;
     let moved: BTreeMap<LotId, Points> = lot_rows::movement_sums(conn, &ids)?.into_iter().collect();
     // Saturating sums: the verifier reads whatever is stored, and a corrupt row must be
     // reported, not overflow.
@@ -164,6 +244,8 @@ fn verify_lots(
                 lot.id, lot.remaining, lot.points,
             ));
         }
+    }
+    for lot in lots.iter().filter(network) {
         let sum = if lot.matured {
             &mut matured
         } else {
@@ -184,7 +266,7 @@ fn verify_lots(
             member.available_points
         ));
     }
-    let holds = redemption_rows::open_hold_total(conn, id)?;
+    let holds = redemption_rows::open_hold_total(conn, id, PTS)?;
     if holds != member.held_points {
         report.problems.push(format!(
             "member {id}: held {} but open holds total {holds}",

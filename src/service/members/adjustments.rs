@@ -67,7 +67,7 @@ pub fn adjust(
                 .ok_or_else(points_overflow)?;
             credit_lot(conn, member.id, lot_points, entry_id, now, expires_at)?;
         } else {
-            let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+            let all = lot_rows::member_lots_in_spending_order(conn, member.id, PTS)?;
             let plan = lots::plan_take(&all, minus(points)?, |l| l.matured)?;
             lots::apply_plan(conn, &plan, entry_id, None, "adjustment")?;
         }
@@ -80,7 +80,7 @@ pub fn adjust(
     })?;
     Ok(AdjustmentResponse {
         entry_id: entry_id.get(),
-        balance: balance(conn, now, member_id)?,
+        balance: balance(conn, now, member_id, None)?,
     })
 }
 

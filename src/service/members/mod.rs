@@ -26,7 +26,7 @@ use crate::domain::members::member_number;
 use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::lots;
-use crate::service::ledger::GENESIS_HASH;
+use crate::service::ledger::{GENESIS_HASH, PTS};
 use crate::service::platform::settings::{self, NetworkSettings};
 
 /// Finds a member by number, refusing a malformed number before it reaches the database.
@@ -189,11 +189,17 @@ fn member_not_found() -> ApiError {
     ApiError::new(Code::MemberNotFound, "no member has this number")
 }
 
-/// The balance of a member, brought up to the clock.
-pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: MemberId) -> ApiResult<Balance> {
+/// The balance of a member, brought up to the clock, with the local currencies of every
+/// partner (`local_of` None: the member's and the operator's view) or of one partner only.
+pub fn balance(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    member_id: MemberId,
+    local_of: Option<PartnerId>,
+) -> ApiResult<Balance> {
     write_tx(conn, |conn| {
         let (member, settings) = lock_and_sync(conn, member_id, now)?;
-        let lots = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+        let lots = lot_rows::member_lots_in_spending_order(conn, member.id, PTS)?;
         let horizon = now + Duration::days(30);
         let inactivity_soon = settings
             .expiry_policy
@@ -218,6 +224,7 @@ pub fn balance(conn: &mut DbConn, now: NaiveDateTime, member_id: MemberId) -> Ap
             expiring_30d_points,
             next_available_at,
             as_of: utc(now),
+            local: crate::service::local_programs::balances(conn, member.id, local_of, horizon)?,
         })
     })
 }

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use partner_sdk::types::EntryKind;
-use partner_sdk::types::{AuthorizeRequest, Redemption, RedemptionStatus};
+use partner_sdk::types::{AuthorizeRequest, Redemption, RedemptionStatus, SpendCurrency};
 
 use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
@@ -13,11 +13,11 @@ use crate::domain::clock::utc;
 use crate::domain::ids::{PartnerId, RedemptionId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::limits::POINTS_MAX;
-use crate::domain::money::Points;
+use crate::domain::money::{Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, minus, points_overflow, Draft, Posting};
-use crate::service::{ledger::lots, members};
+use crate::service::ledger::{self, account, minus, points_overflow, Asset, Draft, Posting};
+use crate::service::{ledger::lots, local_programs, members};
 
 fn status_of(value: &str) -> ApiResult<RedemptionStatus> {
     Ok(match value {
@@ -45,6 +45,10 @@ fn view(conn: &mut DbConn, r: &RedemptionRow) -> ApiResult<Redemption> {
         expires_at: utc(r.expires_at),
         order_id: r.order_id.clone(),
         created_at: utc(r.created_at),
+        currency: match lots::hold_asset(r)? {
+            Asset::Points => SpendCurrency::Network,
+            Asset::Local(_) => SpendCurrency::Local,
+        },
     })
 }
 
@@ -70,26 +74,33 @@ pub fn authorize(
                 "the partner has no contract in force",
             )
         })?;
+        let (asset, price_micros) = match req.currency {
+            SpendCurrency::Network => (Asset::Points, contract.redemption_price_micros),
+            // Local points are the partner's own: only it accepts them, and no money moves.
+            SpendCurrency::Local => {
+                local_programs::program_of(conn, partner_id)?;
+                (Asset::Local(partner_id), PriceMicros::ZERO)
+            }
+        };
         let member = spender(conn, &req.member_number)?;
         let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
         members::consume_code(conn, &member, &req.code, now)?;
-        if member.available_points < points {
+        let available = spendable(conn, &member, asset)?;
+        if available < points {
             return fail(
                 Code::InsufficientPoints,
-                format!(
-                    "the member has {} available points",
-                    member.available_points.at_least_zero()
-                ),
+                format!("the member has {available} available points"),
             );
         }
         let expires_at = now + Duration::seconds(settings.hold_ttl_s);
         let id = redemption_rows::insert_redemption(
             conn,
+            &asset.code(),
             partner_id,
             member.id,
             points,
             req.order_id.as_deref(),
-            contract.redemption_price_micros,
+            price_micros,
             expires_at,
             now,
         )?;
@@ -105,19 +116,32 @@ pub fn authorize(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::member(account::MEMBER_AVAILABLE, member_id, minus(points)?),
-                    Posting::member(account::MEMBER_HELD, member_id, points),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, minus(points)?)
+                        .in_asset(asset),
+                    Posting::member(account::MEMBER_HELD, member_id, points).in_asset(asset),
                 ],
                 allow_negative_available: false,
                 activity: true,
             },
         )?;
-        let all = lot_rows::member_lots_in_spending_order(conn, member.id)?;
+        let all = lot_rows::member_lots_in_spending_order(conn, member.id, &asset.code())?;
         let plan = lots::plan_take(&all, points, |l| l.matured)?;
         lots::apply_plan(conn, &plan, entry_id, Some(id), "hold")?;
         let row = redemption_rows::redemption(conn, id)?
             .ok_or_else(|| ApiError::internal("hold vanished"))?;
         view(conn, &row)
+    })
+}
+
+/// What the member can spend of `asset` now.
+fn spendable(
+    conn: &mut DbConn,
+    member: &crate::db::queries::members::Member,
+    asset: Asset,
+) -> ApiResult<Points> {
+    Ok(match asset {
+        Asset::Points => member.available_points.at_least_zero(),
+        Asset::Local(partner_id) => local_programs::balance(conn, member.id, partner_id)?.0,
     })
 }
 
@@ -194,7 +218,8 @@ pub fn capture(
             .points_authorized
             .checked_sub(captured)
             .ok_or_else(points_overflow)?;
-        let available_before = member.available_points;
+        let asset = lots::hold_asset(&r)?;
+        let available_before = lots::network_available(&member, asset);
         let reference = r.id.to_string();
         let member_id = member.id;
         let entry_id = ledger::post_entry(
@@ -207,9 +232,11 @@ pub fn capture(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::member(account::MEMBER_HELD, member_id, minus(r.points_authorized)?),
-                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, captured),
-                    Posting::member(account::MEMBER_AVAILABLE, member_id, released),
+                    Posting::member(account::MEMBER_HELD, member_id, minus(r.points_authorized)?)
+                        .in_asset(asset),
+                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, captured)
+                        .in_asset(asset),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, released).in_asset(asset),
                 ],
                 allow_negative_available: false,
                 activity: true,
@@ -218,20 +245,25 @@ pub fn capture(
         if released.is_positive() {
             lots::restore_to_lots(conn, r.id, released, available_before, entry_id)?;
         }
-        // What the hold still has of each lot is what was spent here, and who funded it.
+        // What the hold still has of each lot is what was spent here, and who funded it
+        // (local points are never settled: no clearing event).
         let spent = lot_rows::redemption_lot_holdings(conn, r.id)?;
-        clearing::record_redemption(
-            conn,
-            clearing::ClearingKind::Redeem,
-            EntryAt {
-                entry_id,
-                posted_at: now,
-            },
-            partner_id,
-            r.price_micros,
-            &clearing::redemption_ref(r.order_id.as_deref(), r.id),
-            &spent,
-        )?;
+        (asset == Asset::Points)
+            .then(|| {
+                clearing::record_redemption(
+                    conn,
+                    clearing::ClearingKind::Redeem,
+                    EntryAt {
+                        entry_id,
+                        posted_at: now,
+                    },
+                    partner_id,
+                    r.price_micros,
+                    &clearing::redemption_ref(r.order_id.as_deref(), r.id),
+                    &spent,
+                )
+            })
+            .transpose()?;
         r.status = "captured".into();
         r.points_captured = captured;
         save(conn, &r, "authorized", now)
@@ -301,7 +333,8 @@ pub fn reverse(
                 ),
             );
         }
-        let available_before = member.available_points;
+        let asset = lots::hold_asset(&r)?;
+        let available_before = lots::network_available(&member, asset);
         let reference = r.id.to_string();
         let member_id = member.id;
         let entry_id = ledger::post_entry(
@@ -314,14 +347,19 @@ pub fn reverse(
                 memo: None,
                 posted_at: now,
                 postings: vec![
-                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, minus(points)?),
-                    Posting::member(account::MEMBER_AVAILABLE, member_id, points),
+                    Posting::partner(account::PARTNER_REDEMPTION, partner_id, minus(points)?)
+                        .in_asset(asset),
+                    Posting::member(account::MEMBER_AVAILABLE, member_id, points).in_asset(asset),
                 ],
                 allow_negative_available: false,
                 activity: false,
             },
         )?;
         let restored = lots::restore_to_lots(conn, r.id, points, available_before, entry_id)?;
+        if asset != Asset::Points {
+            r.points_reversed = reversed_after;
+            return save(conn, &r, "captured", now);
+        }
         clearing::record_redemption(
             conn,
             clearing::ClearingKind::Reverse,

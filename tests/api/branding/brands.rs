@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::both_backends;
 use crate::helpers::TestApp;
 
-fn request(slug: &str) -> BrandRequest {
+pub fn request(slug: &str) -> BrandRequest {
     BrandRequest {
         slug: slug.into(),
         display_name: "Boulangerie Lumière".into(),

@@ -1,3 +1,3 @@
 //! Branding: partners' brands (validation, versions, logos, suspension, the public view).
 
-mod brands;
+pub mod brands;

@@ -155,6 +155,7 @@ async fn apply(
                     code,
                     points,
                     order_id: None,
+                    currency: Default::default(),
                 })
                 .await
                 .expect("authorize");

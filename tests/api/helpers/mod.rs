@@ -342,6 +342,7 @@ impl TestApp {
                 code,
                 points,
                 order_id: None,
+                currency: Default::default(),
             })
             .await
             .expect("authorize");

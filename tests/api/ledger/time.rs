@@ -42,6 +42,7 @@ async fn points_expire_to_breakage_in_expiry_order(app: &TestApp) {
             code,
             points: 20,
             order_id: None,
+            currency: Default::default(),
         })
         .await
         .expect("hold");

@@ -33,6 +33,7 @@ async fn a_partner_cannot_tell_another_partners_member_from_no_member(app: &Test
         code: "123456".into(),
         points: 1,
         order_id: None,
+        currency: Default::default(),
     };
     let member = problem(b.client.authorize(&auth(&number)).await.map(|_| ()));
     let nobody = problem(b.client.authorize(&auth(&unknown)).await.map(|_| ()));

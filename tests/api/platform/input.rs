@@ -243,6 +243,7 @@ async fn a_json_array_is_not_a_body(app: &TestApp) {
             code,
             points: 5,
             order_id: None,
+            currency: Default::default(),
         })
         .await
         .expect("authorize");

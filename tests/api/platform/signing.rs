@@ -159,6 +159,7 @@ async fn forged_stale_replayed_and_revoked_requests_are_refused(app: &TestApp) {
             code,
             points: 5,
             order_id: None,
+            currency: Default::default(),
         })
         .await
         .expect("hold at other");

@@ -13,6 +13,7 @@ async fn redemption_state_errors_change_nothing(app: &TestApp) {
         code,
         points,
         order_id: None,
+        currency: Default::default(),
     };
     // More than available, zero, negative.
     let code = app.code(&s.token).await;
@@ -162,6 +163,7 @@ async fn wrong_codes_lock_the_member_out(app: &TestApp) {
         code: code.into(),
         points: 1,
         order_id: None,
+        currency: Default::default(),
     };
     for _ in 0..4 {
         assert_eq!(

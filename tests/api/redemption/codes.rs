@@ -30,6 +30,7 @@ async fn a_burst_of_wrong_codes_locks_the_member_out_after_exactly_the_limit(app
             code: wrong.into(),
             points: 1,
             order_id: None,
+            currency: Default::default(),
         };
         async move { code_of(client.authorize(&req).await) }
     }))
@@ -43,6 +44,7 @@ async fn a_burst_of_wrong_codes_locks_the_member_out_after_exactly_the_limit(app
         code: right,
         points: 1,
         order_id: None,
+        currency: Default::default(),
     };
     assert_eq!(code_of(shop.client.authorize(&req).await), "code_locked");
     assert_eq!(app.balance(&token).await.held_points, 0);

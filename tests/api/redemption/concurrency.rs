@@ -30,6 +30,7 @@ async fn fifty_concurrent_spends_capture_exactly_what_the_member_can_afford(app:
                         code,
                         points: 10,
                         order_id: None,
+                        currency: Default::default(),
                     })
                     .await?;
                 client

@@ -189,6 +189,7 @@ async fn spend(
             code,
             points,
             order_id: (rng.below(2) == 0).then(|| format!("P-{step}")),
+            currency: Default::default(),
         })
         .await
         .unwrap();

@@ -40,3 +40,18 @@ impl Client {
         self.get(&format!("{PREFIX}/brand")).await
     }
 }
+
+impl Client {
+    /// What the partner's site shows a member linked to it
+    /// (`GET /v1/partner/members/{member_number}/view`).
+    pub async fn member_view(
+        &self,
+        member_number: &str,
+    ) -> Result<crate::branding::MemberView, Error> {
+        self.get(&format!(
+            "{PREFIX}/members/{}/view",
+            crate::client::transport::encode_component(member_number)
+        ))
+        .await
+    }
+}

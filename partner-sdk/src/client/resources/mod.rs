@@ -4,6 +4,7 @@ mod branding;
 mod catalog;
 mod earning;
 mod entries;
+mod local_program;
 mod members;
 mod redemptions;
 mod statements;

@@ -64,7 +64,7 @@ pub fn set_earn_entry(
     conn: &mut DbConn,
     id: EarnId,
     entry_id: EntryId,
-    lot_id: LotId,
+    lot_id: Option<LotId>,
 ) -> QueryResult<usize> {
     diesel::update(earns::table.find(id))
         .set((earns::entry_id.eq(entry_id), earns::lot_id.eq(lot_id)))

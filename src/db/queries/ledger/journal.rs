@@ -105,12 +105,18 @@ pub fn postings_of(conn: &mut DbConn, entry_ids: &[EntryId]) -> QueryResult<Vec<
 pub fn member_page(
     conn: &mut DbConn,
     member_id: MemberId,
+    at_partner: Option<PartnerId>,
     before_id: EntryId,
     limit: i64,
 ) -> QueryResult<Vec<Entry>> {
-    journal_entries::table
+    let mut query = journal_entries::table
         .filter(journal_entries::member_id.eq(member_id))
         .filter(journal_entries::id.lt(before_id))
+        .into_boxed();
+    if let Some(partner_id) = at_partner {
+        query = query.filter(journal_entries::partner_id.eq(partner_id));
+    }
+    query
         .order(journal_entries::id.desc())
         .limit(limit)
         .select(Entry::as_select())

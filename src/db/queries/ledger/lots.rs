@@ -58,15 +58,17 @@ pub fn lot(conn: &mut DbConn, id: LotId) -> QueryResult<Lot> {
     lots::table.find(id).select(Lot::as_select()).first(conn)
 }
 
-/// The member's lots holding points, in spending order: earliest expiry first, lots without an
-/// expiry date last, then oldest first. (`IS NULL` first, because PostgreSQL and SQLite sort
-/// NULLs differently.)
+/// The member's lots of `asset` holding points, in spending order: earliest expiry first, lots
+/// without an expiry date last, then oldest first. (`IS NULL` first, because PostgreSQL and
+/// SQLite sort NULLs differently.)
 pub fn member_lots_in_spending_order(
     conn: &mut DbConn,
     member_id: MemberId,
+    asset: &str,
 ) -> QueryResult<Vec<Lot>> {
     lots::table
         .filter(lots::member_id.eq(member_id))
+        .filter(lots::asset.eq(asset))
         .filter(lots::remaining.gt(0))
         .order((
             lots::expires_at.is_null().asc(),
@@ -77,7 +79,8 @@ pub fn member_lots_in_spending_order(
         .load(conn)
 }
 
-/// The member's lots not yet matured whose return window ended.
+/// The member's network lots not yet matured whose return window ended (local points have no
+/// return window: their lots are matured from the start).
 pub fn lots_due_to_mature(
     conn: &mut DbConn,
     member_id: MemberId,
@@ -86,13 +89,30 @@ pub fn lots_due_to_mature(
     lots::table
         .filter(lots::member_id.eq(member_id))
         .filter(lots::matured.eq(false))
+        .filter(lots::asset.eq(crate::domain::ledger::PTS))
         .filter(lots::available_at.le(now))
         .order(lots::id.asc())
         .select(Lot::as_select())
         .load(conn)
 }
 
-/// Every lot of a member (verification).
+/// The member's lots of local currencies holding points whose expiry date passed.
+pub fn local_lots_expired(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Lot>> {
+    lots::table
+        .filter(lots::member_id.eq(member_id))
+        .filter(lots::asset.ne(crate::domain::ledger::PTS))
+        .filter(lots::remaining.gt(0))
+        .filter(lots::expires_at.le(now))
+        .order(lots::id.asc())
+        .select(Lot::as_select())
+        .load(conn)
+}
+
+/// Every lot of a member, of every asset (verification).
 pub fn member_lots(conn: &mut DbConn, member_id: MemberId) -> QueryResult<Vec<Lot>> {
     lots::table
         .filter(lots::member_id.eq(member_id))

@@ -24,6 +24,8 @@ pub struct RedemptionRow {
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `PTS`, or the partner's local currency.
+    pub asset: String,
 }
 
 /// Creates an authorized redemption.
@@ -33,6 +35,7 @@ pub struct RedemptionRow {
 )]
 pub fn insert_redemption(
     conn: &mut DbConn,
+    asset: &str,
     partner_id: PartnerId,
     member_id: MemberId,
     points: Points,
@@ -54,6 +57,7 @@ pub fn insert_redemption(
             redemptions::expires_at.eq(expires_at),
             redemptions::created_at.eq(now),
             redemptions::updated_at.eq(now),
+            redemptions::asset.eq(asset),
         ))
         .returning(redemptions::id)
         .get_result(conn)
@@ -83,10 +87,11 @@ pub fn expired_holds(
         .load(conn)
 }
 
-/// Sum of the member's open holds (verification).
-pub fn open_hold_total(conn: &mut DbConn, member_id: MemberId) -> QueryResult<Points> {
+/// Sum of the member's open holds of `asset` (verification).
+pub fn open_hold_total(conn: &mut DbConn, member_id: MemberId, asset: &str) -> QueryResult<Points> {
     let held: Vec<i64> = redemptions::table
         .filter(redemptions::member_id.eq(member_id))
+        .filter(redemptions::asset.eq(asset))
         .filter(redemptions::status.eq("authorized"))
         .select(redemptions::points_authorized)
         .load(conn)?;

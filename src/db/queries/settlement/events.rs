@@ -130,11 +130,11 @@ pub struct Liability {
 pub fn liability(conn: &mut DbConn) -> QueryResult<Vec<Liability>> {
     diesel::sql_query(
         "SELECT issuer_partner_id, CAST(SUM(points) AS BIGINT) AS points FROM ( \
-           SELECT issuer_partner_id, remaining AS points FROM lots WHERE remaining > 0 \
+           SELECT issuer_partner_id, remaining AS points FROM lots WHERE remaining > 0 AND asset = 'PTS' \
            UNION ALL \
            SELECT l.issuer_partner_id, m.points FROM lot_movements m \
              JOIN redemptions r ON r.id = m.redemption_id AND r.status = 'authorized' \
-             JOIN lots l ON l.id = m.lot_id \
+             JOIN lots l ON l.id = m.lot_id AND l.asset = 'PTS' \
          ) owed GROUP BY issuer_partner_id ORDER BY issuer_partner_id",
     )
     .load(conn)

@@ -80,6 +80,7 @@ pub(crate) async fn run(client: &Client, command: Command) -> Result<String, Fai
                     code,
                     points,
                     order_id: order,
+                    currency: Default::default(),
                 })
                 .await?,
         ),
