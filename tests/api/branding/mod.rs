@@ -1,3 +1,5 @@
-//! Branding: partners' brands (validation, versions, logos, suspension, the public view).
+//! Branding: partners' brands (validation, versions, logos, suspension, the public view), and
+//! the member pages that show them.
 
 mod brands;
+mod pages;
