@@ -2,4 +2,5 @@
 //! the member pages that show them.
 
 mod brands;
+mod page_client;
 mod pages;

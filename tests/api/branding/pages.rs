@@ -4,108 +4,18 @@
 //! unsuspended partner's answers the same 404 page; control characters in a form get a
 //! friendly page, never a 500.
 
-use std::collections::HashMap;
-
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
 use partner_sdk::branding::{BrandRequest, PointsLabel};
-use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::json;
 
+use super::page_client::{Browser, PASSWORD};
 use crate::both_backends;
 use crate::helpers::TestApp;
 
-const PASSWORD: &str = "correct horse battery";
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// What a browser keeps: the pages' cookies, set by hand (redirects are not followed).
-struct Browser<'a> {
-    app: &'a TestApp,
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Browser {
-            app,
-            http,
-            cookies: HashMap::new(),
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Answer {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let res = req.header("Cookie", cookie).send().await.unwrap();
-        for set in res.headers().get_all("set-cookie") {
-            let text = set.to_str().unwrap();
-            let (name, value) = text.split(';').next().unwrap().split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        Answer {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            body: res.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        let req = self.http.get(format!("{}{path}", self.app.address));
-        self.send(req).await
-    }
-
-    async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-        headers: &[(&str, &str)],
-    ) -> Answer {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.app.address))
-            .form(form);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        self.send(req).await
-    }
-
-    fn csrf(&self) -> String {
-        self.cookies.get("csrf").cloned().unwrap_or_default()
-    }
-
-    async fn sign_in(&mut self, base: &str, email: &str) -> Answer {
-        self.get(&format!("{base}/sign-in")).await;
-        let csrf = self.csrf();
-        let form = [
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ];
-        self.post(&format!("{base}/sign-in"), &form, &[]).await
-    }
-}
 
 #[derive(QueryableByName)]
 struct Count {
