@@ -121,6 +121,9 @@ impl Visit<'_> {
             header_colour: self
                 .script("return getComputedStyle(document.querySelector('.site-header')).backgroundColor")
                 .await,
+            expiring_rows: self
+                .script("return String(document.querySelectorAll('[aria-labelledby=expiring-heading] tbody tr').length)")
+                .await,
             button_colour: self
                 .script("return getComputedStyle(document.querySelector('#create-code')).backgroundColor")
                 .await,
@@ -136,6 +139,7 @@ struct AccountView {
     logo: String,
     header_colour: String,
     button_colour: String,
+    expiring_rows: String,
 }
 
 fn digits(text: &str) -> String {
@@ -301,6 +305,14 @@ fn compare(at_books: &AccountView, at_coffee: &AccountView) {
         "the network balance is the same under every brand"
     );
     assert_ne!(digits(&at_books.available), "0", "{at_books:?}");
+    // Two lots, earned two days apart, expire 24 months later (the default policy).
+    assert_eq!(
+        (
+            at_books.expiring_rows.as_str(),
+            at_coffee.expiring_rows.as_str()
+        ),
+        ("2", "2")
+    );
     assert_eq!(
         (at_books.label.as_str(), at_coffee.label.as_str()),
         ("marque-pages", "beans")
