@@ -17,6 +17,8 @@
 //! | `LOYALTY_SETTLE_DAY` | `0` (off) | close a settlement period every month at 00:00 UTC on this day (1 to 28) |
 //! | `LOYALTY_ADJUSTABLE_CLOCK` | `false` (`true` with `--demo`) | lets the operator move the clock forward (demo and tests only) |
 //! | `LOYALTY_SESSION_TTL_S` | `86400` | lifetime of a member's sign-in token on the network clock, 60 s to 10 years |
+//! | `LOYALTY_SECURE_COOKIES` | `false` | mark the member pages' cookies `Secure` on every answer: set it when the server is only reached over HTTPS (TLS ended by a proxy that does not send `X-Forwarded-Proto`) |
+//! | `LOYALTY_TRUST_PROXY` | `false` | a reverse proxy in front is trusted: its `X-Forwarded-Proto: https` marks the member pages' cookies `Secure`, and the first address of its `X-Forwarded-For` is the client for the sign-in rate limit. Leave it off when clients reach the server directly: they could forge both headers |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::path::PathBuf;
@@ -72,6 +74,12 @@ pub struct Settings {
     #[arg(long, env = "LOYALTY_SESSION_TTL_S", default_value_t = 86_400,
           value_parser = clap::value_parser!(i64).range(60..=315_360_000))]
     pub session_ttl_s: i64,
+    /// Marks the member pages' cookies `Secure` on every answer (HTTPS-only deployments).
+    #[arg(long, env = "LOYALTY_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Trusts a reverse proxy's `X-Forwarded-Proto` and `X-Forwarded-For` (member pages).
+    #[arg(long, env = "LOYALTY_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
 }
 
 impl Settings {
@@ -100,6 +108,8 @@ impl Settings {
             // Tests move the clock by years; a sign-in lasts ten years of it, and the test of
             // expiry moves past that.
             session_ttl_s: 315_360_000,
+            secure_cookies: false,
+            trust_proxy: false,
         }
     }
 }

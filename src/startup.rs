@@ -124,7 +124,11 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, state.clone(), settings.workers)?;
+        let pages = crate::web::WebSettings {
+            secure_cookies: settings.secure_cookies,
+            trust_proxy: settings.trust_proxy,
+        };
+        let server = serve(listener, state.clone(), pages, settings.workers)?;
         if settings.job_interval_s > 0 {
             spawn_jobs(state.clone(), settings.job_interval_s, settings.settle_day);
         }
@@ -151,8 +155,18 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    pages: crate::web::WebSettings,
+    workers: Option<usize>,
+) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
+    // One sign-in rate limit for all the workers.
+    let pages = web::Data::new(crate::web::WebState {
+        settings: pages,
+        throttle: Default::default(),
+    });
     let mut server = HttpServer::new(move || {
         let (app, api) = http::documented(
             App::new()
@@ -160,11 +174,14 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> anyh
                 .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
                 .wrap(actix_web::middleware::from_fn(http::guard))
                 .app_data(data.clone())
+                .app_data(pages.clone())
                 .configure(http::extractor_configs)
                 .into_utoipa_app(),
         )
         .split_for_parts();
+        // The member pages are not part of the API's document: plain actix routes.
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+            .configure(crate::web::routes)
             .default_service(web::to(http::not_found))
     })
     .listen(listener)?;

@@ -253,13 +253,14 @@ pub async fn guard(
 }
 
 /// Turns any error answer that is not already a problem document (unknown route, wrong method,
-/// body too large, a framework refusal) into one, keeping its status.
+/// body too large, a framework refusal) into one, keeping its status. The member pages' own
+/// error pages (`text/html`) are left as they are.
 pub fn problem_errors<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
-        let already = res
-            .headers()
-            .get(CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+        let already = res.headers().get(CONTENT_TYPE).is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/problem+json")
+                || v.as_bytes().starts_with(b"text/html")
+        });
         if already {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }

@@ -1,15 +1,17 @@
 //! Members: enrolment at a till, links to partners, self sign-up and sign-in, balances,
-//! history, one-time redemption codes, and operator adjustments.
+//! history, what expires when, one-time redemption codes, and operator adjustments.
 
 mod adjustments;
 mod codes;
+mod expiry;
 mod history;
 mod sessions;
 
 pub use adjustments::adjust;
 pub use codes::{code_hash, consume_code, create_code, WRONG_CODE_DETAIL};
+pub use expiry::{expiring, Expiring, ExpiringLot};
 pub use history::history;
-pub use sessions::{session_member, sign_in, sign_up};
+pub use sessions::{session_member, sign_in, sign_out, sign_up};
 
 use chrono::{Duration, NaiveDateTime};
 use partner_sdk::types::{Balance, MemberLink};

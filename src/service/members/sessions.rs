@@ -1,5 +1,5 @@
-//! Member accounts: self sign-up and sign-in with Argon2id passwords, and session tokens
-//! that expire on the network clock.
+//! Member accounts: self sign-up and sign-in with Argon2id passwords, session tokens that
+//! expire on the network clock, and signing out (the member pages' button).
 
 use chrono::{Duration, NaiveDateTime};
 
@@ -80,5 +80,14 @@ pub fn session_member(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> Api
             Code::InvalidToken,
             "the session token is invalid or expired",
         )
+    })
+}
+
+/// Ends a session: its token stops working at once. An unknown token is not an error (the
+/// member is signed out either way).
+pub fn sign_out(conn: &mut DbConn, token: &str) -> ApiResult<()> {
+    write_tx(conn, |conn| {
+        members::delete_session(conn, &crypto::sha256_hex(token))?;
+        Ok(())
     })
 }

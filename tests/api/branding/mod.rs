@@ -1,3 +1,6 @@
-//! Branding: partners' brands (validation, versions, logos, suspension, the public view).
+//! Branding: partners' brands (validation, versions, logos, suspension, the public view), and
+//! the member pages that show them.
 
 pub mod brands;
+mod page_client;
+mod pages;

@@ -256,6 +256,12 @@ pub fn session_member(
         .optional()
 }
 
+/// Deletes a session (signing out); the number of sessions deleted.
+pub fn delete_session(conn: &mut DbConn, token_sha256: &str) -> QueryResult<usize> {
+    diesel::delete(member_sessions::table.filter(member_sessions::token_sha256.eq(token_sha256)))
+        .execute(conn)
+}
+
 /// Stores a one-time code (only its hash).
 pub fn insert_code(
     conn: &mut DbConn,
