@@ -58,7 +58,8 @@ pub struct LocalProgram {
 pub struct ConversionRequest {
     /// A member linked to the partner.
     pub member_number: String,
-    /// The partner's id for this conversion (1 to 64 characters), unique per partner.
+    /// The partner's id for this conversion (1 to 53 characters, printable ASCII), unique per
+    /// partner; its statement names it `conversion:<reference>`.
     pub reference: String,
     /// Local points to convert: a whole multiple of the program's rate.
     pub local_points: i64,
@@ -103,4 +104,32 @@ pub struct LocalBalance {
     pub held_points: i64,
     /// Available points that expire within the next 30 days.
     pub expiring_30d_points: i64,
+}
+
+crate::wire_enum! {
+    /// What a redemption spends: the shared network points (any partner) or the partner's own
+    /// local currency (only at that partner, never settled).
+    SpendCurrency {
+        /// Network points.
+        Network => "network",
+        /// The authorizing partner's local currency.
+        Local => "local",
+    }
+}
+
+#[expect(
+    clippy::derivable_impls,
+    reason = "wire_enum! derives its fixed set of traits; the default is written here"
+)]
+impl Default for SpendCurrency {
+    fn default() -> Self {
+        SpendCurrency::Network
+    }
+}
+
+impl SpendCurrency {
+    /// Whether this is the default (left out of requests).
+    pub fn is_network(&self) -> bool {
+        *self == SpendCurrency::Network
+    }
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::history::{HistoryEntry, HistoryPage};
+pub use crate::local_program::SpendCurrency;
 
 /// Enrols a new member at the partner's till with minimal data, and links them to the partner.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -200,9 +201,10 @@ pub struct RefundResponse {
     pub order_refunded_minor: i64,
     /// The journal entry that recorded it (absent when no point was clawed back).
     pub entry_id: Option<i64>,
-    /// Local points taken back, in proportion to the amount returned: from the order's own
-    /// local points, then the member's others at this partner; what the member already spent
-    /// is the partner's to forgive (a local balance never goes below zero).
+    /// Local points taken back, in proportion to what the returned part earned (as for network
+    /// points): from the order's own local points, then the member's others at this partner;
+    /// what the member already spent leaves a negative local balance that the next local points
+    /// repay first.
     #[serde(default)]
     pub local_points_clawed_back: i64,
 }
@@ -368,33 +370,5 @@ crate::wire_enum! {
         Payment => "payment",
         /// A partner's local points converted into network points it issues and pays for.
         LocalConversion => "local_conversion",
-    }
-}
-
-crate::wire_enum! {
-    /// What a redemption spends: the shared network points (any partner) or the partner's own
-    /// local currency (only at that partner, never settled).
-    SpendCurrency {
-        /// Network points.
-        Network => "network",
-        /// The authorizing partner's local currency.
-        Local => "local",
-    }
-}
-
-#[expect(
-    clippy::derivable_impls,
-    reason = "wire_enum! derives its fixed set of traits; the default is written here"
-)]
-impl Default for SpendCurrency {
-    fn default() -> Self {
-        SpendCurrency::Network
-    }
-}
-
-impl SpendCurrency {
-    /// Whether this is the default (left out of requests).
-    pub fn is_network(&self) -> bool {
-        *self == SpendCurrency::Network
     }
 }

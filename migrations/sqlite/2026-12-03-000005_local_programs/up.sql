@@ -16,12 +16,13 @@ CREATE TABLE local_programs (
 );
 
 -- A member's local balances at one partner, written under the member's row lock like the
--- network balances on `members`.
+-- network balances on `members`. Available goes below zero only when a refund takes back local
+-- points the member had already spent; later local earns repay it first.
 CREATE TABLE local_wallets (
     member_id BIGINT NOT NULL REFERENCES members (id),
     partner_id BIGINT NOT NULL REFERENCES partners (id),
     asset TEXT NOT NULL,
-    available BIGINT NOT NULL CHECK (available >= 0),
+    available BIGINT NOT NULL,
     held BIGINT NOT NULL CHECK (held >= 0),
     PRIMARY KEY (member_id, partner_id)
 );

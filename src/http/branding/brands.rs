@@ -1,7 +1,9 @@
 //! Brands: the partner's own (signed), any partner's for the operator (read, suspend), and an
 //! active partner's by its slug for anyone (as member pages show it).
 
-use super::json::{Brand, BrandRequest, BrandSuspensionRequest, BrandVersions, Directory};
+use super::json::{
+    Brand, BrandRequest, BrandSuspensionRequest, BrandVersions, Directory, NetworkRules,
+};
 use crate::domain::ids::PartnerId;
 use crate::error::ApiResult;
 use crate::http::auth::{OperatorCaller, Signed, SignedUpload};
@@ -167,7 +169,7 @@ pub(crate) async fn get_brand_logo(
 }
 
 /// The network's directory: every active partner with its brand (where members can earn and
-/// spend), by cursor.
+/// spend), by cursor, and the network's own program rules.
 #[utoipa::path(tag = "branding", operation_id = "list_directory", params(PageQuery),
     responses((status = 200, body = Directory), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/directory")]
@@ -181,6 +183,10 @@ pub(crate) async fn list_directory(
         .await?;
     Ok(json_response(
         StatusCode::OK,
-        &Directory { items, next_cursor },
+        &Directory {
+            items,
+            next_cursor,
+            network_rules: NetworkRules::published(),
+        },
     ))
 }

@@ -28,4 +28,29 @@ pub struct Directory {
     pub items: Vec<Brand>,
     /// Pass as `cursor` for the next page; absent on the last.
     pub next_cursor: Option<String>,
+    /// The network's own program rules, one paragraph each, in each language.
+    pub network_rules: NetworkRules,
+}
+
+/// The network's program rules in each locale the member pages speak.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NetworkRules {
+    /// In French.
+    #[serde(rename = "fr-FR")]
+    pub fr_fr: Vec<String>,
+    /// In English.
+    #[serde(rename = "en-GB")]
+    pub en_gb: Vec<String>,
+}
+
+impl NetworkRules {
+    /// The rules the network publishes.
+    pub fn published() -> NetworkRules {
+        use crate::domain::branding::network_rules::{EN_GB, FR_FR};
+        let owned = |rules: &[&str]| rules.iter().map(|r| (*r).to_owned()).collect();
+        NetworkRules {
+            fr_fr: owned(FR_FR),
+            en_gb: owned(EN_GB),
+        }
+    }
 }

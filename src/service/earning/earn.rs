@@ -219,6 +219,7 @@ fn credit_points(
         account::MEMBER_PENDING
     };
     let available_before = member.available_points;
+    let local_before = lots::available_of(conn, &member, Asset::Local(c.partner_id))?;
     let entry_id = ledger::post_entry(
         conn,
         &mut member,
@@ -234,14 +235,22 @@ fn credit_points(
         },
     )?;
     let local_lot_id = match c.local {
-        Some((points, expiry_months)) if points.is_positive() => Some(local::insert_local_lot(
-            conn,
-            c.member_id,
-            c.partner_id,
-            points,
-            (now, expiry_months),
-            entry_id,
-        )?),
+        Some((points, expiry_months)) if points.is_positive() => {
+            let lot_id = local::insert_local_lot(
+                conn,
+                c.member_id,
+                c.partner_id,
+                points,
+                (c.occurred_at, expiry_months),
+                entry_id,
+            )?;
+            // Local points arriving on a negative local balance repay it first.
+            let repay = lots::debt_repaid(local_before, points);
+            if repay.is_positive() {
+                lots::apply_plan(conn, &[(lot_id, repay)], entry_id, None, "debt_repayment")?;
+            }
+            Some(lot_id)
+        }
         _ => None,
     };
     if !c.points.is_positive() {

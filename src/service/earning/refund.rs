@@ -60,13 +60,14 @@ pub fn refund(
         } else {
             (ClawbackSplit::default(), None)
         };
-        let local_claw = local_programs::claw_back(
-            conn,
-            &mut member,
-            &earn,
-            (&req.refund_id, refunded_after),
-            now,
-        )?;
+        let returned = local_programs::Returned {
+            refund_id: &req.refund_id,
+            amount_after: refunded_after,
+            weight_after: earn.refunded_weighted_bp.saturating_add(weight),
+        };
+        let (local_claw, local_entry) =
+            local_programs::claw_back(conn, &mut member, &earn, &returned, now)?;
+        let entry_id = entry_id.or(local_entry);
         record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
         Ok(RefundResponse {
             refund_id: req.refund_id.clone(),

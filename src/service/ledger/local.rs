@@ -1,6 +1,7 @@
 //! Members' local balances: the postings of an entry in a partner's local currency move the
 //! member's wallet at that partner (available and held; local points have no return window),
-//! checked like the network balances: never below zero, never past the 64-bit range.
+//! checked like the network balances: held never below zero, available only by a refund's
+//! claw-back (repaid first by the next local points), never past the 64-bit range.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ pub fn wallets_after(
     conn: &mut DbConn,
     member_id: MemberId,
     postings: &[Posting],
+    allow_negative_available: bool,
 ) -> ApiResult<Vec<WalletRow>> {
     let mut moved: BTreeMap<PartnerId, (Points, Points)> = BTreeMap::new();
     for p in postings.iter().filter(|p| p.account.starts_with("member_")) {
@@ -60,10 +62,13 @@ pub fn wallets_after(
             .checked_add(d_available)
             .ok_or_else(overflow)?;
         let held = before.held.checked_add(d_held).ok_or_else(overflow)?;
-        if available.is_negative() {
+        if d_available.is_negative() && available.is_negative() && !allow_negative_available {
             return fail(
                 Code::InsufficientPoints,
-                format!("the member has {} local points available", before.available),
+                format!(
+                    "the member has {} local points available",
+                    before.available.at_least_zero()
+                ),
             );
         }
         if held.is_negative() {

@@ -147,7 +147,7 @@ pub fn release_hold(
 ) -> ApiResult<()> {
     let points = hold.points_authorized;
     let asset = hold_asset(&hold)?;
-    let available_before = network_available(member, asset);
+    let available_before = available_of(conn, member, asset)?;
     let reference = hold.id.to_string();
     let member_id = member.id;
     let entry_id = ledger::post_entry(
@@ -182,13 +182,16 @@ pub fn hold_asset(hold: &RedemptionRow) -> ApiResult<Asset> {
     })
 }
 
-/// The member's available balance that points given back to `asset` may repay: only network
-/// points can be negative (a claw-back); a local balance never is, so nothing to repay.
-pub fn network_available(member: &Member, asset: Asset) -> Points {
-    match asset {
+/// The member's available balance of `asset` (network points or a partner's own), negative
+/// after a claw-back the member could not cover: points given back repay that first.
+pub fn available_of(conn: &mut DbConn, member: &Member, asset: Asset) -> ApiResult<Points> {
+    Ok(match asset {
         Asset::Points => member.available_points,
-        Asset::Local(_) => Points::ZERO,
-    }
+        Asset::Local(partner_id) => {
+            crate::db::queries::local_programs::wallet(conn, member.id, partner_id)?
+                .map_or(Points::ZERO, |w| w.available)
+        }
+    })
 }
 
 fn mature_lots(conn: &mut DbConn, member: &mut Member, now: NaiveDateTime) -> ApiResult<()> {

@@ -326,7 +326,7 @@ pub fn post_entry(conn: &mut DbConn, member: &mut Member, draft: Draft<'_>) -> A
 
     let (available, pending, held) =
         balances_after(member, &postings, draft.allow_negative_available)?;
-    let local = local::wallets_after(conn, member.id, &postings)?;
+    let local = local::wallets_after(conn, member.id, &postings, draft.allow_negative_available)?;
 
     let chain = member_chain(member.id);
     let lines: Vec<(String, i64, String, i64)> = postings

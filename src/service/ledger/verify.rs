@@ -10,8 +10,8 @@
 //! - lots agree with balances: pending = unmatured lots, max(available, 0) = matured lots, held =
 //!   open holds, and each lot's remaining = its points less its movements;
 //! - each partner's local currency the same way: a member's stored local wallet equals the
-//!   replay of its postings, never went below zero, its available points are its lots' and its
-//!   held points its open holds'.
+//!   replay of its postings, went below zero only by a refund's claw-back, its available points
+//!   (when positive) are its lots' and its held points its open holds'.
 
 use std::collections::BTreeMap;
 
@@ -107,7 +107,7 @@ fn verify_member(
                 continue;
             }
             if asset != PTS {
-                replay_local(&mut local, e.id, (acct, asset, *amount), report);
+                replay_local(&mut local, e, (acct, asset, *amount), report);
                 continue;
             }
             match acct.as_str() {
@@ -156,11 +156,15 @@ fn verify_member(
 /// Replays one local-currency posting on a member's wallet: (available, held) per asset.
 fn replay_local(
     local: &mut BTreeMap<String, (i64, i64)>,
-    entry_id: EntryId,
+    entry: &journal::Entry,
     (acct, asset, amount): (&str, &str, i64),
     report: &mut VerifyReport,
 ) {
+    let entry_id = entry.id;
     let wallet = local.entry(asset.to_owned()).or_default();
+    // Only a refund's claw-back may take the available balance (further) below zero.
+    let lowers_available = acct == account::MEMBER_AVAILABLE && amount < 0;
+    let may_go_negative = entry.kind == "refund" || !lowers_available;
     match acct {
         account::MEMBER_AVAILABLE => wallet.0 = wallet.0.saturating_add(amount),
         account::MEMBER_HELD => wallet.1 = wallet.1.saturating_add(amount),
@@ -168,15 +172,15 @@ fn replay_local(
             "entry {entry_id}: {asset} posted to {other}, which holds no local points"
         )),
     }
-    if wallet.0 < 0 || wallet.1 < 0 {
+    if (wallet.0 < 0 && !may_go_negative) || wallet.1 < 0 {
         report
             .problems
             .push(format!("entry {entry_id}: {asset} balance below zero"));
     }
 }
 
-/// Local wallets agree with their postings, lots and open holds: available = the remaining
-/// points of the asset's lots, held = its open holds.
+/// Local wallets agree with their postings, lots and open holds: max(available, 0) = the
+/// remaining points of the asset's lots, held = its open holds.
 fn verify_local(
     conn: &mut DbConn,
     member: &members::Member,
@@ -205,7 +209,7 @@ fn verify_local(
             .filter(|l| &l.asset == asset)
             .map(|l| l.remaining.get())
             .fold(0_i64, i64::saturating_add);
-        if in_lots != wallet.0 {
+        if in_lots != wallet.0.max(0) {
             report.problems.push(format!(
                 "member {id}: {asset} available {} but its lots hold {in_lots}",
                 wallet.0

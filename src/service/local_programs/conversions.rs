@@ -15,12 +15,20 @@ use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
 use crate::domain::input::{check_text, TextKind};
+use crate::domain::limits::REF_LEN_MAX;
 use crate::domain::local_programs::conversion_points;
 use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, lots, minus, Asset, Draft, Posting, PTS};
 use crate::service::members;
+
+/// Longest conversion reference: `conversion:` and it make an order id of at most
+/// [`REF_LEN_MAX`] characters.
+pub const REFERENCE_LEN_MAX: usize = REF_LEN_MAX - CONVERSION_PREFIX.len();
+
+/// How a conversion is named among the partner's order ids.
+const CONVERSION_PREFIX: &str = "conversion:";
 
 /// Converts local points of a member linked to the partner.
 pub fn convert(
@@ -30,6 +38,14 @@ pub fn convert(
     req: &ConversionRequest,
 ) -> ApiResult<Conversion> {
     check_text("reference", &req.reference, TextKind::Identifier)?;
+    // The statement names it `conversion:<reference>`, which must stay a valid order id (at
+    // most REF_LEN_MAX characters) for the partner's reconciliation files.
+    if req.reference.len() > REFERENCE_LEN_MAX {
+        return fail(
+            Code::InvalidRequest,
+            format!("reference: at most {REFERENCE_LEN_MAX} characters"),
+        );
+    }
     write_tx(conn, |conn| {
         let program = super::program_of(conn, partner_id)?;
         let rate = program.conversion_local_per_point.ok_or_else(|| {
@@ -111,7 +127,7 @@ pub fn convert(
             points,
             contract.issuance_price_micros,
             // Named apart from the partner's order ids on its statement and in reconciliation.
-            &format!("conversion:{}", req.reference),
+            &format!("{CONVERSION_PREFIX}{}", req.reference),
         )?;
         let new = NewConversion {
             partner_id,

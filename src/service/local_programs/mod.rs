@@ -15,18 +15,20 @@ use crate::db::queries::earning::EarnRow;
 use crate::db::queries::ledger::lots as lot_rows;
 use crate::db::queries::local_programs::{self as local_rows, ProgramRow};
 use crate::db::queries::members::Member;
-use crate::db::{write_tx, DbConn};
+use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::earning::rules::currency_exponent;
-use crate::domain::ids::{EarnId, LotId, MemberId, PartnerId};
+use crate::domain::earning::rules::{cumulative_clawback, cumulative_clawback_weighted};
+use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::input::check_range;
 use crate::domain::local_programs::{
     self as rules, CONVERSION_RATE_MAX, EARN_RATE_MILLIPOINTS_MAX, EXPIRY_MONTHS_MAX,
 };
-use crate::domain::money::Points;
+use crate::domain::money::{MoneyMinor, Points};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::service::branding::check_label;
 use crate::service::ledger::{self, account, lots, minus, points_overflow, Asset, Draft, Posting};
+use diesel::Connection;
 
 fn view(row: ProgramRow) -> LocalProgram {
     LocalProgram {
@@ -95,7 +97,16 @@ pub fn set(
         if existing.is_some() {
             local_rows::update_program(conn, &row)?;
         } else {
-            local_rows::insert_program(conn, &row)?;
+            // In a savepoint: two first requests at once both find no program; the second's
+            // insert fails on the key (aborting the transaction on PostgreSQL otherwise) and
+            // becomes an update.
+            match conn.transaction(|conn| local_rows::insert_program(conn, &row)) {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => {
+                    local_rows::update_program(conn, &row)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         tracing::info!(partner.id = %partner_id, "local program set");
         Ok(view(row))
@@ -191,66 +202,77 @@ pub fn record_earn(
     Ok(())
 }
 
-/// Takes back the local points of a returned part of an order, in proportion to the amount
-/// (cumulatively, so a full return takes back all): from the order's own lot, then the
-/// member's other lots at this partner. Local points the member already spent are the
-/// partner's to forgive: a local balance never goes below zero. Returns the points taken.
+/// Where a refund stands for an order's local points: its id, the order's refunded amount
+/// and refunded weight after it.
+pub struct Returned<'a> {
+    /// The partner's refund id.
+    pub refund_id: &'a str,
+    /// The order's refunded amount, this refund included.
+    pub amount_after: MoneyMinor,
+    /// The order's refunded weight (minor units x basis points), this refund included.
+    pub weight_after: i64,
+}
+
+/// Takes back the local points of a returned part of an order, in proportion to what the
+/// returned part earned (its weight, as the network points are; cumulatively, so a full
+/// return takes back all): from the order's own lot, then the member's other lots at this
+/// partner. What the member already spent leaves a negative local balance that the next local
+/// points repay first, as with network points. Returns the points and the entry.
 pub fn claw_back(
     conn: &mut DbConn,
     member: &mut Member,
     earn: &EarnRow,
-    (refund_id, refunded_after): (&str, crate::domain::money::MoneyMinor),
+    returned: &Returned<'_>,
     now: NaiveDateTime,
-) -> ApiResult<Points> {
+) -> ApiResult<(Points, Option<EntryId>)> {
     let Some(local) = local_rows::local_earn(conn, earn.id)? else {
-        return Ok(Points::ZERO);
+        return Ok((Points::ZERO, None));
     };
-    let due = crate::domain::earning::rules::cumulative_clawback(
-        local.points,
-        earn.amount_minor,
-        refunded_after,
-    )
-    .checked_sub(local.clawed)
-    .ok_or_else(points_overflow)?
-    .at_least_zero();
-    let asset = Asset::Local(earn.partner_id);
-    let (available, _) = balance(conn, member.id, earn.partner_id)?;
-    let claw = due.min(available);
-    if claw.is_positive() {
-        let member_id = member.id;
-        let entry_id = ledger::post_entry(
-            conn,
-            member,
-            Draft {
-                kind: EntryKind::Refund,
-                partner_id: Some(earn.partner_id),
-                reference: refund_id,
-                memo: Some(&earn.order_id),
-                posted_at: now,
-                postings: vec![
-                    Posting::member(account::MEMBER_AVAILABLE, member_id, minus(claw)?)
-                        .in_asset(asset),
-                    Posting::partner(account::PARTNER_ISSUANCE, earn.partner_id, claw)
-                        .in_asset(asset),
-                ],
-                allow_negative_available: false,
-                activity: false,
-            },
-        )?;
-        let all = lot_rows::member_lots_in_spending_order(conn, member_id, &asset.code())?;
-        // The order's own lot first, then the others in spending order.
-        let mut ordered: Vec<lot_rows::Lot> = all
-            .iter()
-            .filter(|l| l.id == local.lot_id)
-            .cloned()
-            .collect();
-        ordered.extend(all.into_iter().filter(|l| l.id != local.lot_id));
-        let plan = lots::plan_take(&ordered, claw, |_| true)?;
-        lots::apply_plan(conn, &plan, entry_id, None, "clawback")?;
+    let cumulative = match earn.weighted_bp {
+        Some(total) => cumulative_clawback_weighted(local.points, total, returned.weight_after),
+        None => cumulative_clawback(local.points, earn.amount_minor, returned.amount_after),
+    };
+    let claw = cumulative
+        .checked_sub(local.clawed)
+        .ok_or_else(points_overflow)?
+        .at_least_zero();
+    if !claw.is_positive() {
+        return Ok((Points::ZERO, None));
     }
-    // What is forgiven counts as taken back too, so a later refund does not ask for it again.
-    if due.is_positive() && local_rows::add_local_clawed(conn, earn.id, due)? != 1 {
+    let asset = Asset::Local(earn.partner_id);
+    let member_id = member.id;
+    let entry_id = ledger::post_entry(
+        conn,
+        member,
+        Draft {
+            kind: EntryKind::Refund,
+            partner_id: Some(earn.partner_id),
+            reference: returned.refund_id,
+            memo: Some(&earn.order_id),
+            posted_at: now,
+            postings: vec![
+                Posting::member(account::MEMBER_AVAILABLE, member_id, minus(claw)?).in_asset(asset),
+                Posting::partner(account::PARTNER_ISSUANCE, earn.partner_id, claw).in_asset(asset),
+            ],
+            allow_negative_available: true,
+            activity: false,
+        },
+    )?;
+    let all = lot_rows::member_lots_in_spending_order(conn, member_id, &asset.code())?;
+    // The order's own lot first, then the others in spending order; what they do not hold is
+    // the member's debt.
+    let mut ordered: Vec<lot_rows::Lot> = all
+        .iter()
+        .filter(|l| l.id == local.lot_id)
+        .cloned()
+        .collect();
+    ordered.extend(all.into_iter().filter(|l| l.id != local.lot_id));
+    let held =
+        Points::checked_sum(ordered.iter().map(|l| l.remaining)).ok_or_else(points_overflow)?;
+    let plan = lots::plan_take(&ordered, claw.min(held), |_| true)?;
+    lots::apply_plan(conn, &plan, entry_id, None, "clawback")?;
+    if local_rows::add_local_clawed(conn, earn.id, claw)? != 1 {
         return Err(ApiError::internal("local claw-back beyond the order"));
     }
-    Ok(claw)
+    Ok((claw, Some(entry_id)))
 }

@@ -308,13 +308,16 @@ pub fn entries(
     let items: Vec<partner_sdk::types::PartnerEntry> = page
         .into_iter()
         .map(|(e, member_number)| {
-            // The member's side of the entry: its total (available + pending + held) and its held
-            // part. Points only ever move between a member and a partner or the network here.
+            // The member's side of the entry in network points (a partner's own currency is not
+            // counted): its total (available + pending + held) and its held part. Points only
+            // ever move between a member and a partner or the network here.
             let member_side = |accounts: &[&str]| -> i64 {
                 postings
                     .iter()
                     .filter(|p| {
-                        p.entry_id == e.id && Some(p.owner_id) == e.member_id.map(MemberId::get)
+                        p.entry_id == e.id
+                            && Some(p.owner_id) == e.member_id.map(MemberId::get)
+                            && p.asset == crate::service::ledger::PTS
                     })
                     .filter(|p| accounts.contains(&p.account.as_str()))
                     .map(|p| p.amount)

@@ -141,7 +141,9 @@ fn spendable(
 ) -> ApiResult<Points> {
     Ok(match asset {
         Asset::Points => member.available_points.at_least_zero(),
-        Asset::Local(partner_id) => local_programs::balance(conn, member.id, partner_id)?.0,
+        Asset::Local(partner_id) => local_programs::balance(conn, member.id, partner_id)?
+            .0
+            .at_least_zero(),
     })
 }
 
@@ -219,7 +221,7 @@ pub fn capture(
             .checked_sub(captured)
             .ok_or_else(points_overflow)?;
         let asset = lots::hold_asset(&r)?;
-        let available_before = lots::network_available(&member, asset);
+        let available_before = lots::available_of(conn, &member, asset)?;
         let reference = r.id.to_string();
         let member_id = member.id;
         let entry_id = ledger::post_entry(
@@ -334,7 +336,7 @@ pub fn reverse(
             );
         }
         let asset = lots::hold_asset(&r)?;
-        let available_before = lots::network_available(&member, asset);
+        let available_before = lots::available_of(conn, &member, asset)?;
         let reference = r.id.to_string();
         let member_id = member.id;
         let entry_id = ledger::post_entry(

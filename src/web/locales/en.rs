@@ -61,14 +61,7 @@ pub const STRINGS: Strings = Strings {
     back_to_account: "Back to my account",
     rules_title: "Program rules",
     network_rules_heading: "The network's rules",
-    network_rules: &[
-        "Every partner credits network points on your purchases at its own rate. Points first \
-         stay pending while the shop's return window is open, then become available.",
-        "Available points can be spent with any partner of the network: create a one-time code \
-         on your account page and show it at the till. A code works once and for a few minutes.",
-        "Points expire according to the network's policy; your account shows what expires when. \
-         A refund takes back the points its purchase earned.",
-    ],
+    network_rules: crate::domain::branding::network_rules::EN_GB,
     partner_rules_heading: "This shop's program",
     rules_none: "This shop has not published rules of its own.",
     directory_title: "Where to earn and spend",

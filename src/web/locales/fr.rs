@@ -62,16 +62,7 @@ pub const STRINGS: Strings = Strings {
     back_to_account: "Retour à mon compte",
     rules_title: "Règlement du programme",
     network_rules_heading: "Le règlement du réseau",
-    network_rules: &[
-        "Chaque partenaire crédite des points du réseau sur vos achats, à son propre taux. Les \
-         points restent d'abord en attente pendant le délai de retour de l'enseigne, puis \
-         deviennent disponibles.",
-        "Les points disponibles se dépensent chez tout partenaire du réseau : créez un code à \
-         usage unique sur la page de votre compte et montrez-le en caisse. Un code ne sert \
-         qu'une fois et pendant quelques minutes.",
-        "Les points expirent selon la règle du réseau ; votre compte indique ce qui expire et \
-         quand. Un remboursement reprend les points que l'achat avait rapportés.",
-    ],
+    network_rules: crate::domain::branding::network_rules::FR_FR,
     partner_rules_heading: "Le programme de cette enseigne",
     rules_none: "Cette enseigne n'a pas publié de règlement propre.",
     directory_title: "Où cumuler et dépenser",

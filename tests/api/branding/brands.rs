@@ -106,10 +106,16 @@ async fn bad_brands_are_refused_precisely_and_change_nothing(app: &TestApp) {
         "conflict"
     );
     // Logos: no SVG, nothing oversize, nothing but a whole PNG.
-    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><a href="https://evil.example"/></svg>"#;
-    let (code, text) = refused(shop.client.set_logo(svg.to_vec()).await);
-    assert_eq!(code, "invalid_logo");
-    assert!(text.contains("SVG logos are refused"), "{text}");
+    for svg in [
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://evil.example/x.png"/></svg>"#,
+        "\u{feff}<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    ] {
+        let (code, text) = refused(shop.client.set_logo(svg.as_bytes().to_vec()).await);
+        assert_eq!(code, "invalid_logo", "{svg}");
+        assert!(text.contains("SVG logos are refused"), "{svg}: {text}");
+    }
     let mut big = png(256, 256);
     big.splice(33..33, vec![0; 300 * 1024]);
     assert!(refused(shop.client.set_logo(big).await)
@@ -213,6 +219,18 @@ async fn brands_are_versioned_suspended_and_shown_by_slug(app: &TestApp) {
     // The directory lists it, not the partner without a brand.
     app.partner("plain", 10_000, 14).await;
     let (_, directory) = app.public_get("/v1/network/directory").await;
+    // With the network's own rules, in both languages.
+    for locale in ["fr-FR", "en-GB"] {
+        let rules = directory["network_rules"][locale]
+            .as_array()
+            .expect("rules");
+        assert!(
+            !rules.is_empty()
+                && rules
+                    .iter()
+                    .all(|r| r.as_str().is_some_and(|t| t.len() > 20))
+        );
+    }
     let slugs: Vec<&str> = directory["items"]
         .as_array()
         .expect("items")

@@ -160,6 +160,12 @@ async fn local_points_are_earned_spent_only_at_their_partner_and_converted_as_is
         reference: reference.into(),
         local_points,
     };
+    let long = "r".repeat(54);
+    assert_eq!(
+        code_of(cafe.client.convert_local_points(&convert(&long, 10)).await),
+        "invalid_request",
+        "conversion:<reference> must stay a valid order id"
+    );
     assert_eq!(
         code_of(cafe.client.convert_local_points(&convert("x-1", 12)).await),
         "invalid_amount"
@@ -197,8 +203,12 @@ async fn local_points_are_earned_spent_only_at_their_partner_and_converted_as_is
         (41, vec![(cafe.id, 5, 0)])
     );
 
-    // A full refund of the cafe order takes back its 25 points and the stars left (5); the 45
-    // already spent or converted are the cafe's to forgive. Stars never go negative.
+    // A full refund of the cafe order takes back its 25 points and its 50 stars, though the
+    // member spent or converted 45 and holds the last 5 at the till: the stars become a debt
+    // (never forgiven, never lost in a hold), repaid by the released hold and the next stars.
+    let hold = authorize_local(app, &cafe, &number, &token, 5)
+        .await
+        .expect("hold");
     let refunded = cafe
         .client
         .refund(&refund("c-1", "r-1", 2_500))
@@ -209,12 +219,21 @@ async fn local_points_are_earned_spent_only_at_their_partner_and_converted_as_is
             refunded.points_clawed_back,
             refunded.local_points_clawed_back
         ),
-        (25, 5)
+        (25, 50)
     );
     let mine = app.balance(&token).await;
     assert_eq!(
         (mine.available_points, local_of(&mine)),
-        (16, vec![(cafe.id, 0, 0)])
+        (16, vec![(cafe.id, -50, 5)])
+    );
+    assert_eq!(
+        code_of(authorize_local(app, &cafe, &number, &token, 1).await),
+        "insufficient_points"
+    );
+    cafe.client.void(hold.redemption_id).await.expect("void");
+    assert_eq!(
+        local_of(&app.balance(&token).await),
+        vec![(cafe.id, -45, 0)]
     );
 
     // Settlement: the 6 converted points are the cafe's issuance, billed at 8,000 micros.
@@ -241,17 +260,36 @@ async fn local_points_are_earned_spent_only_at_their_partner_and_converted_as_is
     }
     assert_eq!(nets - summary["operator_margin_minor"].as_i64().unwrap(), 0);
 
-    // Stars expire after the program's 12 months, back to the cafe; network points stay.
+    // The next stars repay the debt first.
     cafe.client
         .earn(&sale(&number, "c-2", 1_000))
         .await
         .expect("earn");
-    assert_eq!(local_of(&app.balance(&token).await), vec![(cafe.id, 20, 0)]);
+    assert_eq!(
+        local_of(&app.balance(&token).await),
+        vec![(cafe.id, -25, 0)]
+    );
+    // Stars expire after the program's 12 months, back to the cafe; network points stay.
+    let (bob, bob_token) = app.member("bob@example.com").await;
+    link(&cafe, &bob).await;
+    cafe.client
+        .earn(&sale(&bob, "c-3", 1_000))
+        .await
+        .expect("earn");
+    assert_eq!(
+        local_of(&app.balance(&bob_token).await),
+        vec![(cafe.id, 20, 0)]
+    );
     app.advance_days(370);
     let mine = app.balance(&token).await;
     assert_eq!(
         (mine.available_points, local_of(&mine)),
-        (26, vec![(cafe.id, 0, 0)])
+        (26, vec![(cafe.id, -25, 0)])
+    );
+    let bobs = app.balance(&bob_token).await;
+    assert_eq!(
+        (bobs.available_points, local_of(&bobs)),
+        (10, vec![(cafe.id, 0, 0)])
     );
     let report = app.verify().await;
     assert!(report.problems.is_empty(), "{:?}", report.problems);

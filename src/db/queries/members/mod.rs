@@ -166,6 +166,7 @@ pub fn ids_with_due_work(
                 members::id.eq_any(
                     lots::table
                         .filter(lots::remaining.gt(0))
+                        .filter(lots::asset.eq(crate::domain::ledger::PTS))
                         .select(lots::member_id),
                 ),
             )
