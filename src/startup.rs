@@ -212,6 +212,17 @@ fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
                 }
                 Err(e) => tracing::error!(error = %e, "maintenance run failed"),
             }
+            let (this, clock) = (holder.clone(), state.clock.clone());
+            let rfm = state
+                .run(move |conn, _| jobs::rfm_if_due(conn, &clock, &this))
+                .await;
+            match rfm {
+                Err(e) if e.code() == crate::error::Code::DatabaseUnavailable => {
+                    tracing::warn!(error = %e, "rfm recompute skipped: database unavailable");
+                }
+                Err(e) => tracing::error!(error = %e, "rfm recompute failed"),
+                Ok(_) => {}
+            }
             if settle_day > 0 {
                 let holder = holder.clone();
                 let result = state

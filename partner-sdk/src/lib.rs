@@ -9,6 +9,7 @@
 //!   points and reuses it across its retries, retries network errors, 429 and 5xx answers with
 //!   exponential back-off, and turns problem answers into [`Error::Problem`].
 
+pub mod analytics;
 pub mod branding;
 pub mod catalog;
 pub mod client;

@@ -568,6 +568,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rfm_scores (scope_partner_id, member_id) {
+        scope_partner_id -> BigInt,
+        member_id -> BigInt,
+        recency_days -> BigInt,
+        frequency -> BigInt,
+        monetary_minor -> BigInt,
+        r -> BigInt,
+        f -> BigInt,
+        m -> BigInt,
+        segment -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -622,4 +637,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     local_wallets,
     local_earns,
     local_conversions,
+    rfm_scores,
 );

@@ -49,6 +49,7 @@ macro_rules! i64_newtype {
 }
 use i64_newtype;
 
+pub mod analytics;
 pub mod branding;
 pub mod catalog;
 pub mod clock;

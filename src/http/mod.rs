@@ -3,6 +3,7 @@
 //! and `db/queries/`; every route is registered in [`register`], the one router table, through
 //! utoipa-actix-web so the OpenAPI document cannot miss one.
 
+pub mod analytics;
 pub mod auth;
 pub mod branding;
 pub mod catalog;
@@ -119,7 +120,9 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(branding::views::get_member_view)
                 .service(local_programs::programs::put_local_program)
                 .service(local_programs::programs::get_local_program)
-                .service(local_programs::conversions::create_local_conversion),
+                .service(local_programs::conversions::create_local_conversion)
+                .service(analytics::segments::get_partner_segments)
+                .service(analytics::segments::list_partner_segment_members),
         )
         .service(
             scope("/v1/operator")
@@ -143,6 +146,11 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(catalog::categories::list_category_restrictions)
                 .service(catalog::categories::put_category_restriction)
                 .service(catalog::categories::delete_category_restriction)
+                .service(analytics::segments::recompute_segments)
+                .service(analytics::segments::get_segments)
+                .service(analytics::segments::list_segment_members)
+                .service(analytics::segments::get_partner_segments_of)
+                .service(analytics::segments::list_partner_segment_members_of)
                 .service(branding::brands::list_brand_versions)
                 .service(branding::brands::put_brand_suspension)
                 .service(branding::brands::delete_brand_suspension)

@@ -8,6 +8,7 @@
 //! (periods, statements, payments, disputes, reconciliation, the signing key) and `platform`
 //! (authentication, idempotency, background jobs, the clock, network settings).
 
+pub mod analytics;
 pub mod branding;
 pub mod catalog;
 pub mod earning;

@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod analytics;
 pub mod branding;
 mod catalog;
 mod earning;

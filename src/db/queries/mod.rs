@@ -1,6 +1,7 @@
 //! Row types and queries, grouped by capability as `service/` is. Services call these;
 //! nothing else builds SQL.
 
+pub mod analytics;
 pub mod branding;
 pub mod catalog;
 pub mod earning;

@@ -76,6 +76,32 @@ pub fn run_if_leased(
     run_once(conn, clock).map(Some)
 }
 
+/// How often the RFM scores are recomputed in the background.
+pub const RFM_INTERVAL_H: i64 = 24;
+
+/// Recomputes the RFM scores if no instance did within [`RFM_INTERVAL_H`] hours: the lease,
+/// taken for that long, makes one instance of many do it.
+pub fn rfm_if_due(
+    conn: &mut DbConn,
+    clock: &Clock,
+    holder: &str,
+) -> ApiResult<Option<crate::http::analytics::json::RecomputeReport>> {
+    let now = Utc::now().naive_utc();
+    let leased = write_tx(conn, |conn| {
+        system::take_lease(
+            conn,
+            "rfm",
+            holder,
+            now,
+            now + Duration::hours(RFM_INTERVAL_H),
+        )
+    })?;
+    if !leased {
+        return Ok(None);
+    }
+    crate::service::analytics::segments::recompute(conn, clock.now_naive()).map(Some)
+}
+
 /// The scheduled close of day `day`, if this instance wins the round's settlement lease (the
 /// close itself is idempotent per cut-off, so a lost lease race costs nothing but work).
 pub fn settle_if_due(

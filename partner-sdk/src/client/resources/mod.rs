@@ -1,5 +1,6 @@
 //! One module per resource of the partner API, each an `impl Client` block.
 
+mod analytics;
 mod branding;
 mod catalog;
 mod earning;

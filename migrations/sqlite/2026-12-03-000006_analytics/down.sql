@@ -1,0 +1,2 @@
+DROP INDEX rfm_scores_segment;
+DROP TABLE rfm_scores;

@@ -1,0 +1,132 @@
+//! Analytics queries: what each member bought (the input of RFM scores) and the stored scores.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+
+use crate::db::schema::{members, rfm_scores};
+use crate::db::DbConn;
+use crate::domain::ids::{MemberId, PartnerId};
+
+/// What one member bought since a date: latest purchase, orders not wholly refunded, net spend.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ActivityRow {
+    #[diesel(sql_type = BigInt)]
+    pub member_id: i64,
+    #[diesel(sql_type = Timestamp)]
+    pub last_purchase_at: NaiveDateTime,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub monetary_minor: i64,
+}
+
+/// Members' purchases since `since`, everywhere (`partner_id` 0) or at one partner. The CAST
+/// keeps PostgreSQL's NUMERIC sums and counts as BIGINT.
+pub fn activity(
+    conn: &mut DbConn,
+    partner_id: PartnerId,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<ActivityRow>> {
+    diesel::sql_query(
+        "SELECT member_id, MAX(occurred_at) AS last_purchase_at, \
+                CAST(COUNT(*) AS BIGINT) AS orders, \
+                CAST(SUM(amount_minor - refunded_minor) AS BIGINT) AS monetary_minor \
+         FROM earns \
+         WHERE occurred_at >= $1 AND refunded_minor < amount_minor \
+           AND ($2 = 0 OR partner_id = $2) \
+         GROUP BY member_id ORDER BY member_id",
+    )
+    .bind::<Timestamp, _>(since)
+    .bind::<BigInt, _>(partner_id)
+    .load(conn)
+}
+
+/// The partners with purchases since `since`.
+pub fn partners_with_activity(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<PartnerId>> {
+    use crate::db::schema::earns;
+    earns::table
+        .filter(earns::occurred_at.ge(since))
+        .select(earns::partner_id)
+        .distinct()
+        .order(earns::partner_id.asc())
+        .load(conn)
+}
+
+/// A member's stored scores in one scope.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rfm_scores)]
+pub struct ScoreRow {
+    pub scope_partner_id: PartnerId,
+    pub member_id: MemberId,
+    pub recency_days: i64,
+    pub frequency: i64,
+    pub monetary_minor: i64,
+    pub r: i64,
+    pub f: i64,
+    pub m: i64,
+    pub segment: String,
+    pub computed_at: NaiveDateTime,
+}
+
+/// Replaces a scope's scores.
+pub fn replace_scores(
+    conn: &mut DbConn,
+    scope: PartnerId,
+    rows: &[ScoreRow],
+) -> QueryResult<usize> {
+    diesel::delete(rfm_scores::table.filter(rfm_scores::scope_partner_id.eq(scope)))
+        .execute(conn)?;
+    crate::db::insert_in_chunks!(conn, rfm_scores::table, rows, 500)
+}
+
+/// Removes the scores of every scope but these (partners without purchases in the window).
+pub fn drop_scopes_except(conn: &mut DbConn, keep: &[PartnerId]) -> QueryResult<usize> {
+    diesel::delete(rfm_scores::table.filter(rfm_scores::scope_partner_id.ne_all(keep)))
+        .execute(conn)
+}
+
+/// A page of a scope's segment, by member id after `after`, with each member's number.
+pub fn segment_page(
+    conn: &mut DbConn,
+    scope: PartnerId,
+    segment: &str,
+    after: MemberId,
+    limit: i64,
+) -> QueryResult<Vec<(ScoreRow, String)>> {
+    rfm_scores::table
+        .inner_join(members::table.on(members::id.eq(rfm_scores::member_id)))
+        .filter(rfm_scores::scope_partner_id.eq(scope))
+        .filter(rfm_scores::segment.eq(segment))
+        .filter(rfm_scores::member_id.gt(after))
+        .order(rfm_scores::member_id.asc())
+        .limit(limit)
+        .select((ScoreRow::as_select(), members::member_number))
+        .load(conn)
+}
+
+/// Members per segment name.
+pub type SegmentSizes = Vec<(String, i64)>;
+
+/// How many members each segment of a scope holds, and when the scope was last computed.
+pub fn segment_counts(
+    conn: &mut DbConn,
+    scope: PartnerId,
+) -> QueryResult<(SegmentSizes, Option<NaiveDateTime>)> {
+    let counts: Vec<(String, i64)> = rfm_scores::table
+        .filter(rfm_scores::scope_partner_id.eq(scope))
+        .group_by(rfm_scores::segment)
+        .select((
+            rfm_scores::segment,
+            diesel::dsl::count(rfm_scores::member_id),
+        ))
+        .load(conn)?;
+    let at = rfm_scores::table
+        .filter(rfm_scores::scope_partner_id.eq(scope))
+        .select(diesel::dsl::max(rfm_scores::computed_at))
+        .first(conn)?;
+    Ok((counts, at))
+}

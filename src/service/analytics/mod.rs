@@ -1,0 +1,3 @@
+//! Program analytics: RFM scores and segments ([`segments`]).
+
+pub mod segments;
