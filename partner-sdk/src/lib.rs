@@ -18,6 +18,7 @@ pub mod history;
 pub mod local_program;
 pub mod signing;
 pub mod statement;
+pub mod tiers;
 pub mod types;
 mod wire;
 

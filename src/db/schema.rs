@@ -583,6 +583,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tier_settings (id) {
+        id -> BigInt,
+        window_months -> BigInt,
+        grace_days -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tiers (code) {
+        code -> Text,
+        tier_rank -> BigInt,
+        name_fr -> Text,
+        name_en -> Text,
+        threshold_minor -> BigInt,
+        multiplier_bp -> BigInt,
+    }
+}
+
+diesel::table! {
+    member_tiers (member_id) {
+        member_id -> BigInt,
+        tier_code -> Text,
+        since -> Timestamp,
+        below_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tier_changes (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        from_tier -> Text,
+        to_tier -> Text,
+        qualifying_minor -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -638,4 +678,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     local_earns,
     local_conversions,
     rfm_scores,
+    tier_settings,
+    tiers,
+    member_tiers,
+    tier_changes,
 );

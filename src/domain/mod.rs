@@ -62,3 +62,4 @@ pub mod local_programs;
 pub mod members;
 pub mod money;
 pub mod settlement;
+pub mod tiers;

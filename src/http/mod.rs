@@ -17,6 +17,7 @@ pub mod platform;
 pub mod redemption;
 pub mod settlement;
 mod strict_json;
+pub mod tiers;
 
 use std::sync::atomic::Ordering;
 
@@ -159,6 +160,8 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(partners::keys::delete_key)
                 .service(platform::settings::get_settings)
                 .service(platform::settings::put_settings)
+                .service(tiers::table::get_tiers)
+                .service(tiers::table::put_tiers)
                 .service(members::adjustments::create_adjustment)
                 .service(members::balances::get_operator_member_balance)
                 .service(ledger::verify::verify_ledger)
@@ -189,6 +192,7 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(members::sessions::sign_in)
                 .service(members::account::get_balance)
                 .service(members::account::list_history)
+                .service(tiers::table::get_tier)
                 .service(redemption::codes::create_code),
         );
 }

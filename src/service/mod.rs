@@ -19,6 +19,7 @@ pub mod partners;
 pub mod platform;
 pub mod redemption;
 pub mod settlement;
+pub mod tiers;
 
 use crate::crypto::MasterKey;
 use crate::db::{DbConn, DbPool};

@@ -7,7 +7,6 @@
 //! a partner's pages, and English.
 
 use actix_web::HttpRequest;
-use chrono::{DateTime, Utc};
 use partner_sdk::types::EntryKind;
 
 use super::locales;
@@ -82,48 +81,6 @@ impl Locale {
             .or_else(|| brand_default.and_then(Locale::parse))
             .unwrap_or(Locale::En);
         (found, false)
-    }
-
-    /// A number of points as this locale writes it (`1,234` or `1 234`).
-    pub fn points(self, value: i64) -> String {
-        let separator = match self {
-            Locale::Fr => '\u{202f}',
-            Locale::En => ',',
-        };
-        let digits = value.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(separator);
-            }
-            out.push(c);
-        }
-        if value < 0 {
-            out.insert(0, '−');
-        }
-        out
-    }
-
-    /// A signed change of points (`+120`, `−40`).
-    pub fn change(self, value: i64) -> String {
-        if value > 0 {
-            format!("+{}", self.points(value))
-        } else {
-            self.points(value)
-        }
-    }
-
-    /// A time, in UTC, as this locale writes it.
-    pub fn time(self, at: DateTime<Utc>) -> String {
-        match self {
-            Locale::Fr => at.format("%d/%m/%Y à %H:%M UTC").to_string(),
-            Locale::En => at.format("%d/%m/%Y at %H:%M UTC").to_string(),
-        }
-    }
-
-    /// A date, in UTC, as this locale writes it.
-    pub fn date(self, at: DateTime<Utc>) -> String {
-        at.format("%d/%m/%Y").to_string()
     }
 }
 
@@ -223,6 +180,12 @@ pub struct Strings {
     pub held: &'static str,
     /// Balance: the same balance at every partner.
     pub balance_note: &'static str,
+    /// Tier: the heading.
+    pub tier_heading: &'static str,
+    /// Tier: the multiplier, before it ("Points multiplied by").
+    pub tier_multiplier: &'static str,
+    /// Tier: what the next needs, after the amount ("still to spend to reach").
+    pub tier_next: &'static str,
     /// A partner's own currency: the heading's start, before its name ("Your stars").
     pub local_heading: &'static str,
     /// A partner's own currency: spent only at that partner.

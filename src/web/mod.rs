@@ -20,6 +20,7 @@
 //! services.
 
 pub mod csrf;
+mod format;
 pub mod i18n;
 mod locales;
 pub mod pages;

@@ -22,3 +22,4 @@ mod members;
 mod platform;
 mod redemption;
 pub mod settlement;
+mod tiers;

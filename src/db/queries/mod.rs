@@ -12,3 +12,4 @@ pub mod partners;
 pub mod platform;
 pub mod redemption;
 pub mod settlement;
+pub mod tiers;

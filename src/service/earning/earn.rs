@@ -13,6 +13,7 @@ use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 
 use super::lines::{record_categories, treated_lines, Lines};
+use crate::db::queries::members::Member;
 use crate::domain::earning::rules::{
     compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
 };
@@ -23,8 +24,8 @@ use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, local, lots, minus, Asset, Draft, Posting, PTS};
-use crate::service::platform::settings::{self, NetworkSettings};
-use crate::service::{local_programs, members};
+use crate::service::platform::settings::NetworkSettings;
+use crate::service::{local_programs, members, tiers};
 
 /// Credits the points of a sale to a linked member. One order earns once.
 pub fn earn(
@@ -38,9 +39,11 @@ pub fn earn(
     write_tx(conn, |conn| {
         let member = members::find_linked(conn, partner_id, &req.member_number)?;
         let contract = contract_for_sale(conn, partner_id, now, &req.currency)?;
-        let settings = settings::load(conn)?;
+        // The member is locked from here: their tier, balances and chain move together.
+        let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
+        let tier = tiers::evaluate(conn, member.id, now)?;
         let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
-        let outcome = points_of_sale(&settings, &contract, req, &lines)?;
+        let outcome = points_of_sale(&settings, &contract, req, &lines, &tier)?;
         let local =
             local_programs::points_of_sale(conn, partner_id, &req.currency, outcome.weighted_bp)?;
         let local_points = local.as_ref().map_or(Points::ZERO, |(_, p)| *p);
@@ -63,7 +66,7 @@ pub fn earn(
                 lot: &lot,
                 local: local.map(|(program, points)| (points, program.expiry_months)),
             };
-            let (entry_id, lot_id, local_lot_id) = credit_points(conn, &credit, now)?;
+            let (entry_id, lot_id, local_lot_id) = credit_points(conn, &mut member, &credit, now)?;
             earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
             if let Some(lot_id) = local_lot_id {
                 local_programs::record_earn(conn, earn_id, local_points, lot_id)?;
@@ -72,6 +75,9 @@ pub fn earn(
         } else {
             None
         };
+        // The sale counts towards the member's tier at once; a new tier's multiplier applies
+        // from the next sale.
+        tiers::evaluate(conn, member.id, now)?;
         tracing::info!(
             partner.id = %partner_id,
             member.id = %member.id,
@@ -124,11 +130,13 @@ fn points_of_sale(
     contract: &ContractRow,
     req: &EarnRequest,
     lines: &Lines,
+    tier: &tiers::Evaluated,
 ) -> ApiResult<EarnOutcome> {
     let tree = &lines.tree;
     let rates = EarnRates {
         base_rate_millipoints: settings.base_rate_millipoints,
         partner_rate_bp: contract.earn_rate_bp,
+        tier_bp: tier.multiplier_bp(),
         currency_exponent: currency_exponent(&contract.currency).unwrap_or(2),
     };
     let name = |c: CategoryId| tree.as_ref().map_or_else(|| c.to_string(), |t| t.path(c));
@@ -139,6 +147,13 @@ fn points_of_sale(
         &lines.treated,
         &name,
     )
+    .map(|mut outcome| {
+        if tier.multiplier_bp() != 10_000 {
+            let at = outcome.rules.len().min(2);
+            outcome.rules.insert(at, tier.applied_rule());
+        }
+        outcome
+    })
     .ok_or_else(|| {
         ApiError::new(
             Code::InvalidAmount,
@@ -208,10 +223,10 @@ struct Credit<'a> {
 /// network lot id, local lot id).
 fn credit_points(
     conn: &mut DbConn,
+    member: &mut Member,
     c: &Credit<'_>,
     now: NaiveDateTime,
 ) -> ApiResult<(EntryId, Option<LotId>, Option<LotId>)> {
-    let (mut member, _) = members::lock_and_sync(conn, c.member_id, now)?;
     let matured = c.lot.available_at <= now;
     let wallet = if matured {
         account::MEMBER_AVAILABLE
@@ -219,10 +234,10 @@ fn credit_points(
         account::MEMBER_PENDING
     };
     let available_before = member.available_points;
-    let local_before = lots::available_of(conn, &member, Asset::Local(c.partner_id))?;
+    let local_before = lots::available_of(conn, member, Asset::Local(c.partner_id))?;
     let entry_id = ledger::post_entry(
         conn,
-        &mut member,
+        member,
         Draft {
             kind: EntryKind::Earn,
             partner_id: Some(c.partner_id),

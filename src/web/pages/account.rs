@@ -51,6 +51,8 @@ struct AccountPage {
     inactivity_deadline: Option<String>,
     history: Vec<Row>,
     local: Vec<LocalRow>,
+    /// The tier's name and multiplier, and the next tier's name with the spend it still needs.
+    tier: (String, String, Option<(String, String)>),
 }
 
 /// `GET /account` and `GET /p/{slug}/account`: the sign-in page for a visitor.
@@ -78,14 +80,15 @@ async fn load(ctx: &Ctx, site: &Site, member: MemberId) -> Result<AccountPage, P
         .brand
         .as_ref()
         .map(|b| crate::domain::ids::PartnerId::from(b.partner_id));
-    let (balance, expiring, history) = ctx
+    let (balance, expiring, history, tier) = ctx
         .state
         .run(move |conn, s| {
             let now = s.clock.now_naive();
+            let tier = crate::service::tiers::status(conn, now, member)?;
             let balance = members::balance(conn, now, member, partner)?;
             let expiring = members::expiring(conn, now, member)?;
             let history = members::history(conn, member, None, None, HISTORY_ROWS)?;
-            Ok((balance, expiring, history))
+            Ok((balance, expiring, history, tier))
         })
         .await?;
     let (l, t) = (site.locale, site.t());
@@ -105,7 +108,19 @@ async fn load(ctx: &Ctx, site: &Site, member: MemberId) -> Result<AccountPage, P
             expiring: (b.expiring_30d_points > 0).then(|| l.points(b.expiring_30d_points)),
         })
         .collect();
+    let name = |n: &partner_sdk::branding::PointsLabel| match l {
+        Locale::Fr => n.fr_fr.clone(),
+        Locale::En => n.en_gb.clone(),
+    };
+    let tier = (
+        name(&tier.name),
+        l.factor(tier.multiplier_bp),
+        tier.next
+            .as_ref()
+            .map(|n| (name(&n.name), l.money(n.missing_minor))),
+    );
     Ok(AccountPage {
+        tier,
         local,
         c: site.chrome(t.account_title),
         label: site.points_label(),

@@ -37,6 +37,8 @@ pub struct EarnRates {
     pub base_rate_millipoints: i64,
     /// Partner multiplier, in basis points (10,000 = x1).
     pub partner_rate_bp: i64,
+    /// The member's tier multiplier, in basis points (10,000 = x1).
+    pub tier_bp: i64,
     /// Decimals of the sale currency.
     pub currency_exponent: u32,
 }
@@ -81,9 +83,11 @@ pub fn compute_points_with_lines(
     }
     let numerator = weighted
         .checked_mul(i128::from(rates.base_rate_millipoints))?
-        .checked_mul(i128::from(rates.partner_rate_bp))?;
+        .checked_mul(i128::from(rates.partner_rate_bp))?
+        .checked_mul(i128::from(rates.tier_bp))?;
     let denominator = minor_per_unit
         .checked_mul(i128::from(MILLI_ONE))?
+        .checked_mul(bp_one)?
         .checked_mul(bp_one)?
         .checked_mul(bp_one)?;
     let points = i64::try_from(numerator.checked_div(denominator)?).ok()?;

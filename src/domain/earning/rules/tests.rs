@@ -39,6 +39,7 @@ fn rates(base: i64, bp: i64) -> EarnRates {
     EarnRates {
         base_rate_millipoints: base,
         partner_rate_bp: bp,
+        tier_bp: 10_000,
         currency_exponent: 2,
     }
 }
@@ -178,4 +179,22 @@ fn currency_codes_are_checked() {
     assert_eq!(currency_exponent("JPY"), Some(0));
     assert_eq!(currency_exponent("eur"), None);
     assert_eq!(currency_exponent("EURO"), None);
+}
+
+#[test]
+fn the_tier_multiplies_before_the_one_rounding_down() {
+    let silver = EarnRates {
+        tier_bp: 12_500,
+        ..rates(1_000, 10_000)
+    };
+    // 12.34 EUR x1 x1.25 = 15.425 points: 15.
+    let out = compute_points(MoneyMinor::from(1_234), "EUR", silver).expect("points");
+    assert_eq!(out.points, Points::from(15));
+    // 12.34 EUR x2 (partner) x1.5 (gold) = 37.02 points: 37; one rounding, not two.
+    let gold = EarnRates {
+        tier_bp: 15_000,
+        ..rates(1_000, 20_000)
+    };
+    let out = compute_points(MoneyMinor::from(1_234), "EUR", gold).expect("points");
+    assert_eq!(out.points, Points::from(37));
 }

@@ -1,0 +1,158 @@
+//! Tiers: the network's table and window, each member's tier and its changes, and the
+//! qualifying spend.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+
+use crate::db::schema::{member_tiers, tier_changes, tier_settings, tiers};
+use crate::db::DbConn;
+use crate::domain::ids::MemberId;
+
+/// A tier as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tiers)]
+pub struct TierRow {
+    pub code: String,
+    pub tier_rank: i64,
+    pub name_fr: String,
+    pub name_en: String,
+    pub threshold_minor: i64,
+    pub multiplier_bp: i64,
+}
+
+/// The tier table, by rank.
+pub fn table(conn: &mut DbConn) -> QueryResult<Vec<TierRow>> {
+    tiers::table
+        .order(tiers::tier_rank.asc())
+        .select(TierRow::as_select())
+        .load(conn)
+}
+
+/// (window in months, grace in days).
+pub fn settings(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    tier_settings::table
+        .find(1_i64)
+        .select((tier_settings::window_months, tier_settings::grace_days))
+        .first(conn)
+}
+
+/// Replaces the tier table and the window.
+pub fn replace(
+    conn: &mut DbConn,
+    rows: &[TierRow],
+    (window_months, grace_days): (i64, i64),
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(tiers::table).execute(conn)?;
+    for row in rows {
+        diesel::insert_into(tiers::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    diesel::update(tier_settings::table.find(1_i64))
+        .set((
+            tier_settings::window_months.eq(window_months),
+            tier_settings::grace_days.eq(grace_days),
+            tier_settings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A member's tier as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = member_tiers)]
+pub struct MemberTierRow {
+    pub member_id: MemberId,
+    pub tier_code: String,
+    pub since: NaiveDateTime,
+    pub below_since: Option<NaiveDateTime>,
+}
+
+/// The member's stored tier (none: the base tier).
+pub fn member_tier(conn: &mut DbConn, member_id: MemberId) -> QueryResult<Option<MemberTierRow>> {
+    member_tiers::table
+        .find(member_id)
+        .select(MemberTierRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the member's tier (called under the member's row lock).
+pub fn write_member_tier(conn: &mut DbConn, row: &MemberTierRow) -> QueryResult<usize> {
+    let updated = diesel::update(member_tiers::table.find(row.member_id))
+        .set((
+            member_tiers::tier_code.eq(&row.tier_code),
+            member_tiers::since.eq(row.since),
+            member_tiers::below_since.eq(row.below_since),
+        ))
+        .execute(conn)?;
+    if updated == 1 {
+        return Ok(1);
+    }
+    diesel::insert_into(member_tiers::table)
+        .values(row)
+        .execute(conn)
+}
+
+/// Records a change of tier.
+pub fn insert_change(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    (from, to): (&str, &str),
+    qualifying_minor: i64,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(tier_changes::table)
+        .values((
+            tier_changes::member_id.eq(member_id),
+            tier_changes::from_tier.eq(from),
+            tier_changes::to_tier.eq(to),
+            tier_changes::qualifying_minor.eq(qualifying_minor),
+            tier_changes::changed_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// The member's latest changes, newest first: (from, to, qualifying spend, when).
+pub fn changes(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    limit: i64,
+) -> QueryResult<Vec<(String, String, i64, NaiveDateTime)>> {
+    tier_changes::table
+        .filter(tier_changes::member_id.eq(member_id))
+        .order(tier_changes::id.desc())
+        .limit(limit)
+        .select((
+            tier_changes::from_tier,
+            tier_changes::to_tier,
+            tier_changes::qualifying_minor,
+            tier_changes::changed_at,
+        ))
+        .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct Spend {
+    #[diesel(sql_type = BigInt)]
+    spend: i64,
+}
+
+/// The member's spend at every partner since `since`, net of refunds (the CAST keeps
+/// PostgreSQL's NUMERIC sum a BIGINT).
+pub fn qualifying_spend(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::sql_query(
+        "SELECT CAST(COALESCE(SUM(amount_minor - refunded_minor), 0) AS BIGINT) AS spend \
+         FROM earns WHERE member_id = $1 AND occurred_at >= $2",
+    )
+    .bind::<BigInt, _>(member_id)
+    .bind::<Timestamp, _>(since)
+    .get_result::<Spend>(conn)
+    .map(|s| s.spend)
+}

@@ -1,0 +1,242 @@
+//! Network tiers: the operator sets the table; each member's tier follows their qualifying
+//! spend (every partner, net of refunds, over a rolling window), up at once, down after the
+//! grace period; at earn, the tier in force before the sale multiplies its points, so a member
+//! who crosses a threshold earns the new multiplier from the next sale.
+
+use chrono::{Duration, Months, NaiveDateTime};
+use partner_sdk::branding::PointsLabel;
+use partner_sdk::tiers::{NextTier, TierChange, TierStatus};
+
+use crate::db::queries::members as member_rows;
+use crate::db::queries::tiers::{self as rows, MemberTierRow, TierRow};
+use crate::db::{write_tx, DbConn};
+use crate::domain::clock::utc;
+use crate::domain::ids::MemberId;
+use crate::domain::input::{check_range, check_slug};
+use crate::domain::tiers::{check_table, next_move, reached, Move, Tier};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::http::tiers::json::{TierDefinition, TierTable};
+use crate::service::branding::check_label;
+
+/// Most tier changes a status lists.
+const HISTORY_MAX: i64 = 10;
+
+fn name_of(row: &TierRow) -> PointsLabel {
+    PointsLabel {
+        fr_fr: row.name_fr.clone(),
+        en_gb: row.name_en.clone(),
+    }
+}
+
+/// The network's tier table.
+pub fn table(conn: &mut DbConn) -> ApiResult<TierTable> {
+    let (window_months, grace_days) = rows::settings(conn)?;
+    Ok(TierTable {
+        window_months,
+        grace_days,
+        tiers: rows::table(conn)?
+            .iter()
+            .map(|t| TierDefinition {
+                code: t.code.clone(),
+                name: name_of(t),
+                threshold_minor: t.threshold_minor,
+                multiplier_bp: t.multiplier_bp,
+            })
+            .collect(),
+    })
+}
+
+/// Replaces the tier table. Members keep their tier until their next evaluation, which places
+/// them by the new table (a member whose tier no longer exists counts as in the base tier).
+pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiResult<TierTable> {
+    check_range("window_months", req.window_months, 1, 36)?;
+    check_range("grace_days", req.grace_days, 0, 365)?;
+    let mut stored = Vec::with_capacity(req.tiers.len());
+    for (rank, t) in req.tiers.iter().enumerate() {
+        let field = format!("tiers[{rank}]");
+        check_slug(&format!("{field}.code"), &t.code)?;
+        stored.push(TierRow {
+            code: t.code.clone(),
+            tier_rank: i64::try_from(rank).unwrap_or(i64::MAX),
+            name_fr: check_label(&format!("{field}.name.fr-FR"), &t.name.fr_fr)?,
+            name_en: check_label(&format!("{field}.name.en-GB"), &t.name.en_gb)?,
+            threshold_minor: t.threshold_minor,
+            multiplier_bp: t.multiplier_bp,
+        });
+    }
+    let mut codes: Vec<&str> = stored.iter().map(|t| t.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.len() != stored.len() {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "tiers: codes must differ",
+        ));
+    }
+    check_table(&domain_tiers(&stored)).map_err(|e| ApiError::new(Code::InvalidRequest, e))?;
+    write_tx(conn, |conn| {
+        rows::replace(conn, &stored, (req.window_months, req.grace_days), now)?;
+        table(conn)
+    })
+}
+
+fn domain_tiers(rows: &[TierRow]) -> Vec<Tier> {
+    rows.iter()
+        .map(|t| Tier {
+            code: t.code.clone(),
+            rank: t.tier_rank,
+            threshold_minor: t.threshold_minor,
+            multiplier_bp: t.multiplier_bp,
+        })
+        .collect()
+}
+
+/// A member's tier after evaluation, with what decided it.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// The tier in force.
+    pub tier: TierRow,
+    /// The member's qualifying spend.
+    pub qualifying_minor: i64,
+    /// Since when the spend is below the tier, if it is.
+    pub below_since: Option<NaiveDateTime>,
+    /// The table, by rank, and the window (months) and grace (days).
+    table: (Vec<TierRow>, i64, i64),
+}
+
+impl Evaluated {
+    /// The tier's multiplier at earn.
+    pub fn multiplier_bp(&self) -> i64 {
+        self.tier.multiplier_bp
+    }
+
+    /// How an earn's explanation names the tier's multiplier, such as `x1.25 (Gold tier)`.
+    pub fn applied_rule(&self) -> partner_sdk::types::AppliedRule {
+        let bp = self.tier.multiplier_bp;
+        let fraction = format!("{:04}", bp % 10_000);
+        let fraction = fraction.trim_end_matches('0');
+        let factor = if fraction.is_empty() {
+            format!("x{}", bp / 10_000)
+        } else {
+            format!("x{}.{fraction}", bp / 10_000)
+        };
+        partner_sdk::types::AppliedRule {
+            rule: "tier".into(),
+            description: format!("{factor} ({} tier)", self.tier.name_en),
+        }
+    }
+}
+
+/// Brings a member's tier up to `now` (the member's row must be locked): up at once when the
+/// spend reaches a better tier, the grace period started or ended, down when it ran out. Every
+/// change is recorded.
+pub fn evaluate(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    now: NaiveDateTime,
+) -> ApiResult<Evaluated> {
+    let table = rows::table(conn)?;
+    let (window_months, grace_days) = rows::settings(conn)?;
+    let since = now
+        .checked_sub_months(Months::new(u32::try_from(window_months).unwrap_or(12)))
+        .unwrap_or(now);
+    let spend = rows::qualifying_spend(conn, member_id, since)?;
+    let base = table
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("the tier table is empty"))?;
+    let stored = rows::member_tier(conn, member_id)?;
+    let current = stored
+        .as_ref()
+        .and_then(|s| table.iter().find(|t| t.code == s.tier_code))
+        .unwrap_or(&base)
+        .clone();
+    let target_code =
+        reached(&domain_tiers(&table), spend).map_or(base.code.clone(), |t| t.code.clone());
+    let target = table
+        .iter()
+        .find(|t| t.code == target_code)
+        .unwrap_or(&base)
+        .clone();
+    let below_since = stored.as_ref().and_then(|s| s.below_since);
+    let step = next_move(
+        current.tier_rank,
+        target.tier_rank,
+        below_since,
+        now,
+        grace_days,
+    );
+    let (tier, below) = match step {
+        Move::Stay => (current.clone(), below_since),
+        Move::EndGrace => (current.clone(), None),
+        Move::StartGrace => (current.clone(), Some(now)),
+        Move::Up | Move::Down => (target.clone(), None),
+    };
+    if step != Move::Stay || stored.is_none() {
+        let row = MemberTierRow {
+            member_id,
+            tier_code: tier.code.clone(),
+            since: if tier.code == current.code {
+                stored.as_ref().map_or(now, |s| s.since)
+            } else {
+                now
+            },
+            below_since: below,
+        };
+        rows::write_member_tier(conn, &row)?;
+    }
+    if tier.code != current.code {
+        rows::insert_change(conn, member_id, (&current.code, &tier.code), spend, now)?;
+        tracing::info!(member.id = %member_id, tier = %tier.code, "tier changed");
+    }
+    Ok(Evaluated {
+        tier,
+        qualifying_minor: spend,
+        below_since: below,
+        table: (table, window_months, grace_days),
+    })
+}
+
+/// A member's tier, brought up to `now`, with the next tier and the latest changes.
+pub fn status(conn: &mut DbConn, now: NaiveDateTime, member_id: MemberId) -> ApiResult<TierStatus> {
+    write_tx(conn, |conn| {
+        member_rows::lock(conn, member_id)?;
+        let e = evaluate(conn, member_id, now)?;
+        status_of(conn, member_id, &e)
+    })
+}
+
+/// The status a member reads after an evaluation.
+pub fn status_of(conn: &mut DbConn, member_id: MemberId, e: &Evaluated) -> ApiResult<TierStatus> {
+    let (table, window_months, grace_days) = &e.table;
+    let next = table
+        .iter()
+        .find(|t| t.tier_rank > e.tier.tier_rank)
+        .map(|t| NextTier {
+            tier: t.code.clone(),
+            name: name_of(t),
+            threshold_minor: t.threshold_minor,
+            missing_minor: t.threshold_minor.saturating_sub(e.qualifying_minor).max(0),
+        });
+    let history = rows::changes(conn, member_id, HISTORY_MAX)?
+        .into_iter()
+        .map(|(from_tier, to_tier, qualifying_minor, at)| TierChange {
+            from_tier,
+            to_tier,
+            qualifying_minor,
+            changed_at: utc(at),
+        })
+        .collect();
+    Ok(TierStatus {
+        tier: e.tier.code.clone(),
+        name: name_of(&e.tier),
+        multiplier_bp: e.tier.multiplier_bp,
+        qualifying_minor: e.qualifying_minor,
+        window_months: *window_months,
+        next,
+        downgrade_at: e
+            .below_since
+            .map(|at| utc(at + Duration::days(*grace_days))),
+        history,
+    })
+}
