@@ -58,3 +58,64 @@ pub struct SegmentSummary {
     /// When the scores were computed (absent before the first computation).
     pub computed_at: Option<DateTime<Utc>>,
 }
+
+/// The share of revenue the top members bring.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Concentration {
+    /// The top share of members, in percent (1, 5, 10, 20).
+    pub top_percent: i64,
+    /// Their share of the revenue, in parts per million.
+    pub revenue_share_ppm: i64,
+}
+
+/// Points that crossed between partners: issued by one, redeemed at another.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrossShopping {
+    /// Points issued elsewhere (another partner or the operator) redeemed here, net of
+    /// reversals; network-wide, every point redeemed away from its issuer.
+    pub redeemed_here_issued_elsewhere: i64,
+    /// Points issued here redeemed at another partner, net of reversals (network-wide, the same
+    /// figure).
+    pub issued_here_redeemed_elsewhere: i64,
+}
+
+/// The program's figures over the last 365 days, network-wide or for one partner (its own
+/// customers and the points it issued), consistent with settlement: points and money come from
+/// the same clearing events as the statements.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramSummary {
+    /// Start of the window.
+    pub from: DateTime<Utc>,
+    /// End of the window (the network's clock).
+    pub to: DateTime<Utc>,
+    /// Members who bought in the last 90 days.
+    pub active_members_90d: i64,
+    /// Members who bought in the window (orders not wholly refunded).
+    pub buying_members: i64,
+    /// Of them, the share with two orders or more, in parts per million.
+    pub repeat_purchase_rate_ppm: i64,
+    /// Revenue in the window, net of refunds, in minor units.
+    pub revenue_minor: i64,
+    /// Points issued in the window, net of claw-backs.
+    pub points_issued: i64,
+    /// Of the points issued (whenever), points redeemed in the window, net of reversals.
+    pub points_redeemed: i64,
+    /// Redeemed over issued, in parts per million.
+    pub redemption_rate_ppm: i64,
+    /// Points that expired in the window.
+    pub breakage_points: i64,
+    /// Points outstanding now (available, pending and held).
+    pub outstanding_points: i64,
+    /// Their value at the highest redemption price in force, in micros.
+    pub outstanding_micros: i64,
+    /// What the issuer paid for the points issued in the window, net of claw-backs, in micros
+    /// (points at their issuance price, as the statements bill them).
+    pub program_cost_micros: i64,
+    /// Points between partners.
+    pub cross_shopping: CrossShopping,
+    /// Revenue from the top 1, 5, 10 and 20 % of buying members.
+    pub revenue_concentration: Vec<Concentration>,
+}

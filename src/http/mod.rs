@@ -123,7 +123,8 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(local_programs::programs::get_local_program)
                 .service(local_programs::conversions::create_local_conversion)
                 .service(analytics::segments::get_partner_segments)
-                .service(analytics::segments::list_partner_segment_members),
+                .service(analytics::segments::list_partner_segment_members)
+                .service(analytics::summary::get_partner_analytics),
         )
         .service(
             scope("/v1/operator")
@@ -152,6 +153,8 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(analytics::segments::list_segment_members)
                 .service(analytics::segments::get_partner_segments_of)
                 .service(analytics::segments::list_partner_segment_members_of)
+                .service(analytics::summary::get_analytics)
+                .service(analytics::summary::get_partner_analytics_of)
                 .service(branding::brands::list_brand_versions)
                 .service(branding::brands::put_brand_suspension)
                 .service(branding::brands::delete_brand_suspension)

@@ -3,3 +3,4 @@
 
 pub mod json;
 pub(crate) mod segments;
+pub(crate) mod summary;

@@ -1,5 +1,8 @@
 //! Program analytics: RFM scores and segments, network-wide and per partner, against figures
-//! worked out by hand (the same table as `domain::analytics::rfm`'s unit test).
+//! worked out by hand (the same table as `domain::analytics::rfm`'s unit test), and the
+//! program's figures ([`summary`]).
+
+mod summary;
 
 use reqwest::Method;
 use serde_json::Value;

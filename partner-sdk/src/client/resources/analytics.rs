@@ -24,3 +24,10 @@ impl Client {
         self.get(&path).await
     }
 }
+
+impl Client {
+    /// The partner's own figures over the last 365 days (`GET /v1/partner/analytics`).
+    pub async fn analytics(&self) -> Result<crate::analytics::ProgramSummary, Error> {
+        self.get(&format!("{PREFIX}/analytics")).await
+    }
+}

@@ -130,3 +130,31 @@ pub fn segment_counts(
         .first(conn)?;
     Ok((counts, at))
 }
+
+/// Clearing events summed by kind, price, place and issuer since a date: the source of every
+/// points and money figure, the same rows the statements are made of.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ClearingSum {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = BigInt)]
+    pub price_micros: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    pub partner_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    pub issuer_partner_id: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub points: i64,
+}
+
+/// Clearing events since `since`, summed by kind, price, partner and issuer.
+pub fn clearing_sums(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<ClearingSum>> {
+    diesel::sql_query(
+        "SELECT kind, price_micros, partner_id, issuer_partner_id, \
+                CAST(SUM(points) AS BIGINT) AS points \
+         FROM clearing_events WHERE posted_at >= $1 \
+         GROUP BY kind, price_micros, partner_id, issuer_partner_id",
+    )
+    .bind::<Timestamp, _>(since)
+    .load(conn)
+}
