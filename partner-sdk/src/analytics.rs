@@ -118,4 +118,19 @@ pub struct ProgramSummary {
     pub cross_shopping: CrossShopping,
     /// Revenue from the top 1, 5, 10 and 20 % of buying members.
     pub revenue_concentration: Vec<Concentration>,
+    /// Retention by monthly cohort, for the last 12 months and the current one.
+    pub retention: Vec<Cohort>,
+}
+
+/// The members whose first purchase (in the last two years) fell in one month, and how many of
+/// them bought again in each following month.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cohort {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Members in the cohort.
+    pub members: i64,
+    /// For each following month up to now (at most 12), the share who bought, in ppm.
+    pub retained_ppm: Vec<i64>,
 }

@@ -64,3 +64,100 @@ mod tests {
         assert_eq!(concentration(&[], &[10]), [(10, 0)]);
     }
 }
+
+/// A month as a number: `year * 12 + (month - 1)`.
+pub type MonthIndex = i64;
+
+/// One cohort: the members whose first purchase fell in a month, and the share of them who
+/// bought again in each following month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cohort {
+    /// The month of the first purchase.
+    pub month: MonthIndex,
+    /// Members in the cohort.
+    pub members: i64,
+    /// For each following month up to the current one (at most 12), the share of the cohort
+    /// who bought in it, in parts per million.
+    pub retained_ppm: Vec<i64>,
+}
+
+/// Cohorts by month of first purchase, from each purchase's (member, month), for the cohorts
+/// of months `first..=current`.
+pub fn cohorts(
+    purchases: &[(i64, MonthIndex)],
+    first: MonthIndex,
+    current: MonthIndex,
+) -> Vec<Cohort> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_member: BTreeMap<i64, BTreeSet<MonthIndex>> = BTreeMap::new();
+    for (member, month) in purchases {
+        by_member.entry(*member).or_default().insert(*month);
+    }
+    let mut out = Vec::new();
+    for month in first..=current {
+        let members: Vec<&BTreeSet<MonthIndex>> = by_member
+            .values()
+            .filter(|months| months.first() == Some(&month))
+            .collect();
+        let size = i64::try_from(members.len()).unwrap_or(i64::MAX);
+        let retained_ppm = (1..=(current - month).min(12))
+            .map(|k| {
+                let kept = members.iter().filter(|m| m.contains(&(month + k))).count();
+                ppm(i64::try_from(kept).unwrap_or(0), size)
+            })
+            .collect();
+        out.push(Cohort {
+            month,
+            members: size,
+            retained_ppm,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod cohort_tests {
+    use super::*;
+
+    #[test]
+    fn cohorts_follow_their_members_month_by_month() {
+        // Months 0..=3. Members 1, 2, 3 start in month 0; 1 comes back in months 1 and 3, 2 in
+        // month 1; member 4 starts in month 2 and comes back in month 3.
+        let purchases = [
+            (1, 0),
+            (1, 1),
+            (1, 3),
+            (2, 0),
+            (2, 1),
+            (3, 0),
+            (4, 2),
+            (4, 3),
+        ];
+        let got = cohorts(&purchases, 0, 3);
+        assert_eq!(
+            got,
+            [
+                Cohort {
+                    month: 0,
+                    members: 3,
+                    retained_ppm: vec![666_666, 0, 333_333]
+                },
+                Cohort {
+                    month: 1,
+                    members: 0,
+                    retained_ppm: vec![0, 0]
+                },
+                Cohort {
+                    month: 2,
+                    members: 1,
+                    retained_ppm: vec![1_000_000]
+                },
+                Cohort {
+                    month: 3,
+                    members: 0,
+                    retained_ppm: vec![]
+                },
+            ]
+        );
+    }
+}

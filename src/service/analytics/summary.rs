@@ -7,7 +7,7 @@ use partner_sdk::analytics::{Concentration, CrossShopping, ProgramSummary};
 
 use crate::db::queries::analytics::{self as rows, ClearingSum};
 use crate::db::DbConn;
-use crate::domain::analytics::figures::{concentration, ppm, TOP_PERCENTS};
+use crate::domain::analytics::figures::{cohorts, concentration, ppm, TOP_PERCENTS};
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
 use crate::error::{ApiError, ApiResult};
@@ -75,7 +75,37 @@ pub fn summary(
                 revenue_share_ppm,
             })
             .collect(),
+        retention: retention(conn, now, scope)?,
     })
+}
+
+/// Retention by monthly cohort: members by the month of their first purchase in the last two
+/// years, for the cohorts of the last 12 months and the current one.
+fn retention(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    scope: Option<PartnerId>,
+) -> ApiResult<Vec<partner_sdk::analytics::Cohort>> {
+    use chrono::Datelike;
+    let index = |at: NaiveDateTime| i64::from(at.year()) * 12 + i64::from(at.month0());
+    let since = now - Duration::days(2 * WINDOW_DAYS);
+    let purchases: Vec<(i64, i64)> = rows::purchases(conn, scope.unwrap_or_default(), since)?
+        .into_iter()
+        .map(|(member, at)| (member.get(), index(at)))
+        .collect();
+    let current = index(now);
+    Ok(cohorts(&purchases, current - 12, current)
+        .into_iter()
+        .map(|c| partner_sdk::analytics::Cohort {
+            month: format!(
+                "{:04}-{:02}",
+                c.month.div_euclid(12),
+                c.month.rem_euclid(12) + 1
+            ),
+            members: c.members,
+            retained_ppm: c.retained_ppm,
+        })
+        .collect())
 }
 
 /// The points figures of a scope, from the clearing events.

@@ -87,6 +87,19 @@ async fn the_program_figures_match_a_scenario_worked_out_by_hand(app: &TestApp) 
         .map(|c| c["revenue_share_ppm"].as_i64().unwrap_or(-1))
         .collect();
     assert_eq!(shares, [571_428; 4]);
+    // Retention: 13 monthly cohorts; this month's holds a and b, with no month after it yet.
+    let cohorts = n["retention"].as_array().expect("retention");
+    let this_month = app.state.clock.now().format("%Y-%m").to_string();
+    assert_eq!(cohorts.len(), 13);
+    let last = cohorts.last().expect("a cohort");
+    assert_eq!(
+        (
+            last["month"].as_str(),
+            last["members"].as_i64(),
+            last["retained_ppm"].as_array().map(Vec::len)
+        ),
+        (Some(this_month.as_str()), Some(2), Some(0))
+    );
 
     // The cafe's own: a alone buys (twice); it issued 150 net, 40 of them redeemed at the
     // bookshop; 20 of the bookshop's were redeemed at the cafe; 110 of its points outstanding.

@@ -158,3 +158,23 @@ pub fn clearing_sums(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec
     .bind::<Timestamp, _>(since)
     .load(conn)
 }
+
+/// Each purchase since `since` (orders not wholly refunded), everywhere (`partner_id` 0) or at
+/// one partner: (member, when).
+pub fn purchases(
+    conn: &mut DbConn,
+    partner_id: PartnerId,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(MemberId, NaiveDateTime)>> {
+    use crate::db::schema::earns;
+    let mut query = earns::table
+        .filter(earns::occurred_at.ge(since))
+        .filter(earns::refunded_minor.lt(earns::amount_minor))
+        .into_boxed();
+    if partner_id != PartnerId::default() {
+        query = query.filter(earns::partner_id.eq(partner_id));
+    }
+    query
+        .select((earns::member_id, earns::occurred_at))
+        .load(conn)
+}
