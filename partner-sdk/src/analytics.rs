@@ -109,7 +109,8 @@ pub struct ProgramSummary {
     pub breakage_points: i64,
     /// Points outstanding now (available, pending and held).
     pub outstanding_points: i64,
-    /// Their value at the highest redemption price in force, in micros.
+    /// Their value, in micros: network-wide at the highest redemption price in force, for a
+    /// partner at its own redemption price.
     pub outstanding_micros: i64,
     /// What the issuer paid for the points issued in the window, net of claw-backs, in micros
     /// (points at their issuance price, as the statements bill them).

@@ -117,6 +117,7 @@ pub struct MemberView {
     pub expiring: Vec<ExpiringPoints>,
     /// The member's latest entries at this partner (at most 10), newest first.
     pub recent_activity: Vec<crate::types::HistoryEntry>,
-    /// The member's network tier and the progress to the next.
-    pub tier: crate::tiers::TierStatus,
+    /// The member's network tier and its multiplier (not their spend: it counts purchases at
+    /// every partner).
+    pub tier: crate::tiers::TierBadge,
 }

@@ -56,3 +56,16 @@ pub struct TierStatus {
     /// The latest changes (at most 10), newest first.
     pub history: Vec<TierChange>,
 }
+
+/// A member's tier as a partner sees it: the tier and its multiplier, never the member's spend
+/// (which counts their purchases at every partner).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TierBadge {
+    /// The tier's code, such as `gold`.
+    pub tier: String,
+    /// Its name in each locale.
+    pub name: PointsLabel,
+    /// Its multiplier at earn, in basis points.
+    pub multiplier_bp: i64,
+}

@@ -49,6 +49,8 @@ fn recompute_scope(
     now: NaiveDateTime,
 ) -> ApiResult<usize> {
     write_tx(conn, |conn| {
+        // Two recomputes at once (the job and the operator's) take turns.
+        crate::db::queries::platform::system::serialize_on(conn, "rfm_scores")?;
         let activity: Vec<Activity> = rows::activity(conn, scope, since)?
             .into_iter()
             .map(|a| Activity {

@@ -36,16 +36,19 @@ pub fn summary(
     let outstanding = liability(conn, now)?;
     let (outstanding_points, outstanding_micros) = match scope {
         None => (outstanding.total_points, outstanding.total_micros),
-        Some(p) => outstanding
-            .lines
-            .iter()
-            .filter(|l| l.issuer_partner_id == Some(p.get()))
-            .fold((0_i64, 0_i64), |(pts, m), l| {
-                (
-                    pts.saturating_add(l.points),
-                    m.saturating_add(l.amount_micros),
-                )
-            }),
+        // A partner's own points, valued at its own redemption price: the network's valuation
+        // (the highest price of any contract) would tell it another partner's terms.
+        Some(p) => {
+            let points = outstanding
+                .lines
+                .iter()
+                .filter(|l| l.issuer_partner_id == Some(p.get()))
+                .fold(0_i64, |pts, l| pts.saturating_add(l.points));
+            let price = crate::db::queries::partners::contract_at(conn, p, now)?
+                .map_or(0, |c| c.redemption_price_micros.get());
+            let value = i128::from(points) * i128::from(price);
+            (points, i64::try_from(value).unwrap_or(i64::MAX))
+        }
     };
     Ok(ProgramSummary {
         from: utc(from),

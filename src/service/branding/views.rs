@@ -28,7 +28,12 @@ pub fn member_view(
 ) -> ApiResult<MemberView> {
     let member = members::find_linked(conn, partner_id, member_number)?;
     let balance = members::balance(conn, now, member.id, Some(partner_id))?;
-    let tier = crate::service::tiers::status(conn, now, member.id)?;
+    let status = crate::service::tiers::status(conn, now, member.id)?;
+    let tier = partner_sdk::tiers::TierBadge {
+        tier: status.tier,
+        name: status.name,
+        multiplier_bp: status.multiplier_bp,
+    };
     let (points_label, default_locale) = match super::get(conn, partner_id) {
         Ok(brand) => (brand.points_label, brand.default_locale),
         Err(e) if e.code() == Code::BrandNotFound => (

@@ -69,6 +69,9 @@ pub fn refund(
             local_programs::claw_back(conn, &mut member, &earn, &returned, now)?;
         let entry_id = entry_id.or(local_entry);
         record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
+        // The refund lowers the member's qualifying spend: a grace period starts now if it
+        // takes them below their tier.
+        crate::service::tiers::evaluate(conn, member.id, now)?;
         Ok(RefundResponse {
             refund_id: req.refund_id.clone(),
             order_id: req.order_id.clone(),

@@ -87,14 +87,12 @@ pub fn rfm_if_due(
     holder: &str,
 ) -> ApiResult<Option<crate::http::analytics::json::RecomputeReport>> {
     let now = Utc::now().naive_utc();
+    // A holder name of its own per attempt: the lease is taken again only once it ran out, not
+    // by the instance that holds it (which `take_lease` allows for the maintenance round).
+    let attempt = format!("{holder}@{}", now.and_utc().timestamp());
+    let until = now + Duration::hours(RFM_INTERVAL_H);
     let leased = write_tx(conn, |conn| {
-        system::take_lease(
-            conn,
-            "rfm",
-            holder,
-            now,
-            now + Duration::hours(RFM_INTERVAL_H),
-        )
+        system::take_lease(conn, "rfm", &attempt, now, until)
     })?;
     if !leased {
         return Ok(None);

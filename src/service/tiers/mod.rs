@@ -75,7 +75,11 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
     }
     check_table(&domain_tiers(&stored)).map_err(|e| ApiError::new(Code::InvalidRequest, e))?;
     write_tx(conn, |conn| {
+        crate::db::queries::platform::system::serialize_on(conn, "tiers")?;
         rows::replace(conn, &stored, (req.window_months, req.grace_days), now)?;
+        // Members of a tier that no longer exists start again from the base tier: their next
+        // evaluation places them by their spend (a re-added code does not bring them back).
+        rows::forget_removed_tiers(conn)?;
         table(conn)
     })
 }

@@ -218,6 +218,22 @@ async fn segments_score_members_by_quintile_network_wide_and_per_partner(app: &T
         .operator(Method::GET, "/v1/operator/partners/9999/segments", None)
         .await;
     assert_eq!(status, 404);
+    // Two recomputes at once take turns: both answer, neither collides.
+    let (one, two) = futures::join!(
+        app.operator(Method::POST, "/v1/operator/segments/recompute", None),
+        app.operator(Method::POST, "/v1/operator/segments/recompute", None)
+    );
+    assert_eq!((one.0, two.0), (200, 200), "{} {}", one.1, two.1);
+    let (_, summary) = app
+        .operator(Method::GET, "/v1/operator/segments", None)
+        .await;
+    let total: i64 = summary["segments"]
+        .as_array()
+        .expect("segments")
+        .iter()
+        .map(|s| s["members"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 5);
     let report = app.verify().await;
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }

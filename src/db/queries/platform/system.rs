@@ -104,3 +104,35 @@ pub fn take_lease(
         Err(e) => Err(e),
     }
 }
+
+/// Serialises the transactions that call it with the same `name`, until they end: each updates
+/// the same row (created on first use), and a row lock is held to the commit. For writers that
+/// replace a whole set of rows (delete, then insert), which would otherwise collide on their
+/// keys under PostgreSQL's READ COMMITTED.
+pub fn serialize_on(conn: &mut DbConn, name: &str) -> QueryResult<()> {
+    use diesel::Connection;
+    let key = format!("lock:{name}");
+    let touch = |conn: &mut DbConn| {
+        diesel::update(job_leases::table.filter(job_leases::name.eq(&key)))
+            .set(job_leases::holder.eq(job_leases::holder))
+            .execute(conn)
+    };
+    if touch(conn)? == 1 {
+        return Ok(());
+    }
+    let created = conn.transaction(|conn| {
+        diesel::insert_into(job_leases::table)
+            .values((
+                job_leases::name.eq(&key),
+                job_leases::holder.eq("lock"),
+                job_leases::lease_until.eq(chrono::DateTime::UNIX_EPOCH.naive_utc()),
+            ))
+            .execute(conn)
+    });
+    match created {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {}
+        Err(e) => return Err(e),
+    }
+    touch(conn).map(|_| ())
+}

@@ -60,6 +60,12 @@ pub fn replace(
     Ok(())
 }
 
+/// Forgets members' tiers whose code is no longer in the table.
+pub fn forget_removed_tiers(conn: &mut DbConn) -> QueryResult<usize> {
+    let codes: Vec<String> = tiers::table.select(tiers::code).load(conn)?;
+    diesel::delete(member_tiers::table.filter(member_tiers::tier_code.ne_all(codes))).execute(conn)
+}
+
 /// A member's tier as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = member_tiers)]
