@@ -213,15 +213,19 @@ fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
                 Err(e) => tracing::error!(error = %e, "maintenance run failed"),
             }
             let (this, clock) = (holder.clone(), state.clock.clone());
-            let rfm = state
-                .run(move |conn, _| jobs::rfm_if_due(conn, &clock, &this))
+            let daily = state
+                .run(move |conn, _| {
+                    let rfm = jobs::rfm_if_due(conn, &clock, &this).map(|_| ());
+                    let tiers = jobs::tiers_if_due(conn, &clock, &this).map(|_| ());
+                    rfm.and(tiers)
+                })
                 .await;
-            match rfm {
+            match daily {
                 Err(e) if e.code() == crate::error::Code::DatabaseUnavailable => {
-                    tracing::warn!(error = %e, "rfm recompute skipped: database unavailable");
+                    tracing::warn!(error = %e, "daily jobs skipped: database unavailable");
                 }
-                Err(e) => tracing::error!(error = %e, "rfm recompute failed"),
-                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "daily jobs failed"),
+                Ok(()) => {}
             }
             if settle_day > 0 {
                 let holder = holder.clone();

@@ -100,6 +100,21 @@ pub fn rfm_if_due(
     crate::service::analytics::segments::recompute(conn, clock.now_naive()).map(Some)
 }
 
+/// Sweeps the members' tiers if no instance did within [`RFM_INTERVAL_H`] hours (see
+/// [`crate::service::tiers::sweep`]); leased like the RFM recompute.
+pub fn tiers_if_due(conn: &mut DbConn, clock: &Clock, holder: &str) -> ApiResult<Option<u64>> {
+    let now = Utc::now().naive_utc();
+    let attempt = format!("{holder}@{}", now.and_utc().timestamp());
+    let until = now + Duration::hours(RFM_INTERVAL_H);
+    let leased = write_tx(conn, |conn| {
+        system::take_lease(conn, "tiers", &attempt, now, until)
+    })?;
+    if !leased {
+        return Ok(None);
+    }
+    crate::service::tiers::sweep(conn, clock.now_naive()).map(Some)
+}
+
 /// The scheduled close of day `day`, if this instance wins the round's settlement lease (the
 /// close itself is idempotent per cut-off, so a lost lease race costs nothing but work).
 pub fn settle_if_due(

@@ -244,3 +244,28 @@ pub fn status_of(conn: &mut DbConn, member_id: MemberId, e: &Evaluated) -> ApiRe
         history,
     })
 }
+
+/// Evaluates every member above the base tier, each in their own transaction under their lock:
+/// spend that left the window starts their grace period now rather than at their next sale
+/// (which would otherwise still earn the higher multiplier). Returns the members evaluated.
+pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<u64> {
+    let Some(base) = rows::table(conn)?.into_iter().next() else {
+        return Ok(0);
+    };
+    let mut after = MemberId::default();
+    let mut done = 0_u64;
+    loop {
+        let ids = rows::members_above(conn, &base.code, after, 500)?;
+        for id in &ids {
+            write_tx(conn, |conn| {
+                member_rows::lock(conn, *id)?;
+                evaluate(conn, *id, now).map(|_| ())
+            })?;
+            done += 1;
+        }
+        match ids.last() {
+            Some(last) => after = *last,
+            None => return Ok(done),
+        }
+    }
+}

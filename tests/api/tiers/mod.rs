@@ -158,3 +158,41 @@ async fn a_member_crossing_to_gold_earns_its_multiplier_from_the_next_sale(app: 
 }
 
 both_backends!(a_member_crossing_to_gold_earns_its_multiplier_from_the_next_sale);
+
+async fn spend_leaving_the_window_starts_the_grace_period_at_the_daily_sweep(app: &TestApp) {
+    let cafe = app.partner("cafe", 10_000, 0).await;
+    let (number, _) = app.member("bea@example.com").await;
+    link(&cafe, &number).await;
+    let (status, _) = app
+        .operator(
+            Method::PUT,
+            "/v1/operator/tiers",
+            Some(table(10_000, 30_000)),
+        )
+        .await;
+    assert_eq!(status, 200);
+    cafe.client
+        .earn(&sale(&number, "big", 30_000))
+        .await
+        .expect("earn");
+    // A year and a day later the purchase has left the window; the daily sweep notices.
+    app.advance_days(366);
+    let swept = app
+        .state
+        .run(|conn, s| loyalty_server::service::tiers::sweep(conn, s.clock.now_naive()))
+        .await
+        .expect("sweep");
+    assert_eq!(swept, 1);
+    // The grace period started at the sweep: 31 days on, the next sale earns at x1, not x1.5.
+    app.advance_days(31);
+    let earned = cafe
+        .client
+        .earn(&sale(&number, "small", 1_000))
+        .await
+        .expect("earn");
+    assert_eq!(earned.points, 10);
+    let report = app.verify().await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+both_backends!(spend_leaving_the_window_starts_the_grace_period_at_the_daily_sweep);

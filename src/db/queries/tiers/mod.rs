@@ -162,3 +162,19 @@ pub fn qualifying_spend(
     .get_result::<Spend>(conn)
     .map(|s| s.spend)
 }
+
+/// Members with a stored tier other than `base`, after `after`, by id.
+pub fn members_above(
+    conn: &mut DbConn,
+    base: &str,
+    after: MemberId,
+    limit: i64,
+) -> QueryResult<Vec<MemberId>> {
+    member_tiers::table
+        .filter(member_tiers::tier_code.ne(base))
+        .filter(member_tiers::member_id.gt(after))
+        .order(member_tiers::member_id.asc())
+        .limit(limit)
+        .select(member_tiers::member_id)
+        .load(conn)
+}
