@@ -61,7 +61,7 @@ pub struct ConversionRequest {
     /// The partner's id for this conversion (1 to 53 characters, printable ASCII), unique per
     /// partner; its statement names it `conversion:<reference>`.
     pub reference: String,
-    /// Local points to convert: a whole multiple of the program's rate.
+    /// Local points to convert (1 to 1,000,000,000): a whole multiple of the program's rate.
     pub local_points: i64,
 }
 

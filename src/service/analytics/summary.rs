@@ -32,7 +32,7 @@ pub fn summary(
     let buying = count(activity.len());
     let repeat = count(activity.iter().filter(|a| a.orders >= 2).count());
     let sums = rows::clearing_sums(conn, from)?;
-    let points = Points::of(&sums, scope);
+    let points = PointFigures::of(&sums, scope);
     let outstanding = liability(conn, now)?;
     let (outstanding_points, outstanding_micros) = match scope {
         None => (outstanding.total_points, outstanding.total_micros),
@@ -112,7 +112,7 @@ fn retention(
 }
 
 /// The points figures of a scope, from the clearing events.
-struct Points {
+struct PointFigures {
     issued: i64,
     redeemed: i64,
     breakage: i64,
@@ -120,8 +120,8 @@ struct Points {
     cross: CrossShopping,
 }
 
-impl Points {
-    fn of(sums: &[ClearingSum], scope: Option<PartnerId>) -> Points {
+impl PointFigures {
+    fn of(sums: &[ClearingSum], scope: Option<PartnerId>) -> PointFigures {
         let scope_id = scope.map(PartnerId::get);
         // Issued by the scope: every issuer network-wide, else the partner.
         let issued_by_scope =
@@ -135,7 +135,7 @@ impl Points {
                 0
             }
         };
-        let mut p = Points {
+        let mut p = PointFigures {
             issued: 0,
             redeemed: 0,
             breakage: 0,

@@ -14,8 +14,8 @@ use crate::db::queries::partners;
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::PartnerId;
-use crate::domain::input::{check_text, TextKind};
-use crate::domain::limits::REF_LEN_MAX;
+use crate::domain::input::{check_range, check_text, TextKind};
+use crate::domain::limits::{POINTS_MAX, REF_LEN_MAX};
 use crate::domain::local_programs::conversion_points;
 use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -38,6 +38,7 @@ pub fn convert(
     req: &ConversionRequest,
 ) -> ApiResult<Conversion> {
     check_text("reference", &req.reference, TextKind::Identifier)?;
+    check_range("local_points", req.local_points, 1, POINTS_MAX)?;
     // The statement names it `conversion:<reference>`, which must stay a valid order id (at
     // most REF_LEN_MAX characters) for the partner's reconciliation files.
     if req.reference.len() > REFERENCE_LEN_MAX {

@@ -160,6 +160,15 @@ async fn local_points_are_earned_spent_only_at_their_partner_and_converted_as_is
         reference: reference.into(),
         local_points,
     };
+    assert_eq!(
+        code_of(
+            cafe.client
+                .convert_local_points(&convert("x-1", i64::MAX - 2))
+                .await
+        ),
+        "invalid_amount",
+        "beyond the points limit"
+    );
     let long = "r".repeat(54);
     assert_eq!(
         code_of(cafe.client.convert_local_points(&convert(&long, 10)).await),
