@@ -103,6 +103,7 @@ codes! {
     ConversionNotOffered => (StatusCode::UNPROCESSABLE_ENTITY, "conversion_not_offered", "This partner's local points do not convert"),
     ConversionReferenceReused => (StatusCode::CONFLICT, "conversion_reference_reused", "This conversion reference was already used"),
     InvalidLogo => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_logo", "The logo is not an acceptable PNG"),
+    PromotionNotFound => (StatusCode::NOT_FOUND, "promotion_not_found", "No such promotion"),
     DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database is unavailable or overloaded; retry later"),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
 }

@@ -16,6 +16,7 @@ pub mod client;
 pub mod error;
 pub mod history;
 pub mod local_program;
+pub mod promotions;
 pub mod signing;
 pub mod statement;
 pub mod tiers;

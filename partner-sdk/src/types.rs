@@ -156,6 +156,12 @@ pub struct EarnResponse {
     /// available at once, spendable only at this partner.
     #[serde(default)]
     pub local_points: i64,
+    /// Bonus points of promotions on top of `points`, each its own lot paid by its funder.
+    #[serde(default)]
+    pub bonus_points: i64,
+    /// The promotions' bonuses, in the stacking order.
+    #[serde(default)]
+    pub bonuses: Vec<crate::promotions::Bonus>,
 }
 
 /// A return of all or part of an order: the points are clawed back in proportion.
@@ -207,6 +213,10 @@ pub struct RefundResponse {
     /// repay first.
     #[serde(default)]
     pub local_points_clawed_back: i64,
+    /// Promotion bonus points of the order clawed back in the same proportion (from each
+    /// bonus's own lot first); each funder is credited what its bonus gave back.
+    #[serde(default)]
+    pub bonus_points_clawed_back: i64,
 }
 
 /// Authorizes a redemption: holds points with the member's one-time code.
@@ -370,5 +380,7 @@ crate::wire_enum! {
         Payment => "payment",
         /// A partner's local points converted into network points it issues and pays for.
         LocalConversion => "local_conversion",
+        /// Bonus points of a promotion given outside a sale (a welcome bonus).
+        PromotionBonus => "promotion_bonus",
     }
 }

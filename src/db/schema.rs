@@ -266,6 +266,7 @@ diesel::table! {
         points -> BigInt,
         price_micros -> BigInt,
         order_ref -> Text,
+        promotion_id -> Nullable<BigInt>,
     }
 }
 
@@ -623,6 +624,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    promotions (id) {
+        id -> BigInt,
+        partner_id -> Nullable<BigInt>,
+        name -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        target_kind -> Text,
+        target_value -> Nullable<Text>,
+        rule_kind -> Text,
+        multiplier_bp -> Nullable<BigInt>,
+        bonus_points -> Nullable<BigInt>,
+        rule_param -> Nullable<BigInt>,
+        priority -> BigInt,
+        exclusive -> Bool,
+        budget_points -> Nullable<BigInt>,
+        per_member_cap -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    promotion_members (promotion_id, member_id) {
+        promotion_id -> BigInt,
+        member_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    promotion_budgets (promotion_id, shard) {
+        promotion_id -> BigInt,
+        shard -> BigInt,
+        remaining -> BigInt,
+    }
+}
+
+diesel::table! {
+    promotion_grants (id) {
+        id -> BigInt,
+        promotion_id -> BigInt,
+        member_id -> BigInt,
+        partner_id -> Nullable<BigInt>,
+        earn_id -> Nullable<BigInt>,
+        lot_id -> BigInt,
+        entry_id -> BigInt,
+        points -> BigInt,
+        clawed_points -> BigInt,
+        granted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -630,6 +682,10 @@ diesel::joinable!(journal_entries -> members (member_id));
 diesel::joinable!(lot_movements -> lots (lot_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    promotions,
+    promotion_members,
+    promotion_budgets,
+    promotion_grants,
     network_clock,
     network_settings,
     partners,

@@ -12,7 +12,7 @@ use diesel::sql_types::{BigInt, Nullable};
 
 use crate::domain::ids::{
     CategoryId, DisputeId, EarnId, EntryId, LotId, MemberId, PartnerId, PaymentId, RedemptionId,
-    RunId, StatementId,
+    PromotionId, RunId, StatementId,
 };
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 
@@ -91,6 +91,7 @@ bigint_column!(
     PaymentId,
     DisputeId,
     CategoryId,
+    PromotionId,
     Points,
     MoneyMinor,
     PriceMicros,

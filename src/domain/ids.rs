@@ -42,6 +42,8 @@ id_type! {
     /// A product category: a Google Product Taxonomy id (the same in every language), or a
     /// category the network added under one.
     CategoryId,
+    /// A promotion: bonus points on top of sales, funded by a partner or the operator.
+    PromotionId,
 }
 
 #[cfg(test)]

@@ -61,5 +61,6 @@ pub mod limits;
 pub mod local_programs;
 pub mod members;
 pub mod money;
+pub mod promotions;
 pub mod settlement;
 pub mod tiers;

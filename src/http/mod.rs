@@ -14,6 +14,7 @@ pub mod local_programs;
 pub mod members;
 pub mod partners;
 pub mod platform;
+pub mod promotions;
 pub mod redemption;
 pub mod settlement;
 mod strict_json;
@@ -124,7 +125,14 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(local_programs::conversions::create_local_conversion)
                 .service(analytics::segments::get_partner_segments)
                 .service(analytics::segments::list_partner_segment_members)
-                .service(analytics::summary::get_partner_analytics),
+                .service(analytics::summary::get_partner_analytics)
+                .service(promotions::partner::create_partner_promotion)
+                .service(promotions::partner::list_partner_promotions)
+                .service(promotions::partner::dry_run_earn)
+                .service(promotions::partner::get_partner_promotion)
+                .service(promotions::partner::end_partner_promotion)
+                .service(promotions::partner::list_ending_promotions)
+                .service(promotions::partner::list_expiring_points),
         )
         .service(
             scope("/v1/operator")
@@ -165,6 +173,10 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(platform::settings::put_settings)
                 .service(tiers::table::get_tiers)
                 .service(tiers::table::put_tiers)
+                .service(promotions::operator::create_promotion)
+                .service(promotions::operator::list_promotions)
+                .service(promotions::operator::get_promotion)
+                .service(promotions::operator::end_promotion)
                 .service(members::adjustments::create_adjustment)
                 .service(members::balances::get_operator_member_balance)
                 .service(ledger::verify::verify_ledger)

@@ -17,6 +17,7 @@ pub mod local_programs;
 pub mod members;
 pub mod partners;
 pub mod platform;
+pub mod promotions;
 pub mod redemption;
 pub mod settlement;
 pub mod tiers;

@@ -303,6 +303,8 @@ pub struct EntryKinds {
     pub payment: &'static str,
     /// Local points converted into network points.
     pub local_conversion: &'static str,
+    /// A promotion's bonus outside a sale.
+    pub promotion_bonus: &'static str,
 }
 
 impl EntryKinds {
@@ -321,6 +323,7 @@ impl EntryKinds {
             EntryKind::Settlement => self.settlement,
             EntryKind::Payment => self.payment,
             EntryKind::LocalConversion => self.local_conversion,
+            EntryKind::PromotionBonus => self.promotion_bonus,
         }
     }
 }

@@ -108,6 +108,12 @@ pub struct Statement {
     pub issued: StatementLine,
     /// Points its refunds clawed back, at the price of the order's points (credited).
     pub clawed_back: StatementLine,
+    /// Bonus points of its own promotions, at each lot's issuance price (it owes this).
+    #[serde(default)]
+    pub promotions_issued: StatementLine,
+    /// Bonus points of its promotions clawed back by refunds (credited).
+    #[serde(default)]
+    pub promotions_clawed_back: StatementLine,
     /// Points redeemed at its shops, at the redemption price (it is owed this).
     pub redeemed: StatementLine,
     /// Redemptions at its shops given back to members (it repays this).

@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod local_programs;
 pub mod members;
 pub mod partners;
+pub mod promotions;
 pub mod platform;
 pub mod redemption;
 pub mod settlement;

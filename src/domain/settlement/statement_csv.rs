@@ -39,6 +39,8 @@ pub fn statement_csv(s: &Statement) -> String {
     for (name, line) in [
         ("issued", &s.issued),
         ("clawed_back", &s.clawed_back),
+        ("promotions_issued", &s.promotions_issued),
+        ("promotions_clawed_back", &s.promotions_clawed_back),
         ("redeemed", &s.redeemed),
         ("reversed", &s.reversed),
         ("breakage", &s.breakage),

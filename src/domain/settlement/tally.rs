@@ -26,6 +26,8 @@ pub struct ClearingTotal {
     pub points: Points,
     /// How many events.
     pub events: i64,
+    /// Whether they are a promotion's bonus points (issued or clawed back).
+    pub promotion: bool,
 }
 
 /// Why a period cannot be tallied.
@@ -95,6 +97,10 @@ pub struct Figures {
     pub issued: Acc,
     /// Points its refunds clawed back.
     pub clawed_back: Acc,
+    /// Bonus points of its promotions.
+    pub promotions_issued: Acc,
+    /// Bonus points of its promotions clawed back by refunds.
+    pub promotions_clawed_back: Acc,
     /// Points redeemed at its shop.
     pub redeemed: Acc,
     /// Redemptions at its shop reversed.
@@ -109,11 +115,14 @@ pub struct Figures {
 
 impl Figures {
     /// What the partner owes the network (positive) or is owed, exactly, before its flat fee
-    /// and adjustments: issued less clawed back, less redeemed here, plus reversed here.
+    /// and adjustments: issued less clawed back (sales and promotions), less redeemed here,
+    /// plus reversed here.
     pub fn net_value(&self) -> Option<MoneyMicros> {
         self.issued
             .value
             .checked_sub(self.clawed_back.value)?
+            .checked_add(self.promotions_issued.value)?
+            .checked_sub(self.promotions_clawed_back.value)?
             .checked_sub(self.redeemed.value)?
             .checked_add(self.reversed.value)
     }
@@ -146,9 +155,21 @@ pub fn tally(totals: &[ClearingTotal]) -> Tally<PeriodFigures> {
                     f.by_partner.entry(issuer).or_default().breakage.add(t)?;
                 }
             }
-            (ClearingKind::Issue, Some(p)) => f.by_partner.entry(p).or_default().issued.add(t)?,
+            (ClearingKind::Issue, Some(p)) => {
+                let partner = f.by_partner.entry(p).or_default();
+                if t.promotion {
+                    partner.promotions_issued.add(t)?
+                } else {
+                    partner.issued.add(t)?
+                }
+            }
             (ClearingKind::Clawback, Some(p)) => {
-                f.by_partner.entry(p).or_default().clawed_back.add(t)?
+                let partner = f.by_partner.entry(p).or_default();
+                if t.promotion {
+                    partner.promotions_clawed_back.add(t)?
+                } else {
+                    partner.clawed_back.add(t)?
+                }
             }
             (ClearingKind::Redeem | ClearingKind::Reverse, Some(shop)) => {
                 redemption(&mut f, t, shop)?
@@ -261,6 +282,7 @@ mod tests {
             price: PriceMicros::from(price),
             points: Points::from(points),
             events: 1,
+            promotion: false,
         }
     }
 
@@ -307,6 +329,29 @@ mod tests {
         assert_eq!(coffee.net_value().unwrap().get(), -186_000);
         assert_eq!(f.operator_redeemed, acc(5, 30_000));
         assert_eq!(f.breakage[&Some(pid(1))].points, Points::from(7));
+    }
+
+    #[test]
+    fn a_partner_promotion_is_billed_apart_from_its_sales() {
+        use ClearingKind::*;
+        let promo = |kind, points| ClearingTotal {
+            promotion: true,
+            ..event(kind, Some(1), Some(1), 8_000, points)
+        };
+        // Books issues 100 sale points and 100 bonus points of its double-points weekend at
+        // 8,000 micros; a refund takes back 10 of each: it owes 180 x 0.008 = 1.44.
+        let f = tally(&[
+            event(Issue, Some(1), Some(1), 8_000, 100),
+            promo(Issue, 100),
+            event(Clawback, Some(1), Some(1), 8_000, 10),
+            promo(Clawback, 10),
+        ])
+        .unwrap();
+        let books = &f.by_partner[&pid(1)];
+        assert_eq!(books.issued, acc(100, 800_000));
+        assert_eq!(books.promotions_issued, acc(100, 800_000));
+        assert_eq!(books.promotions_clawed_back, acc(10, 80_000));
+        assert_eq!(books.net_value().unwrap().get(), 1_440_000);
     }
 
     #[test]

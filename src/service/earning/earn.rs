@@ -12,20 +12,19 @@ use crate::db::queries::partners::{self, ContractRow};
 use crate::db::{is_unique_violation, write_tx, DbConn};
 use crate::domain::clock::utc;
 
-use super::lines::{record_categories, treated_lines, Lines};
+use super::lines::{record_categories, treated_lines};
+use super::quote::{points_of_sale, rates_of, sale_context};
 use crate::db::queries::members::Member;
-use crate::domain::earning::rules::{
-    compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
-};
+use crate::domain::earning::rules::EarnOutcome;
 use crate::domain::earning::sale::check_sale;
-use crate::domain::ids::{CategoryId, EarnId, EntryId, LotId, MemberId, PartnerId};
+use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, local, lots, minus, Asset, Draft, Posting, PTS};
-use crate::service::platform::settings::NetworkSettings;
-use crate::service::{local_programs, members, tiers};
+use crate::service::promotions::sale::Planned;
+use crate::service::{local_programs, members, promotions, tiers};
 
 /// Credits the points of a sale to a linked member. One order earns once.
 pub fn earn(
@@ -43,19 +42,25 @@ pub fn earn(
         let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
         let tier = tiers::evaluate(conn, member.id, now)?;
         let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
-        let outcome = points_of_sale(&settings, &contract, req, &lines, &tier)?;
+        let rates = rates_of(&settings, &contract, &tier);
+        let outcome = points_of_sale(rates, req, &lines, &tier)?;
         let local =
             local_programs::points_of_sale(conn, partner_id, &req.currency, outcome.weighted_bp)?;
         let local_points = local.as_ref().map_or(Points::ZERO, |(_, p)| *p);
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
         record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
+        let who = (partner_id, member.id, occurred_at);
+        let amounts = (req.amount_minor, outcome.weighted_bp);
+        let sale = sale_context(&lines, who, &tier, rates, amounts, true);
+        let bonuses = promotions::sale::plan(conn, &sale, true)?;
         let lot = NewLotTerms {
             available_at: occurred_at + Duration::days(contract.return_window_days),
             expires_at: settings
                 .expiry_policy
                 .lot_expires_at(settings.expiry_months, occurred_at),
         };
-        let entry_id = if outcome.points.is_positive() || local_points.is_positive() {
+        let credits = outcome.points.is_positive() || local_points.is_positive();
+        let entry_id = if credits || !bonuses.is_empty() {
             let credit = Credit {
                 partner_id,
                 member_id: member.id,
@@ -65,9 +70,23 @@ pub fn earn(
                 occurred_at,
                 lot: &lot,
                 local: local.map(|(program, points)| (points, program.expiry_months)),
+                bonuses: &bonuses,
             };
             let (entry_id, lot_id, local_lot_id) = credit_points(conn, &mut member, &credit, now)?;
             earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
+            let issue = promotions::sale::Issue {
+                earn_id: Some(earn_id),
+                entry_id,
+                partner_id: Some(partner_id),
+                order_id: &req.order_id,
+                price_micros: contract.issuance_price_micros,
+                earned_at: occurred_at,
+                available_at: lot.available_at,
+                expires_at: lot.expires_at,
+                matured: lot.available_at <= now,
+                now,
+            };
+            promotions::sale::issue(conn, &member, &issue, &bonuses)?;
             if let Some(lot_id) = local_lot_id {
                 local_programs::record_earn(conn, earn_id, local_points, lot_id)?;
             }
@@ -99,12 +118,14 @@ pub fn earn(
             rules: outcome.rules,
             entry_id: entry_id.map(EntryId::get),
             local_points: local_points.get(),
+            bonus_points: bonuses.iter().map(|b| b.points.get()).sum(),
+            bonuses: bonuses.iter().map(Planned::bonus).collect(),
         })
     })
 }
 
 /// The partner's contract in force, which must be in the sale's currency.
-fn contract_for_sale(
+pub(super) fn contract_for_sale(
     conn: &mut DbConn,
     partner_id: PartnerId,
     now: NaiveDateTime,
@@ -123,43 +144,6 @@ fn contract_for_sale(
         );
     }
     Ok(contract)
-}
-
-fn points_of_sale(
-    settings: &NetworkSettings,
-    contract: &ContractRow,
-    req: &EarnRequest,
-    lines: &Lines,
-    tier: &tiers::Evaluated,
-) -> ApiResult<EarnOutcome> {
-    let tree = &lines.tree;
-    let rates = EarnRates {
-        base_rate_millipoints: settings.base_rate_millipoints,
-        partner_rate_bp: contract.earn_rate_bp,
-        tier_bp: tier.multiplier_bp(),
-        currency_exponent: currency_exponent(&contract.currency).unwrap_or(2),
-    };
-    let name = |c: CategoryId| tree.as_ref().map_or_else(|| c.to_string(), |t| t.path(c));
-    compute_points_with_lines(
-        MoneyMinor::from(req.amount_minor),
-        &req.currency,
-        rates,
-        &lines.treated,
-        &name,
-    )
-    .map(|mut outcome| {
-        if tier.multiplier_bp() != 10_000 {
-            let at = outcome.rules.len().min(2);
-            outcome.rules.insert(at, tier.applied_rule());
-        }
-        outcome
-    })
-    .ok_or_else(|| {
-        ApiError::new(
-            Code::InvalidAmount,
-            "the sale would earn more points than the maximum",
-        )
-    })
 }
 
 /// Records the order; a second earn of the same order id is refused here, whatever its key.
@@ -215,6 +199,8 @@ struct Credit<'a> {
     lot: &'a NewLotTerms,
     /// Local points of the partner's program and their expiry in months, if it runs one.
     local: Option<(Points, i64)>,
+    /// Promotions' bonuses, posted in the same entry (their lots come after).
+    bonuses: &'a [Planned],
 }
 
 /// Posts the earn entry (network points and, in the same entry, the partner's local points),
@@ -327,6 +313,9 @@ fn credit_postings(c: &Credit<'_>, wallet: &'static str) -> ApiResult<Vec<Postin
         );
         postings
             .push(Posting::member(account::MEMBER_AVAILABLE, c.member_id, local).in_asset(asset));
+    }
+    for bonus in c.bonuses {
+        postings.extend(bonus.postings(c.member_id, wallet)?);
     }
     Ok(postings)
 }

@@ -3,7 +3,9 @@
 
 mod earn;
 mod lines;
+mod quote;
 mod refund;
 
 pub use earn::earn;
+pub use quote::dry_run;
 pub use refund::refund;

@@ -27,7 +27,7 @@ use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
 use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting, PTS};
-use crate::service::{local_programs, members};
+use crate::service::{local_programs, members, promotions};
 
 /// Claws back the points of a full or partial return of an order.
 pub fn refund(
@@ -68,6 +68,19 @@ pub fn refund(
         let (local_claw, local_entry) =
             local_programs::claw_back(conn, &mut member, &earn, &returned, now)?;
         let entry_id = entry_id.or(local_entry);
+        let weight_after = earn.refunded_weighted_bp.saturating_add(weight);
+        let bonus_share = |points: Points| match earn.weighted_bp {
+            Some(total) => cumulative_clawback_weighted(points, total, weight_after),
+            None => cumulative_clawback(points, earn.amount_minor, refunded_after),
+        };
+        let bonus_claw = promotions::refund::claw_back(
+            conn,
+            &mut member,
+            &earn,
+            &req.refund_id,
+            &bonus_share,
+            now,
+        )?;
         record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
         // The refund lowers the member's qualifying spend: a grace period starts now if it
         // takes them below their tier.
@@ -83,6 +96,7 @@ pub fn refund(
             order_refunded_minor: refunded_after.get(),
             entry_id: entry_id.map(EntryId::get),
             local_points_clawed_back: local_claw.get(),
+            bonus_points_clawed_back: bonus_claw.get(),
         })
     })
 }

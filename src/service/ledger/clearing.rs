@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use crate::db::queries::ledger::lots::Lot;
 use crate::db::queries::settlement::{self as rows, NewEvent};
 use crate::db::DbConn;
-use crate::domain::ids::{EntryId, PartnerId, RedemptionId};
+use crate::domain::ids::{EntryId, PartnerId, PromotionId, RedemptionId};
 use crate::domain::money::{Points, PriceMicros};
 use crate::error::ApiResult;
 use crate::service::ledger::points_overflow;
@@ -41,6 +41,37 @@ pub fn record_order(
     price_micros: PriceMicros,
     order_id: &str,
 ) -> ApiResult<()> {
+    record_funded(conn, kind, at, (partner_id, points, price_micros), order_id, None)
+}
+
+/// A partner's promotion's bonus points issued or clawed back on an order: billed to the
+/// partner like its sales, shown apart on its statement.
+pub fn record_promotion(
+    conn: &mut DbConn,
+    kind: ClearingKind,
+    at: EntryAt,
+    (partner_id, points, price_micros): (PartnerId, Points, PriceMicros),
+    order_ref: &str,
+    promotion_id: PromotionId,
+) -> ApiResult<()> {
+    record_funded(
+        conn,
+        kind,
+        at,
+        (partner_id, points, price_micros),
+        order_ref,
+        Some(promotion_id),
+    )
+}
+
+fn record_funded(
+    conn: &mut DbConn,
+    kind: ClearingKind,
+    at: EntryAt,
+    (partner_id, points, price_micros): (PartnerId, Points, PriceMicros),
+    order_ref: &str,
+    promotion_id: Option<PromotionId>,
+) -> ApiResult<()> {
     if !points.is_positive() {
         return Ok(());
     }
@@ -54,7 +85,8 @@ pub fn record_order(
             issuer_partner_id: Some(partner_id),
             points,
             price_micros,
-            order_ref: order_id,
+            order_ref,
+            promotion_id,
         }],
     )?;
     Ok(())
@@ -87,6 +119,7 @@ pub fn record_redemption(
             points,
             price_micros,
             order_ref,
+            promotion_id: None,
         })
         .collect();
     rows::insert_events(conn, &events)?;
@@ -116,6 +149,7 @@ pub fn record_breakage(
             points: *points,
             price_micros: lot.price_micros,
             order_ref,
+            promotion_id: None,
         })
         .collect();
     rows::insert_events(conn, &events)?;

@@ -37,6 +37,8 @@ pub mod account {
     pub const NETWORK_BREAKAGE: &str = "network_breakage";
     /// Points the operator issued or withdrew by adjustment.
     pub const NETWORK_ADJUSTMENT: &str = "network_adjustment";
+    /// Bonus points of the operator's promotions (issued, or credited back by claw-backs).
+    pub const NETWORK_PROMOTION: &str = "network_promotion";
 }
 
 /// Whose account a posting moves: the account name says which kind of owner it needs.

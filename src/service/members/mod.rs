@@ -81,7 +81,11 @@ pub(super) fn create_member(
         };
         let inserted = conn.transaction(|conn| members::insert(conn, &new));
         match inserted {
-            Ok(id) => return Ok(members::by_id(conn, id)?),
+            Ok(id) => {
+                // A member joining the network receives the operator's welcome bonus, if any.
+                crate::service::promotions::welcome::give(conn, id, None, now)?;
+                return Ok(members::by_id(conn, id)?);
+            }
             Err(e) if is_unique_violation(&e) => {
                 if email.is_some_and(|e| members::by_email(conn, e).ok().flatten().is_some()) {
                     return fail(Code::Conflict, "this email is already registered");
@@ -129,11 +133,15 @@ fn link_member(
     match conn
         .transaction(|conn| members::insert_link(conn, partner_id, member.id, customer_ref, now))
     {
-        Ok(_) => Ok(MemberLink {
-            member_number: member.member_number.clone(),
-            customer_ref: customer_ref.map(str::to_owned),
-            linked_at: utc(now),
-        }),
+        Ok(_) => {
+            // A member first linked here receives the partner's welcome bonus, if it runs one.
+            crate::service::promotions::welcome::give(conn, member.id, Some(partner_id), now)?;
+            Ok(MemberLink {
+                member_number: member.member_number.clone(),
+                customer_ref: customer_ref.map(str::to_owned),
+                linked_at: utc(now),
+            })
+        }
         // A concurrent link of the same member won the race: its link is the answer.
         Err(e) if is_unique_violation(&e) => match existing(conn)? {
             Some(link) => Ok(link),

@@ -133,6 +133,7 @@ fn period_figures(
                 price: t.price_micros,
                 points: t.points,
                 events: t.events,
+                promotion: t.promotion != 0,
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;

@@ -181,6 +181,8 @@ fn build_statement(
         currency_exponent: period.exponent,
         issued: line(f.issued)?,
         clawed_back: line(f.clawed_back)?,
+        promotions_issued: line(f.promotions_issued)?,
+        promotions_clawed_back: line(f.promotions_clawed_back)?,
         redeemed: line(f.redeemed)?,
         reversed: line(f.reversed)?,
         breakage: line(f.breakage)?,

@@ -95,5 +95,6 @@ pub const STRINGS: Strings = Strings {
         settlement: "Settlement",
         payment: "Payment",
         local_conversion: "Converted into network points",
+        promotion_bonus: "Welcome bonus",
     },
 };

@@ -96,5 +96,6 @@ pub const STRINGS: Strings = Strings {
         settlement: "Règlement entre partenaires",
         payment: "Paiement",
         local_conversion: "Conversion en points du réseau",
+        promotion_bonus: "Bonus de bienvenue",
     },
 };

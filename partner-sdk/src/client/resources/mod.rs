@@ -7,6 +7,7 @@ mod earning;
 mod entries;
 mod local_program;
 mod members;
+mod promotions;
 mod redemptions;
 mod statements;
 pub use catalog::{CatalogUpload, ProductQuery};

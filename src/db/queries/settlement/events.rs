@@ -1,7 +1,7 @@
 //! Clearing events written beside journal entries, their sums for a close and for a
 //! partner's reconciliation, and the outstanding liability.
 
-use crate::domain::ids::{EntryId, PartnerId};
+use crate::domain::ids::{EntryId, PartnerId, PromotionId};
 use crate::domain::money::{Points, PriceMicros};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -22,6 +22,8 @@ pub struct NewEvent<'a> {
     pub points: Points,
     pub price_micros: PriceMicros,
     pub order_ref: &'a str,
+    /// The promotion whose bonus points these are, if any.
+    pub promotion_id: Option<PromotionId>,
 }
 
 /// Writes clearing events (one insert each: the portable form through the connection enum).
@@ -50,6 +52,9 @@ pub struct EventTotal {
     pub points: Points,
     #[diesel(sql_type = BigInt)]
     pub events: i64,
+    /// 1 for a promotion's bonus points, else 0.
+    #[diesel(sql_type = BigInt)]
+    pub promotion: i64,
 }
 
 /// Sums of the events posted in `[start, end)`.
@@ -60,10 +65,12 @@ pub fn event_totals(
 ) -> QueryResult<Vec<EventTotal>> {
     diesel::sql_query(
         "SELECT kind, partner_id, issuer_partner_id, price_micros, \
-                CAST(SUM(points) AS BIGINT) AS points, CAST(COUNT(*) AS BIGINT) AS events \
+                CAST(SUM(points) AS BIGINT) AS points, CAST(COUNT(*) AS BIGINT) AS events, \
+                CAST(CASE WHEN promotion_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS promotion \
          FROM clearing_events WHERE posted_at >= $1 AND posted_at < $2 \
-         GROUP BY kind, partner_id, issuer_partner_id, price_micros \
-         ORDER BY kind, partner_id, issuer_partner_id, price_micros",
+         GROUP BY kind, partner_id, issuer_partner_id, price_micros, \
+                  CASE WHEN promotion_id IS NULL THEN 0 ELSE 1 END \
+         ORDER BY kind, partner_id, issuer_partner_id, price_micros, promotion",
     )
     .bind::<Timestamp, _>(start)
     .bind::<Timestamp, _>(end)
@@ -72,7 +79,8 @@ pub fn event_totals(
 
 /// A partner's events of a period summed per (kind, order reference) as the partner sees
 /// them: `earn` (points issued), `refund` (points clawed back), `redemption` (points redeemed
-/// net of reversals).
+/// net of reversals). Promotions' bonus points are left out: a partner's record of an order
+/// holds the sale's points, and the statement shows the promotions apart.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct OrderTotal {
     #[diesel(sql_type = Text)]
@@ -101,7 +109,7 @@ pub fn order_totals_page(
                 CAST(SUM(CASE WHEN kind = 'reverse' THEN -points ELSE points END) AS BIGINT) AS points \
          FROM clearing_events \
          WHERE partner_id = $1 AND posted_at >= $2 AND posted_at < $3 \
-           AND kind IN ('issue', 'clawback', 'redeem', 'reverse') \
+           AND kind IN ('issue', 'clawback', 'redeem', 'reverse') AND promotion_id IS NULL \
            AND (CASE kind WHEN 'issue' THEN 'earn' WHEN 'clawback' THEN 'refund' ELSE 'redemption' END > $4 \
                 OR (CASE kind WHEN 'issue' THEN 'earn' WHEN 'clawback' THEN 'refund' ELSE 'redemption' END = $4 \
                     AND order_ref > $5)) \
