@@ -11,8 +11,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{BigInt, Nullable};
 
 use crate::domain::ids::{
-    CategoryId, DisputeId, EarnId, EntryId, LotId, MemberId, PartnerId, PaymentId, RedemptionId,
-    PromotionId, RunId, StatementId,
+    CategoryId, DisputeId, EarnId, EntryId, LotId, MemberId, PartnerId, PaymentId, PromotionId,
+    RedemptionId, RunId, StatementId,
 };
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 

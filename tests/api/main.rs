@@ -20,6 +20,7 @@ mod ledger;
 mod local_programs;
 mod members;
 mod platform;
+mod promotions;
 mod redemption;
 pub mod settlement;
 mod tiers;

@@ -87,9 +87,9 @@ pub fn check_rule(rule: &Rule) -> Result<(), String> {
         }
         Rule::MinimumBasket {
             min_amount_minor, ..
-        } if !(1..=crate::domain::limits::AMOUNT_MINOR_MAX).contains(&min_amount_minor) => Err(
-            "min_amount_minor: 1 to the largest sale amount".to_owned(),
-        ),
+        } if !(1..=crate::domain::limits::AMOUNT_MINOR_MAX).contains(&min_amount_minor) => {
+            Err("min_amount_minor: 1 to the largest sale amount".to_owned())
+        }
         Rule::FixedBonus { points }
         | Rule::NthPurchase { points, .. }
         | Rule::FirstPurchase { points }
@@ -146,13 +146,22 @@ pub fn sale_bonus(rule: &Rule, sale: &SaleFacts) -> Option<(i64, String)> {
     match *rule {
         Rule::Multiplier { multiplier_bp } => {
             let points = extra_points(sale.weighted_bp, sale.rates, multiplier_bp - BP_ONE)?;
-            Some((points, format!("{} on the sale's points", times(multiplier_bp))))
+            Some((
+                points,
+                format!("{} on the sale's points", times(multiplier_bp)),
+            ))
         }
         Rule::FixedBonus { points } => Some((points, "bonus on every sale".to_owned())),
         Rule::CategoryBonus { multiplier_bp, .. } if sale.category_weighted_bp > 0 => {
-            let points =
-                extra_points(sale.category_weighted_bp, sale.rates, multiplier_bp - BP_ONE)?;
-            Some((points, format!("{} on the category's lines", times(multiplier_bp))))
+            let points = extra_points(
+                sale.category_weighted_bp,
+                sale.rates,
+                multiplier_bp - BP_ONE,
+            )?;
+            Some((
+                points,
+                format!("{} on the category's lines", times(multiplier_bp)),
+            ))
         }
         Rule::NthPurchase { n, points }
             if n >= 2 && sale.purchases_since_start > 0 && sale.purchases_since_start % n == 0 =>
@@ -204,7 +213,7 @@ pub fn stack(mut candidates: Vec<Stackable>) -> Vec<i64> {
     candidates.sort_by_key(|c| (c.priority, c.id));
     let mut applied = Vec::new();
     for c in candidates {
-        if !c.points.is_some_and(|p| p > 0) {
+        if c.points.is_none_or(|p| p <= 0) {
             continue;
         }
         if c.exclusive {

@@ -33,17 +33,55 @@ fn points(rule: Rule, facts: &SaleFacts) -> Option<i64> {
 fn a_multiplier_gives_the_sale_points_again_times_its_excess() {
     // The sale earns 80 x 1.25 = 100 points; x2 gives 100 more, x1.5 gives 50, x1.33 gives
     // 100 x 0.33 = 33.
-    assert_eq!(points(Rule::Multiplier { multiplier_bp: 20_000 }, &sale()), Some(100));
-    assert_eq!(points(Rule::Multiplier { multiplier_bp: 15_000 }, &sale()), Some(50));
-    assert_eq!(points(Rule::Multiplier { multiplier_bp: 13_300 }, &sale()), Some(33));
+    assert_eq!(
+        points(
+            Rule::Multiplier {
+                multiplier_bp: 20_000
+            },
+            &sale()
+        ),
+        Some(100)
+    );
+    assert_eq!(
+        points(
+            Rule::Multiplier {
+                multiplier_bp: 15_000
+            },
+            &sale()
+        ),
+        Some(50)
+    );
+    assert_eq!(
+        points(
+            Rule::Multiplier {
+                multiplier_bp: 13_300
+            },
+            &sale()
+        ),
+        Some(33)
+    );
     // 0.99 EUR at x1.25 is 1.2375 points: the sale earns 1; x2 gives floor(1.2375) = 1 more.
     let small = SaleFacts {
         amount_minor: 99,
         weighted_bp: 99 * 10_000,
         ..sale()
     };
-    assert_eq!(points(Rule::Multiplier { multiplier_bp: 20_000 }, &small), Some(1));
-    let (_, why) = sale_bonus(&Rule::Multiplier { multiplier_bp: 15_000 }, &sale()).unwrap();
+    assert_eq!(
+        points(
+            Rule::Multiplier {
+                multiplier_bp: 20_000
+            },
+            &small
+        ),
+        Some(1)
+    );
+    let (_, why) = sale_bonus(
+        &Rule::Multiplier {
+            multiplier_bp: 15_000,
+        },
+        &sale(),
+    )
+    .unwrap();
     assert_eq!(why, "x1.5 on the sale's points");
 }
 
@@ -62,7 +100,11 @@ fn a_category_bonus_counts_only_the_lines_in_its_subtree() {
     assert_eq!(points(rule(30_000), &facts), Some(75));
     // x1.5: 0.5 x 37.5 = 18.75, rounded down.
     assert_eq!(points(rule(15_000), &facts), Some(18));
-    assert_eq!(points(rule(30_000), &sale()), None, "no line in the category");
+    assert_eq!(
+        points(rule(30_000), &sale()),
+        None,
+        "no line in the category"
+    );
 }
 
 #[test]
@@ -101,7 +143,11 @@ fn first_purchase_fixed_and_minimum_basket() {
         min_amount_minor: min,
         points: 70,
     };
-    assert_eq!(points(basket(8_000), &sale()), Some(70), "exactly the minimum");
+    assert_eq!(
+        points(basket(8_000), &sale()),
+        Some(70),
+        "exactly the minimum"
+    );
     assert_eq!(points(basket(8_001), &sale()), None);
     assert_eq!(
         points(Rule::Welcome { points: 100 }, &sale()),
@@ -112,13 +158,28 @@ fn first_purchase_fixed_and_minimum_basket() {
 
 #[test]
 fn rules_out_of_bounds_are_refused() {
-    assert!(check_rule(&Rule::Multiplier { multiplier_bp: 10_000 }).is_err(), "x1 gives nothing");
-    assert!(check_rule(&Rule::Multiplier { multiplier_bp: 100_001 }).is_err());
-    assert!(check_rule(&Rule::Multiplier { multiplier_bp: 20_000 }).is_ok());
+    assert!(
+        check_rule(&Rule::Multiplier {
+            multiplier_bp: 10_000
+        })
+        .is_err(),
+        "x1 gives nothing"
+    );
+    assert!(check_rule(&Rule::Multiplier {
+        multiplier_bp: 100_001
+    })
+    .is_err());
+    assert!(check_rule(&Rule::Multiplier {
+        multiplier_bp: 20_000
+    })
+    .is_ok());
     assert!(check_rule(&Rule::NthPurchase { n: 1, points: 5 }).is_err());
     assert!(check_rule(&Rule::NthPurchase { n: 2, points: 5 }).is_ok());
     assert!(check_rule(&Rule::FixedBonus { points: 0 }).is_err());
-    assert!(check_rule(&Rule::Welcome { points: BONUS_POINTS_MAX + 1 }).is_err());
+    assert!(check_rule(&Rule::Welcome {
+        points: BONUS_POINTS_MAX + 1
+    })
+    .is_err());
     assert!(check_rule(&Rule::MinimumBasket {
         min_amount_minor: 0,
         points: 5

@@ -26,7 +26,13 @@ pub(crate) async fn create_promotion(
     let categories = state.categories.clone();
     let out = state
         .run(move |conn, s| {
-            promotions::create(conn, &categories, s.clock.now_naive(), Owner::Operator, &input)
+            promotions::create(
+                conn,
+                &categories,
+                s.clock.now_naive(),
+                Owner::Operator,
+                &input,
+            )
         })
         .await?;
     Ok(json_response(StatusCode::CREATED, &out))

@@ -10,10 +10,10 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::earning::rules::{
     compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
 };
-use crate::domain::ids::{CategoryId, MemberId, PartnerId};
-use crate::domain::money::MoneyMinor;
 use crate::domain::earning::sale::check_sale;
+use crate::domain::ids::{CategoryId, MemberId, PartnerId};
 use crate::domain::limits::SALE_BACKDATE_DAYS_MAX;
+use crate::domain::money::MoneyMinor;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::platform::settings::NetworkSettings;
@@ -92,7 +92,6 @@ pub(super) fn points_of_sale(
     })
 }
 
-
 /// Furthest ahead a dry run may place a sale.
 const DRY_RUN_DAYS_AHEAD: i64 = 366;
 
@@ -117,7 +116,9 @@ pub fn dry_run(
     };
     check_sale(&sale, now)?;
     let at = req.occurred_at.map_or(now, |t| t.naive_utc());
-    if at < now - Duration::days(SALE_BACKDATE_DAYS_MAX) || at > now + Duration::days(DRY_RUN_DAYS_AHEAD) {
+    if at < now - Duration::days(SALE_BACKDATE_DAYS_MAX)
+        || at > now + Duration::days(DRY_RUN_DAYS_AHEAD)
+    {
         return fail(
             Code::InvalidOccurredAt,
             "occurred_at: at most 30 days back and a year ahead",

@@ -41,7 +41,14 @@ pub fn record_order(
     price_micros: PriceMicros,
     order_id: &str,
 ) -> ApiResult<()> {
-    record_funded(conn, kind, at, (partner_id, points, price_micros), order_id, None)
+    record_funded(
+        conn,
+        kind,
+        at,
+        (partner_id, points, price_micros),
+        order_id,
+        None,
+    )
 }
 
 /// A partner's promotion's bonus points issued or clawed back on an order: billed to the

@@ -4,6 +4,7 @@
 //! listed for the partner's site ([`urgency`]).
 
 pub mod refund;
+mod rules;
 pub mod sale;
 pub mod urgency;
 pub mod welcome;
@@ -19,12 +20,15 @@ use crate::db::queries::tiers as tier_rows;
 use crate::db::{write_tx, DbConn};
 use crate::domain::analytics::rfm::Segment;
 use crate::domain::clock::utc;
-use crate::domain::ids::{CategoryId, MemberId, PartnerId, PromotionId};
+use crate::domain::ids::{MemberId, PartnerId, PromotionId};
 use crate::domain::input::{check_range, check_text, TextKind};
 use crate::domain::promotions::{check_rule, split_budget, Rule, BUDGET_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::members;
+
+pub(crate) use rules::rule_of;
+use rules::{parse_rule, RuleColumns};
 
 /// Longest a promotion may run.
 const RUN_DAYS_MAX: i64 = 731;
@@ -157,49 +161,6 @@ fn not_found() -> ApiError {
     ApiError::new(Code::PromotionNotFound, "no such promotion")
 }
 
-fn parse_rule(
-    conn: &mut DbConn,
-    categories: &TreeCache,
-    rule: &PromotionRule,
-) -> ApiResult<Rule> {
-    Ok(match rule {
-        PromotionRule::Multiplier { multiplier_bp } => Rule::Multiplier {
-            multiplier_bp: *multiplier_bp,
-        },
-        PromotionRule::FixedBonus { points } => Rule::FixedBonus { points: *points },
-        PromotionRule::CategoryBonus {
-            category,
-            multiplier_bp,
-        } => {
-            let text = check_text("rule.category", category, TextKind::Label)?;
-            let tree = categories.current(conn)?;
-            let category = tree.taxonomy.resolve(text).ok_or_else(|| {
-                ApiError::new(
-                    Code::CategoryNotFound,
-                    "rule.category: no such category (a Google id or path)",
-                )
-            })?;
-            Rule::CategoryBonus {
-                category,
-                multiplier_bp: *multiplier_bp,
-            }
-        }
-        PromotionRule::NthPurchase { n, points } => Rule::NthPurchase {
-            n: *n,
-            points: *points,
-        },
-        PromotionRule::FirstPurchase { points } => Rule::FirstPurchase { points: *points },
-        PromotionRule::Welcome { points } => Rule::Welcome { points: *points },
-        PromotionRule::MinimumBasket {
-            min_amount_minor,
-            points,
-        } => Rule::MinimumBasket {
-            min_amount_minor: *min_amount_minor,
-            points: *points,
-        },
-    })
-}
-
 /// The target's stored kind and value, and the members of a list (a partner's must be linked
 /// to it: another's member answers as an unknown number).
 fn parse_target(
@@ -246,86 +207,6 @@ fn parse_target(
     })
 }
 
-/// A rule laid out in the promotion's columns: `param` is its condition (the category, N, or
-/// the smallest basket).
-struct RuleColumns {
-    kind: &'static str,
-    multiplier_bp: Option<i64>,
-    points: Option<i64>,
-    param: Option<i64>,
-}
-
-impl RuleColumns {
-    fn of(rule: &Rule) -> RuleColumns {
-        let mut c = RuleColumns {
-            kind: "",
-            multiplier_bp: None,
-            points: None,
-            param: None,
-        };
-        match *rule {
-            Rule::Multiplier { multiplier_bp } => {
-                c.kind = "multiplier";
-                c.multiplier_bp = Some(multiplier_bp);
-            }
-            Rule::FixedBonus { points } => (c.kind, c.points) = ("fixed_bonus", Some(points)),
-            Rule::CategoryBonus {
-                category,
-                multiplier_bp,
-            } => {
-                c.kind = "category_bonus";
-                c.param = Some(category.get());
-                c.multiplier_bp = Some(multiplier_bp);
-            }
-            Rule::NthPurchase { n, points } => {
-                c.kind = "nth_purchase";
-                (c.param, c.points) = (Some(n), Some(points));
-            }
-            Rule::FirstPurchase { points } => {
-                (c.kind, c.points) = ("first_purchase", Some(points));
-            }
-            Rule::Welcome { points } => (c.kind, c.points) = ("welcome", Some(points)),
-            Rule::MinimumBasket {
-                min_amount_minor,
-                points,
-            } => {
-                c.kind = "minimum_basket";
-                (c.param, c.points) = (Some(min_amount_minor), Some(points));
-            }
-        }
-        c
-    }
-}
-
-/// The rule stored in a promotion's columns.
-pub(crate) fn rule_of(row: &PromotionRow) -> ApiResult<Rule> {
-    let bad = || ApiError::internal(format!("promotion {} has a malformed rule", row.id));
-    let points = || row.bonus_points.ok_or_else(bad);
-    let bp = || row.multiplier_bp.ok_or_else(bad);
-    let param = || row.rule_param.ok_or_else(bad);
-    Ok(match row.rule_kind.as_str() {
-        "multiplier" => Rule::Multiplier {
-            multiplier_bp: bp()?,
-        },
-        "fixed_bonus" => Rule::FixedBonus { points: points()? },
-        "category_bonus" => Rule::CategoryBonus {
-            category: CategoryId::from(param()?),
-            multiplier_bp: bp()?,
-        },
-        "nth_purchase" => Rule::NthPurchase {
-            n: param()?,
-            points: points()?,
-        },
-        "first_purchase" => Rule::FirstPurchase { points: points()? },
-        "welcome" => Rule::Welcome { points: points()? },
-        "minimum_basket" => Rule::MinimumBasket {
-            min_amount_minor: param()?,
-            points: points()?,
-        },
-        _ => return Err(bad()),
-    })
-}
-
 /// Who pays a promotion's points.
 pub(crate) fn funder_of(row: &PromotionRow) -> Funder {
     match row.partner_id {
@@ -334,11 +215,7 @@ pub(crate) fn funder_of(row: &PromotionRow) -> Funder {
     }
 }
 
-fn to_api(
-    conn: &mut DbConn,
-    categories: &TreeCache,
-    row: &PromotionRow,
-) -> ApiResult<Promotion> {
+fn to_api(conn: &mut DbConn, categories: &TreeCache, row: &PromotionRow) -> ApiResult<Promotion> {
     let rule = match rule_of(row)? {
         Rule::Multiplier { multiplier_bp } => PromotionRule::Multiplier { multiplier_bp },
         Rule::FixedBonus { points } => PromotionRule::FixedBonus { points },

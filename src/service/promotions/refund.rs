@@ -61,7 +61,10 @@ fn claw_grant(
         Some(p) => Posting::partner(account::PARTNER_ISSUANCE, p, claw),
         None => Posting::network(account::NETWORK_PROMOTION, claw),
     };
-    let memo = format!("promotion {} on order {}", grant.promotion_id, earn.order_id);
+    let memo = format!(
+        "promotion {} on order {}",
+        grant.promotion_id, earn.order_id
+    );
     let member_id = member.id;
     let entry_id = ledger::post_entry(
         conn,
@@ -73,7 +76,11 @@ fn claw_grant(
             memo: Some(&memo),
             posted_at: now,
             postings: vec![
-                Posting::member(account::MEMBER_PENDING, member_id, minus(split.from_pending)?),
+                Posting::member(
+                    account::MEMBER_PENDING,
+                    member_id,
+                    minus(split.from_pending)?,
+                ),
                 Posting::member(
                     account::MEMBER_AVAILABLE,
                     member_id,

@@ -104,7 +104,10 @@ pub fn plan(conn: &mut DbConn, sale: &SaleContext<'_>, reserve: bool) -> ApiResu
     let mut candidates = Vec::new();
     for row in running {
         let rule = rule_of(&row)?;
-        let offer = if targets(conn, &row, sale.member_id, sale.tier)? {
+        // A spent budget ends the promotion: it leaves the stack to the next one (an earn
+        // that finds it spent only when it takes from it gets nothing from it instead).
+        let spent = row.budget_points.is_some() && rows::budget_left(conn, row.id)? == 0;
+        let offer = if !spent && targets(conn, &row, sale.member_id, sale.tier)? {
             let facts = facts(conn, sale, &row, &rule)?;
             sale_bonus(&rule, &facts)
         } else {
@@ -269,8 +272,8 @@ pub fn issue(
     at: &Issue<'_>,
     planned: &[Planned],
 ) -> ApiResult<()> {
-    let bonus_total = Points::checked_sum(planned.iter().map(|p| p.points))
-        .ok_or_else(points_overflow)?;
+    let bonus_total =
+        Points::checked_sum(planned.iter().map(|p| p.points)).ok_or_else(points_overflow)?;
     // The member's available balance before the bonuses (after the sale's own points).
     let mut available = if at.matured {
         member
@@ -286,7 +289,11 @@ pub fn issue(
             &NewLot {
                 member_id: member.id,
                 asset: PTS,
-                issuer_kind: if p.funder.is_some() { "partner" } else { "operator" },
+                issuer_kind: if p.funder.is_some() {
+                    "partner"
+                } else {
+                    "operator"
+                },
                 issuer_partner_id: p.funder,
                 price_micros: if p.funder.is_some() {
                     at.price_micros
@@ -305,9 +312,17 @@ pub fn issue(
         if at.matured {
             let repay = lots::debt_repaid(available, p.points);
             if repay.is_positive() {
-                lots::apply_plan(conn, &[(lot_id, repay)], at.entry_id, None, "debt_repayment")?;
+                lots::apply_plan(
+                    conn,
+                    &[(lot_id, repay)],
+                    at.entry_id,
+                    None,
+                    "debt_repayment",
+                )?;
             }
-            available = available.checked_add(p.points).ok_or_else(points_overflow)?;
+            available = available
+                .checked_add(p.points)
+                .ok_or_else(points_overflow)?;
         }
         rows::insert_grant(
             conn,

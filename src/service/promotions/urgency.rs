@@ -55,8 +55,7 @@ pub fn expiring(
         cursor.unwrap_or(0),
         limit.saturating_add(1),
     )?;
-    let (page, next_cursor) =
-        crate::service::page_of(page, limit, |r| r.member_id.to_string());
+    let (page, next_cursor) = crate::service::page_of(page, limit, |r| r.member_id.to_string());
     Ok(ExpiringPoints {
         items: page
             .into_iter()

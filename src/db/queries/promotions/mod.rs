@@ -5,11 +5,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use crate::db::schema::{
-    earns, promotion_budgets, promotion_grants, promotion_members, promotions, rfm_scores,
-};
+use crate::db::schema::{earns, promotion_budgets, promotion_members, promotions, rfm_scores};
 use crate::db::DbConn;
-use crate::domain::ids::{EarnId, EntryId, LotId, MemberId, PartnerId, PromotionId};
+
+mod budgets;
+mod grants;
+use crate::domain::ids::{MemberId, PartnerId, PromotionId};
 
 /// A promotion as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -180,9 +181,13 @@ pub fn ending(
 /// Ends a promotion at `at` if it ends later (a promotion ended before its start keeps an
 /// empty window); the rows changed.
 pub fn end_at(conn: &mut DbConn, id: PromotionId, at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(promotions::table.find(id).filter(promotions::ends_at.gt(at)))
-        .set(promotions::ends_at.eq(at))
-        .execute(conn)
+    diesel::update(
+        promotions::table
+            .find(id)
+            .filter(promotions::ends_at.gt(at)),
+    )
+    .set(promotions::ends_at.eq(at))
+    .execute(conn)
 }
 
 /// Whether the member is on the promotion's list.
@@ -233,9 +238,9 @@ pub fn purchases_since(
 }
 
 #[derive(QueryableByName)]
-struct Sum {
+pub(super) struct Sum {
     #[diesel(sql_type = BigInt)]
-    total: i64,
+    pub(super) total: i64,
 }
 
 /// Bonus points the member received from the promotion, net of claw-backs.
@@ -269,158 +274,7 @@ pub fn granted_total(conn: &mut DbConn, id: PromotionId) -> QueryResult<(i64, i6
     .map(|t| (t.points, t.grants))
 }
 
-/// What is left of a promotion's budget, over all its rows.
-pub fn budget_left(conn: &mut DbConn, id: PromotionId) -> QueryResult<i64> {
-    diesel::sql_query(
-        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) AS total \
-         FROM promotion_budgets WHERE promotion_id = $1",
-    )
-    .bind::<BigInt, _>(id)
-    .get_result::<Sum>(conn)
-    .map(|s| s.total)
-}
-
-/// Takes `points` from one budget row if it holds that many (the update locks the row until
-/// the transaction ends); whether it did.
-pub fn take_whole(
-    conn: &mut DbConn,
-    id: PromotionId,
-    shard: i64,
-    points: i64,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
-        promotion_budgets::table
-            .filter(promotion_budgets::promotion_id.eq(id))
-            .filter(promotion_budgets::shard.eq(shard))
-            .filter(promotion_budgets::remaining.ge(points)),
-    )
-    .set(promotion_budgets::remaining.eq(promotion_budgets::remaining - points))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// The budget rows that still hold points, by shard (read without locking).
-pub fn shards_left(conn: &mut DbConn, id: PromotionId) -> QueryResult<Vec<i64>> {
-    promotion_budgets::table
-        .filter(promotion_budgets::promotion_id.eq(id))
-        .filter(promotion_budgets::remaining.gt(0))
-        .order(promotion_budgets::shard.asc())
-        .select(promotion_budgets::shard)
-        .load(conn)
-}
-
-/// Locks one budget row (a no-op update: `SELECT ... FOR UPDATE` does not exist on SQLite)
-/// and returns what it holds then.
-pub fn lock_shard(conn: &mut DbConn, id: PromotionId, shard: i64) -> QueryResult<i64> {
-    let row = promotion_budgets::table
-        .filter(promotion_budgets::promotion_id.eq(id))
-        .filter(promotion_budgets::shard.eq(shard));
-    diesel::update(row)
-        .set(promotion_budgets::remaining.eq(promotion_budgets::remaining))
-        .execute(conn)?;
-    row.select(promotion_budgets::remaining).first(conn)
-}
-
-/// Takes `points` from a locked budget row.
-pub fn take_locked(conn: &mut DbConn, id: PromotionId, shard: i64, points: i64) -> QueryResult<usize> {
-    diesel::update(
-        promotion_budgets::table
-            .filter(promotion_budgets::promotion_id.eq(id))
-            .filter(promotion_budgets::shard.eq(shard)),
-    )
-    .set(promotion_budgets::remaining.eq(promotion_budgets::remaining - points))
-    .execute(conn)
-}
-
-/// A bonus given.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = promotion_grants)]
-pub struct NewGrant {
-    pub promotion_id: PromotionId,
-    pub member_id: MemberId,
-    pub partner_id: Option<PartnerId>,
-    pub earn_id: Option<EarnId>,
-    pub lot_id: LotId,
-    pub entry_id: EntryId,
-    pub points: i64,
-    pub granted_at: NaiveDateTime,
-}
-
-/// Records a bonus given.
-pub fn insert_grant(conn: &mut DbConn, grant: &NewGrant) -> QueryResult<()> {
-    diesel::insert_into(promotion_grants::table)
-        .values(grant)
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// A bonus given on an earn, as a refund reads it.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = promotion_grants)]
-pub struct GrantRow {
-    pub id: i64,
-    pub promotion_id: PromotionId,
-    pub lot_id: LotId,
-    pub points: i64,
-    pub clawed_points: i64,
-}
-
-/// The bonuses given on an earn, oldest first.
-pub fn grants_of_earn(conn: &mut DbConn, earn_id: EarnId) -> QueryResult<Vec<GrantRow>> {
-    promotion_grants::table
-        .filter(promotion_grants::earn_id.eq(earn_id))
-        .order(promotion_grants::id.asc())
-        .select(GrantRow::as_select())
-        .load(conn)
-}
-
-/// Adds a claw-back to a bonus.
-pub fn add_clawed(conn: &mut DbConn, grant_id: i64, points: i64) -> QueryResult<usize> {
-    diesel::update(
-        promotion_grants::table
-            .find(grant_id)
-            .filter(promotion_grants::clawed_points.le(promotion_grants::points - points)),
-    )
-    .set(promotion_grants::clawed_points.eq(promotion_grants::clawed_points + points))
-    .execute(conn)
-}
-
-/// A linked member's points expiring in a window.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct ExpiringRow {
-    #[diesel(sql_type = BigInt)]
-    pub member_id: MemberId,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub member_number: String,
-    #[diesel(sql_type = BigInt)]
-    pub points: i64,
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    pub first_expires_at: NaiveDateTime,
-}
-
-/// The partner's linked members (after member id `after`, by id) whose network points expire
-/// in `(from, until]`: their points in that window and the first date.
-pub fn expiring(
-    conn: &mut DbConn,
-    partner_id: PartnerId,
-    (from, until): (NaiveDateTime, NaiveDateTime),
-    after: i64,
-    limit: i64,
-) -> QueryResult<Vec<ExpiringRow>> {
-    diesel::sql_query(
-        "SELECT m.id AS member_id, m.member_number, \
-                CAST(SUM(l.remaining) AS BIGINT) AS points, MIN(l.expires_at) AS first_expires_at \
-         FROM member_links k \
-         JOIN members m ON m.id = k.member_id \
-         JOIN lots l ON l.member_id = k.member_id \
-         WHERE k.partner_id = $1 AND k.member_id > $2 AND l.asset = 'PTS' AND l.remaining > 0 \
-           AND l.expires_at > $3 AND l.expires_at <= $4 \
-         GROUP BY m.id, m.member_number ORDER BY m.id LIMIT $5",
-    )
-    .bind::<BigInt, _>(partner_id)
-    .bind::<BigInt, _>(after)
-    .bind::<diesel::sql_types::Timestamp, _>(from)
-    .bind::<diesel::sql_types::Timestamp, _>(until)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-}
+pub use budgets::{budget_left, lock_shard, shards_left, take_locked, take_whole};
+pub use grants::{
+    add_clawed, expiring, grants_of_earn, insert_grant, ExpiringRow, GrantRow, NewGrant,
+};
