@@ -232,6 +232,7 @@ pub fn seed(conn: &mut DbConn, state: &AppState, listen: &str) -> ApiResult<Stri
                     email: email.into(),
                     password: DEMO_PASSWORD.into(),
                     display_name: Some(name.into()),
+                    referral_code: None,
                 },
             )?;
             for partner in partner_rows::partner_page(conn, PartnerId::default(), 3)? {

@@ -104,6 +104,7 @@ codes! {
     ConversionReferenceReused => (StatusCode::CONFLICT, "conversion_reference_reused", "This conversion reference was already used"),
     InvalidLogo => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_logo", "The logo is not an acceptable PNG"),
     PromotionNotFound => (StatusCode::NOT_FOUND, "promotion_not_found", "No such promotion"),
+    ReferralRefused => (StatusCode::CONFLICT, "referral_refused", "This referral is not allowed (oneself, a loop, a second referrer, or a member who has already bought)"),
     DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "The database is unavailable or overloaded; retry later"),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
 }

@@ -48,6 +48,15 @@ pub enum PromotionRule {
         /// 1 to 1,000,000 points.
         points: i64,
     },
+    /// A referral reward: `points` to the member who referred and to the member referred, once
+    /// the referred member's first purchase of at least `min_amount_minor` (at this partner, for
+    /// a partner's promotion) is past its return window.
+    Referral {
+        /// 1 to 1,000,000 points, to each side.
+        points: i64,
+        /// The smallest qualifying purchase, in minor units.
+        min_amount_minor: i64,
+    },
     /// A bonus on a sale of at least `min_amount_minor`.
     MinimumBasket {
         /// The smallest qualifying sale, in minor units.
@@ -281,4 +290,27 @@ pub struct ExpiringMember {
     pub points: i64,
     /// The earliest of those expiry dates.
     pub first_expires_at: DateTime<Utc>,
+}
+
+/// A member's referral code and what it brought.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralStatus {
+    /// The member's code, to give to friends (8 characters, case does not matter).
+    pub code: String,
+    /// Members who joined with it.
+    pub referred: i64,
+    /// Of those, the ones whose first purchase is past its return window: both sides were paid.
+    pub rewarded: i64,
+    /// Who referred this member, if anyone (their code).
+    pub referred_by: Option<String>,
+}
+
+/// Names the member who referred the caller: before their first purchase only, once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferrerRequest {
+    /// The referrer's code.
+    pub code: String,
 }

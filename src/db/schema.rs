@@ -675,6 +675,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    referral_codes (member_id) {
+        member_id -> BigInt,
+        code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (referred_member_id) {
+        referred_member_id -> BigInt,
+        referrer_member_id -> BigInt,
+        created_at -> Timestamp,
+        promotion_id -> Nullable<BigInt>,
+        earn_id -> Nullable<BigInt>,
+        payable_at -> Nullable<Timestamp>,
+        rewarded_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -686,6 +706,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     promotion_members,
     promotion_budgets,
     promotion_grants,
+    referral_codes,
+    referrals,
     network_clock,
     network_settings,
     partners,

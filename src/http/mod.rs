@@ -208,6 +208,8 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(members::account::get_balance)
                 .service(members::account::list_history)
                 .service(tiers::table::get_tier)
+                .service(promotions::member::get_referral)
+                .service(promotions::member::set_referrer)
                 .service(redemption::codes::create_code),
         );
 }

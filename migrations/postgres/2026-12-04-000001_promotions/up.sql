@@ -11,7 +11,7 @@ CREATE TABLE promotions (
     ends_at TIMESTAMP NOT NULL,
     target_kind TEXT NOT NULL CHECK (target_kind IN ('all', 'tier', 'segment', 'members')),
     target_value TEXT,
-    rule_kind TEXT NOT NULL CHECK (rule_kind IN ('multiplier', 'fixed_bonus', 'category_bonus', 'nth_purchase', 'first_purchase', 'welcome', 'minimum_basket')),
+    rule_kind TEXT NOT NULL CHECK (rule_kind IN ('multiplier', 'fixed_bonus', 'category_bonus', 'nth_purchase', 'first_purchase', 'welcome', 'referral', 'minimum_basket')),
     multiplier_bp BIGINT,
     bonus_points BIGINT,
     rule_param BIGINT,
@@ -56,6 +56,29 @@ CREATE TABLE promotion_grants (
 );
 CREATE INDEX promotion_grants_member ON promotion_grants (promotion_id, member_id);
 CREATE INDEX promotion_grants_earn ON promotion_grants (earn_id);
+
+-- Each member's referral code, drawn when first asked for.
+CREATE TABLE referral_codes (
+    member_id BIGINT PRIMARY KEY REFERENCES members (id),
+    code TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- Who referred whom (one referrer per member, never oneself), the referral promotion and the
+-- purchase that qualified it, when both sides are paid (the end of that purchase's return
+-- window), and when they were.
+CREATE TABLE referrals (
+    referred_member_id BIGINT PRIMARY KEY REFERENCES members (id),
+    referrer_member_id BIGINT NOT NULL REFERENCES members (id),
+    created_at TIMESTAMP NOT NULL,
+    promotion_id BIGINT REFERENCES promotions (id),
+    earn_id BIGINT REFERENCES earns (id),
+    payable_at TIMESTAMP,
+    rewarded_at TIMESTAMP,
+    CHECK (referred_member_id <> referrer_member_id)
+);
+CREATE INDEX referrals_due ON referrals (payable_at);
+CREATE INDEX referrals_referrer ON referrals (referrer_member_id);
 
 -- A promotion's clearing events (its bonus points issued or clawed back), shown apart on the
 -- partner's statement.

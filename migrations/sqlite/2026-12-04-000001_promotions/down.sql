@@ -1,4 +1,8 @@
 ALTER TABLE clearing_events DROP COLUMN promotion_id;
+DROP INDEX referrals_referrer;
+DROP INDEX referrals_due;
+DROP TABLE referrals;
+DROP TABLE referral_codes;
 DROP INDEX promotion_grants_earn;
 DROP INDEX promotion_grants_member;
 DROP TABLE promotion_grants;

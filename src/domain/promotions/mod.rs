@@ -61,6 +61,14 @@ pub enum Rule {
         /// Points.
         points: i64,
     },
+    /// Points to both sides of a referral, once the referred member's first purchase of at
+    /// least `min_amount_minor` is past its return window (not a sale rule).
+    Referral {
+        /// Points to each side.
+        points: i64,
+        /// The smallest qualifying purchase, minor units.
+        min_amount_minor: i64,
+    },
     /// Points on a sale of at least `min_amount_minor`.
     MinimumBasket {
         /// Minor units.
@@ -87,6 +95,9 @@ pub fn check_rule(rule: &Rule) -> Result<(), String> {
         }
         Rule::MinimumBasket {
             min_amount_minor, ..
+        }
+        | Rule::Referral {
+            min_amount_minor, ..
         } if !(1..=crate::domain::limits::AMOUNT_MINOR_MAX).contains(&min_amount_minor) => {
             Err("min_amount_minor: 1 to the largest sale amount".to_owned())
         }
@@ -95,6 +106,7 @@ pub fn check_rule(rule: &Rule) -> Result<(), String> {
         | Rule::FirstPurchase { points }
         | Rule::Welcome { points }
         | Rule::MinimumBasket { points, .. }
+        | Rule::Referral { points, .. }
             if !points_ok(points) =>
         {
             Err(format!("points: 1 to {BONUS_POINTS_MAX}"))

@@ -18,6 +18,9 @@ pub struct SignUpRequest {
     /// Name to greet the member with.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// The referral code of the member who invited them, if any.
+    #[serde(default)]
+    pub referral_code: Option<String>,
 }
 
 /// Sign-in with email and password.

@@ -87,6 +87,14 @@ pub fn earn(
                 now,
             };
             promotions::sale::issue(conn, &member, &issue, &bonuses)?;
+            promotions::referrals::on_earn(
+                conn,
+                member.id,
+                partner_id,
+                (earn_id, req.amount_minor),
+                (occurred_at, lot.available_at),
+                &tier.tier.code,
+            )?;
             if let Some(lot_id) = local_lot_id {
                 local_programs::record_earn(conn, earn_id, local_points, lot_id)?;
             }

@@ -82,6 +82,7 @@ pub fn refund(
             now,
         )?;
         record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
+        promotions::referrals::on_refund(conn, &earn, refunded_after.get())?;
         // The refund lowers the member's qualifying spend: a grace period starts now if it
         // takes them below their tier.
         crate::service::tiers::evaluate(conn, member.id, now)?;

@@ -47,6 +47,9 @@ pub fn sign_up(conn: &mut DbConn, state: &AppState, req: &SignUpRequest) -> ApiR
     let now = state.clock.now_naive();
     write_tx(conn, |conn| {
         let member = create_member(conn, Some(&email), Some(&hash), display_name, now)?;
+        if let Some(code) = &req.referral_code {
+            crate::service::promotions::referrals::set_referrer(conn, member.id, code, now)?;
+        }
         new_session(conn, state, &member)
     })
 }

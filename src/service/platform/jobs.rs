@@ -21,6 +21,8 @@ pub struct JobReport {
     pub members_synced: u64,
     /// Nonces forgotten.
     pub nonces_purged: u64,
+    /// Referrals paid (both sides).
+    pub referrals_paid: u64,
 }
 
 const BATCH: i64 = 500;
@@ -52,6 +54,8 @@ pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
             None => break,
         }
     }
+    report.referrals_paid =
+        crate::service::promotions::referrals::pay_due(conn, clock.now_naive())?;
     let cutoff = Utc::now().naive_utc()
         - Duration::seconds(2 * crate::service::platform::auth::SIGNATURE_WINDOW_S);
     report.nonces_purged = u64::try_from(auth_rows::purge_nonces(conn, cutoff)?).unwrap_or(0);

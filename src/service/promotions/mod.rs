@@ -3,6 +3,7 @@
 //! earn ([`sale`]), taken back by refunds ([`refund`]), given at enrolment ([`welcome`]), and
 //! listed for the partner's site ([`urgency`]).
 
+pub mod referrals;
 pub mod refund;
 mod rules;
 pub mod sale;
@@ -229,6 +230,13 @@ fn to_api(conn: &mut DbConn, categories: &TreeCache, row: &PromotionRow) -> ApiR
         Rule::NthPurchase { n, points } => PromotionRule::NthPurchase { n, points },
         Rule::FirstPurchase { points } => PromotionRule::FirstPurchase { points },
         Rule::Welcome { points } => PromotionRule::Welcome { points },
+        Rule::Referral {
+            points,
+            min_amount_minor,
+        } => PromotionRule::Referral {
+            points,
+            min_amount_minor,
+        },
         Rule::MinimumBasket {
             min_amount_minor,
             points,

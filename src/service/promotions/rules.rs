@@ -43,6 +43,13 @@ pub(super) fn parse_rule(
         },
         PromotionRule::FirstPurchase { points } => Rule::FirstPurchase { points: *points },
         PromotionRule::Welcome { points } => Rule::Welcome { points: *points },
+        PromotionRule::Referral {
+            points,
+            min_amount_minor,
+        } => Rule::Referral {
+            points: *points,
+            min_amount_minor: *min_amount_minor,
+        },
         PromotionRule::MinimumBasket {
             min_amount_minor,
             points,
@@ -92,6 +99,13 @@ impl RuleColumns {
                 (c.kind, c.points) = ("first_purchase", Some(points));
             }
             Rule::Welcome { points } => (c.kind, c.points) = ("welcome", Some(points)),
+            Rule::Referral {
+                points,
+                min_amount_minor,
+            } => {
+                c.kind = "referral";
+                (c.param, c.points) = (Some(min_amount_minor), Some(points));
+            }
             Rule::MinimumBasket {
                 min_amount_minor,
                 points,
@@ -125,6 +139,10 @@ pub(crate) fn rule_of(row: &PromotionRow) -> ApiResult<Rule> {
         },
         "first_purchase" => Rule::FirstPurchase { points: points()? },
         "welcome" => Rule::Welcome { points: points()? },
+        "referral" => Rule::Referral {
+            points: points()?,
+            min_amount_minor: param()?,
+        },
         "minimum_basket" => Rule::MinimumBasket {
             min_amount_minor: param()?,
             points: points()?,

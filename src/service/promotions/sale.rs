@@ -99,7 +99,7 @@ impl Planned {
 /// budgets are taken (an earn, inside its transaction, the member locked); without, they are
 /// only read (a dry run).
 pub fn plan(conn: &mut DbConn, sale: &SaleContext<'_>, reserve: bool) -> ApiResult<Vec<Planned>> {
-    let running = rows::running(conn, Some(sale.partner_id), sale.occurred_at, false)?;
+    let running = rows::running(conn, Some(sale.partner_id), sale.occurred_at, None)?;
     let mut offers: Vec<(PromotionRow, i64, String)> = Vec::new();
     let mut candidates = Vec::new();
     for row in running {

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use partner_sdk::types::EntryKind;
 
+use crate::db::queries::members::Member;
 use crate::db::queries::partners;
 use crate::db::queries::promotions::{self as rows, PromotionRow};
 use crate::db::DbConn;
@@ -13,9 +14,10 @@ use crate::domain::money::PriceMicros;
 use crate::domain::promotions::{stack, Rule, Stackable};
 use crate::error::ApiResult;
 use crate::service::ledger::{self, account, Draft};
+use crate::service::platform::settings::NetworkSettings;
 use crate::service::{members, tiers};
 
-use super::sale::{issue, settle, Issue};
+use super::sale::{issue, settle, Issue, Planned};
 use super::{rule_of, targets};
 
 /// Gives the running welcome bonuses of `partner_id` (None: the operator's, at joining) to a
@@ -26,7 +28,7 @@ pub fn give(
     partner_id: Option<PartnerId>,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    let running: Vec<PromotionRow> = rows::running(conn, partner_id, now, true)?
+    let running: Vec<PromotionRow> = rows::running(conn, partner_id, now, Some("welcome"))?
         .into_iter()
         .filter(|r| r.partner_id == partner_id)
         .collect();
@@ -58,23 +60,48 @@ pub fn give(
     let Some(first) = planned.first() else {
         return Ok(0);
     };
-    let price = match partner_id {
+    let reference = format!("promotion:{}", first.promotion_id);
+    credit(
+        conn,
+        &mut member,
+        &settings,
+        (partner_id, &reference),
+        &planned,
+        now,
+    )?;
+    Ok(planned.iter().map(|p| p.points.get()).sum())
+}
+
+/// Credits bonuses given outside a sale (welcome, referral) to a locked member: one entry, each
+/// bonus its own lot available at once, paid by its funder (a partner at its issuance price in
+/// force, on its statement under `reference`).
+pub(super) fn credit(
+    conn: &mut DbConn,
+    member: &mut Member,
+    settings: &NetworkSettings,
+    (partner_id, reference): (Option<PartnerId>, &str),
+    planned: &[Planned],
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let Some(first) = planned.first() else {
+        return Ok(());
+    };
+    let price = match first.funder {
         Some(p) => partners::contract_at(conn, p, now)?
             .map_or(PriceMicros::ZERO, |c| c.issuance_price_micros),
         None => PriceMicros::ZERO,
     };
-    let reference = format!("promotion:{}", first.promotion_id);
     let mut postings = Vec::new();
-    for p in &planned {
-        postings.extend(p.postings(member_id, account::MEMBER_AVAILABLE)?);
+    for p in planned {
+        postings.extend(p.postings(member.id, account::MEMBER_AVAILABLE)?);
     }
     let entry_id = ledger::post_entry(
         conn,
-        &mut member,
+        member,
         Draft {
             kind: EntryKind::PromotionBonus,
             partner_id,
-            reference: &reference,
+            reference,
             memo: Some(&first.name),
             posted_at: now,
             postings,
@@ -84,12 +111,12 @@ pub fn give(
     )?;
     issue(
         conn,
-        &member,
+        member,
         &Issue {
             earn_id: None,
             entry_id,
             partner_id,
-            order_id: &reference,
+            order_id: reference,
             price_micros: price,
             earned_at: now,
             available_at: now,
@@ -99,7 +126,6 @@ pub fn give(
             matured: true,
             now,
         },
-        &planned,
-    )?;
-    Ok(planned.iter().map(|p| p.points.get()).sum())
+        planned,
+    )
 }

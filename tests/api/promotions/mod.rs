@@ -4,6 +4,7 @@
 //! bad promotions refused, and one partner never seeing another's.
 
 mod budget;
+mod referrals;
 mod targeting;
 
 use chrono::{DateTime, Duration, Utc};

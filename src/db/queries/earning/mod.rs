@@ -85,6 +85,14 @@ pub fn earn_by_order(
         .optional()
 }
 
+/// An earn by id.
+pub fn earn_by_id(conn: &mut DbConn, id: EarnId) -> QueryResult<EarnRow> {
+    earns::table
+        .find(id)
+        .select(EarnRow::as_select())
+        .first(conn)
+}
+
 /// Adds a refund to an earn's running totals, within the order's amount and points.
 pub fn add_earn_refund(
     conn: &mut DbConn,

@@ -10,6 +10,7 @@ use crate::db::DbConn;
 
 mod budgets;
 mod grants;
+pub mod referrals;
 use crate::domain::ids::{MemberId, PartnerId, PromotionId};
 
 /// A promotion as stored.
@@ -126,12 +127,12 @@ pub fn list(
 }
 
 /// The promotions running at `at` that may apply at `partner_id`: its own and the operator's,
-/// of the given rule kinds, in stacking order.
+/// of rule kind `kind` (None: the sale rules), in stacking order.
 pub fn running(
     conn: &mut DbConn,
     partner_id: Option<PartnerId>,
     at: NaiveDateTime,
-    welcome: bool,
+    kind: Option<&str>,
 ) -> QueryResult<Vec<PromotionRow>> {
     let mut q = promotions::table
         .filter(promotions::starts_at.le(at))
@@ -147,10 +148,9 @@ pub fn running(
         ),
         None => q.filter(promotions::partner_id.is_null()),
     };
-    q = if welcome {
-        q.filter(promotions::rule_kind.eq("welcome"))
-    } else {
-        q.filter(promotions::rule_kind.ne("welcome"))
+    q = match kind {
+        Some(kind) => q.filter(promotions::rule_kind.eq(kind)),
+        None => q.filter(promotions::rule_kind.ne_all(["welcome", "referral"])),
     };
     q.load(conn)
 }
