@@ -115,12 +115,29 @@ pub struct ProgramSummary {
     /// What the issuer paid for the points issued in the window, net of claw-backs, in micros
     /// (points at their issuance price, as the statements bill them).
     pub program_cost_micros: i64,
+    /// Promotions' bonus points, apart (they are included in `points_issued` and
+    /// `program_cost_micros` above).
+    #[serde(default)]
+    pub promotions: PromotionFigures,
     /// Points between partners.
     pub cross_shopping: CrossShopping,
     /// Revenue from the top 1, 5, 10 and 20 % of buying members.
     pub revenue_concentration: Vec<Concentration>,
     /// Retention by monthly cohort, for the last 12 months and the current one.
     pub retention: Vec<Cohort>,
+}
+
+/// Promotions' bonus points in the window, net of claw-backs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PromotionFigures {
+    /// Bonus points of partners' own promotions (for a partner: its own).
+    pub partner_funded_points: i64,
+    /// What the partners paid for them, in micros (their issuance price).
+    pub partner_funded_cost_micros: i64,
+    /// Bonus points the operator funded (network-wide only; a partner's figures show 0): no
+    /// partner pays for them, the operator reimburses them where they are redeemed.
+    pub operator_funded_points: i64,
 }
 
 /// The members whose first purchase (in the last two years) fell in one month, and how many of

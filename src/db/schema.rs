@@ -671,6 +671,7 @@ diesel::table! {
         entry_id -> BigInt,
         points -> BigInt,
         clawed_points -> BigInt,
+        refunded_basis_bp -> BigInt,
         granted_at -> Timestamp,
     }
 }

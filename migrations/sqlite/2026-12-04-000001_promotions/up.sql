@@ -40,8 +40,8 @@ CREATE TABLE promotion_budgets (
     PRIMARY KEY (promotion_id, shard)
 );
 
--- Each bonus given: its own lot, the earn it rode on (none for a welcome bonus), what refunds
--- took back.
+-- Each bonus given: its own lot, the earn it rode on (none for a welcome or referral bonus),
+-- what refunds took back.
 CREATE TABLE promotion_grants (
     id INTEGER PRIMARY KEY,
     promotion_id BIGINT NOT NULL REFERENCES promotions (id),
@@ -52,6 +52,8 @@ CREATE TABLE promotion_grants (
     entry_id BIGINT NOT NULL REFERENCES journal_entries (id),
     points BIGINT NOT NULL CHECK (points > 0),
     clawed_points BIGINT NOT NULL DEFAULT 0 CHECK (clawed_points >= 0 AND clawed_points <= points),
+    -- A category bonus: the weight of its category's lines that refunds returned so far.
+    refunded_basis_bp BIGINT NOT NULL DEFAULT 0,
     granted_at TIMESTAMP NOT NULL
 );
 CREATE INDEX promotion_grants_member ON promotion_grants (promotion_id, member_id);

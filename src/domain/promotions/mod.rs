@@ -120,7 +120,10 @@ pub fn check_rule(rule: &Rule) -> Result<(), String> {
 pub struct SaleFacts {
     /// The earn rates of the sale (tier included).
     pub rates: EarnRates,
-    /// The sale's amount.
+    /// The sale's own points: no rule gives anything on a sale that earns none (only
+    /// restricted lines, or too small to earn a point).
+    pub points: i64,
+    /// The sale's amount that earns (restricted lines left out): what a minimum basket counts.
     pub amount_minor: i64,
     /// The sale's amount weighted by each line's multiplier (minor units x basis points).
     pub weighted_bp: i64,
@@ -154,6 +157,9 @@ pub fn extra_points(weighted_bp: i64, rates: EarnRates, extra_bp: i64) -> Option
 /// What `rule` gives on a sale, and why; None when the sale does not qualify (or the rule is
 /// not a sale rule).
 pub fn sale_bonus(rule: &Rule, sale: &SaleFacts) -> Option<(i64, String)> {
+    if sale.points <= 0 || sale.weighted_bp <= 0 {
+        return None;
+    }
     let times = |bp: i64| format!("x{}", fixed_bp(bp));
     match *rule {
         Rule::Multiplier { multiplier_bp } => {

@@ -17,6 +17,7 @@ fn rates() -> EarnRates {
 fn sale() -> SaleFacts {
     SaleFacts {
         rates: rates(),
+        points: 100,
         amount_minor: 8_000,
         weighted_bp: 8_000 * 10_000,
         category_weighted_bp: 0,
@@ -62,6 +63,7 @@ fn a_multiplier_gives_the_sale_points_again_times_its_excess() {
     );
     // 0.99 EUR at x1.25 is 1.2375 points: the sale earns 1; x2 gives floor(1.2375) = 1 more.
     let small = SaleFacts {
+        points: 1,
         amount_minor: 99,
         weighted_bp: 99 * 10_000,
         ..sale()
@@ -154,6 +156,36 @@ fn first_purchase_fixed_and_minimum_basket() {
         None,
         "not a sale rule"
     );
+}
+
+#[test]
+fn a_sale_that_earns_nothing_gets_no_bonus() {
+    // Only restricted lines (weight 0), or a sale too small to earn a point.
+    let restricted = SaleFacts {
+        points: 0,
+        weighted_bp: 0,
+        ..sale()
+    };
+    let tiny = SaleFacts {
+        points: 0,
+        amount_minor: 1,
+        weighted_bp: 10_000,
+        ..sale()
+    };
+    for facts in [restricted, tiny] {
+        assert_eq!(points(Rule::FixedBonus { points: 30 }, &facts), None);
+        assert_eq!(
+            points(
+                Rule::MinimumBasket {
+                    min_amount_minor: 1,
+                    points: 30
+                },
+                &facts
+            ),
+            None
+        );
+        assert_eq!(points(Rule::FirstPurchase { points: 30 }, &facts), None);
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! source, so the figures agree with settlement to the micro), outstanding points from the lots.
 
 use chrono::{Duration, NaiveDateTime};
-use partner_sdk::analytics::{Concentration, CrossShopping, ProgramSummary};
+use partner_sdk::analytics::{Concentration, CrossShopping, ProgramSummary, PromotionFigures};
 
 use crate::db::queries::analytics::{self as rows, ClearingSum};
 use crate::db::DbConn;
@@ -32,7 +32,13 @@ pub fn summary(
     let buying = count(activity.len());
     let repeat = count(activity.iter().filter(|a| a.orders >= 2).count());
     let sums = rows::clearing_sums(conn, from)?;
-    let points = PointFigures::of(&sums, scope);
+    let mut points = PointFigures::of(&sums, scope);
+    // The operator's bonuses count as issued network-wide (their redemptions and breakage do).
+    let operator_funded = match scope {
+        None => rows::operator_bonus_points(conn, from)?,
+        Some(_) => 0,
+    };
+    points.issued = points.issued.saturating_add(operator_funded);
     let outstanding = liability(conn, now)?;
     let (outstanding_points, outstanding_micros) = match scope {
         None => (outstanding.total_points, outstanding.total_micros),
@@ -70,6 +76,12 @@ pub fn summary(
         outstanding_micros,
         program_cost_micros: i64::try_from(points.cost_micros)
             .map_err(|_| ApiError::internal("program cost beyond i64 micros"))?,
+        promotions: PromotionFigures {
+            partner_funded_points: points.promo_issued,
+            partner_funded_cost_micros: i64::try_from(points.promo_cost_micros)
+                .map_err(|_| ApiError::internal("promotion cost beyond i64 micros"))?,
+            operator_funded_points: operator_funded,
+        },
         cross_shopping: points.cross,
         revenue_concentration: concentration(&spends, &TOP_PERCENTS)
             .into_iter()
@@ -117,6 +129,8 @@ struct PointFigures {
     redeemed: i64,
     breakage: i64,
     cost_micros: i128,
+    promo_issued: i64,
+    promo_cost_micros: i128,
     cross: CrossShopping,
 }
 
@@ -140,6 +154,8 @@ impl PointFigures {
             redeemed: 0,
             breakage: 0,
             cost_micros: 0,
+            promo_issued: 0,
+            promo_cost_micros: 0,
             cross: CrossShopping {
                 redeemed_here_issued_elsewhere: 0,
                 issued_here_redeemed_elsewhere: 0,
@@ -151,6 +167,10 @@ impl PointFigures {
             if issued_by_scope(s) {
                 p.issued = p.issued.saturating_add(issue);
                 p.cost_micros += i128::from(issue) * i128::from(s.price_micros);
+                if s.promotion != 0 {
+                    p.promo_issued = p.promo_issued.saturating_add(issue);
+                    p.promo_cost_micros += i128::from(issue) * i128::from(s.price_micros);
+                }
                 p.redeemed = p.redeemed.saturating_add(redeem);
                 if s.kind == "breakage" {
                     p.breakage = p.breakage.saturating_add(s.points);

@@ -50,8 +50,8 @@ pub fn earn(
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
         record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
         let who = (partner_id, member.id, occurred_at);
-        let amounts = (req.amount_minor, outcome.weighted_bp);
-        let sale = sale_context(&lines, who, &tier, rates, amounts, true);
+        let amounts = (req.amount_minor, &outcome);
+        let sale = sale_context(&lines, who, &tier, (rates, now), amounts, true);
         let bonuses = promotions::sale::plan(conn, &sale, true)?;
         let lot = NewLotTerms {
             available_at: occurred_at + Duration::days(contract.return_window_days),
@@ -74,7 +74,7 @@ pub fn earn(
             };
             let (entry_id, lot_id, local_lot_id) = credit_points(conn, &mut member, &credit, now)?;
             earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
-            let issue = promotions::sale::Issue {
+            let issue = promotions::grant::Issue {
                 earn_id: Some(earn_id),
                 entry_id,
                 partner_id: Some(partner_id),
@@ -86,7 +86,7 @@ pub fn earn(
                 matured: lot.available_at <= now,
                 now,
             };
-            promotions::sale::issue(conn, &member, &issue, &bonuses)?;
+            promotions::grant::issue(conn, &member, &issue, &bonuses)?;
             promotions::referrals::on_earn(
                 conn,
                 member.id,

@@ -7,6 +7,7 @@ use partner_sdk::types::EarnRequest;
 
 use crate::db::queries::partners::ContractRow;
 use crate::db::{write_tx, DbConn};
+use crate::domain::earning::categories::LineTreatment;
 use crate::domain::earning::rules::{
     compute_points_with_lines, currency_exponent, EarnOutcome, EarnRates,
 };
@@ -43,18 +44,26 @@ pub(super) fn sale_context<'a>(
     lines: &'a Lines,
     (partner_id, member_id, occurred_at): (PartnerId, MemberId, NaiveDateTime),
     tier: &'a tiers::Evaluated,
-    rates: EarnRates,
-    (amount_minor, weighted_bp): (i64, i64),
+    (rates, now): (EarnRates, NaiveDateTime),
+    (amount_minor, outcome): (i64, &EarnOutcome),
     recorded: bool,
 ) -> SaleContext<'a> {
+    let restricted: i64 = lines
+        .treated
+        .iter()
+        .filter(|l| matches!(l.treatment, LineTreatment::Restricted { .. }))
+        .map(|l| l.amount.get())
+        .sum();
     SaleContext {
         partner_id,
         member_id,
         occurred_at,
+        now,
+        points: outcome.points.get(),
+        eligible_minor: amount_minor.saturating_sub(restricted),
         tier: &tier.tier.code,
         rates,
-        amount_minor,
-        weighted_bp,
+        weighted_bp: outcome.weighted_bp,
         lines: &lines.treated,
         line_categories: &lines.categories,
         taxonomy: lines.tree.as_deref().map(|t| &t.taxonomy),
@@ -136,8 +145,8 @@ pub fn dry_run(
             &lines,
             (partner_id, member.id, at),
             &tier,
-            rates,
-            (req.amount_minor, outcome.weighted_bp),
+            (rates, now),
+            (req.amount_minor, &outcome),
             false,
         );
         let bonuses = plan(conn, &context, false)?;

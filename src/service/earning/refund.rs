@@ -41,7 +41,7 @@ pub fn refund(
     write_tx(conn, |conn| {
         let (mut member, earn) = lock_order(conn, partner_id, &req.order_id, now)?;
         let refunded_after = check_refund(conn, partner_id, &earn, req)?;
-        let weight = refund_weight(conn, categories, &earn, req, refunded_after)?;
+        let (weight, parts) = refund_weight(conn, categories, &earn, req, refunded_after)?;
         let cumulative = match earn.weighted_bp {
             Some(total) => cumulative_clawback_weighted(
                 earn.points,
@@ -73,12 +73,18 @@ pub fn refund(
             Some(total) => cumulative_clawback_weighted(points, total, weight_after),
             None => cumulative_clawback(points, earn.amount_minor, refunded_after),
         };
+        let returned = promotions::refund::Returned {
+            share: &bonus_share,
+            parts: &parts,
+            full: refunded_after >= earn.amount_minor,
+            categories,
+        };
         let bonus_claw = promotions::refund::claw_back(
             conn,
             &mut member,
             &earn,
             &req.refund_id,
-            &bonus_share,
+            &returned,
             now,
         )?;
         record_refund(conn, &earn, req, (claw, weight), entry_id, now)?;
@@ -121,28 +127,34 @@ fn lock_order(
     Ok((member, earn))
 }
 
+/// A part of a refund: the returned line's category (None: the part at the order's average)
+/// and its weight.
+type ReturnedPart = (Option<CategoryId>, i128);
+
 /// The weight this refund takes back from the order (0 for an order recorded before weights
 /// were): each returned line at the weight its category earned at in this order, the rest at
 /// the order's average weight; the last refund of an order takes back all that is left, so a
-/// full return claws back every point.
+/// full return claws back every point. With it, the parts it is made of (each line's category
+/// and weight, `None` for the part at the average), which a category bonus's claw-back reads.
 fn refund_weight(
     conn: &mut DbConn,
     categories: &TreeCache,
     earn: &EarnRow,
     req: &RefundRequest,
     refunded_after: MoneyMinor,
-) -> ApiResult<i64> {
+) -> ApiResult<(i64, Vec<ReturnedPart>)> {
     let Some(total) = earn.weighted_bp else {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     };
     let left = total.saturating_sub(earn.refunded_weighted_bp).max(0);
     if refunded_after >= earn.amount_minor {
-        return Ok(left);
+        return Ok((left, Vec::new()));
     }
     let amount = i128::from(earn.amount_minor.get()).max(1);
     let average = |minor: i64| i128::from(minor) * i128::from(total) / amount;
     let lines = req.lines.as_deref().unwrap_or(&[]);
     let mut weight = average(req.amount_minor - lines.iter().map(|l| l.amount_minor).sum::<i64>());
+    let mut parts = vec![(None, weight)];
     if !lines.is_empty() {
         let tree = categories.current(conn)?;
         let weights: HashMap<CategoryId, i64> =
@@ -162,13 +174,18 @@ fn refund_weight(
                         .as_deref()
                         .and_then(|c| tree.taxonomy.resolve(c))
                 });
-            weight += match category.and_then(|c| weights.get(&c)) {
-                Some(bp) => i128::from(line.amount_minor) * i128::from(*bp),
-                None => average(line.amount_minor),
+            let part = match category.and_then(|c| weights.get(&c).map(|bp| (c, bp))) {
+                Some((c, bp)) => (Some(c), i128::from(line.amount_minor) * i128::from(*bp)),
+                None => (None, average(line.amount_minor)),
             };
+            weight += part.1;
+            parts.push(part);
         }
     }
-    Ok(i64::try_from(weight).unwrap_or(i64::MAX).clamp(0, left))
+    Ok((
+        i64::try_from(weight).unwrap_or(i64::MAX).clamp(0, left),
+        parts,
+    ))
 }
 
 /// Refuses a refund in another currency, a reused refund id, or one beyond the order; returns

@@ -3,6 +3,7 @@
 //! earn ([`sale`]), taken back by refunds ([`refund`]), given at enrolment ([`welcome`]), and
 //! listed for the partner's site ([`urgency`]).
 
+pub mod grant;
 pub mod referrals;
 pub mod refund;
 mod rules;
@@ -94,6 +95,15 @@ pub fn create(
     }
     let rule = parse_rule(conn, categories, &req.rule)?;
     check_rule(&rule).map_err(|e| ApiError::new(Code::InvalidAmount, e))?;
+    // Points given without a sale, paid by the operator, need a ceiling: every sign-up would
+    // otherwise mint spendable points.
+    let without_sale = matches!(rule, Rule::Welcome { .. } | Rule::Referral { .. });
+    if owner == Owner::Operator && without_sale && req.budget_points.is_none() {
+        return fail(
+            Code::InvalidRequest,
+            "budget_points: a network welcome or referral bonus needs a budget",
+        );
+    }
     write_tx(conn, |conn| {
         let (target_kind, target_value, listed) = parse_target(conn, owner, &req.target)?;
         let columns = RuleColumns::of(&rule);

@@ -230,6 +230,12 @@ fn pay(conn: &mut DbConn, due: &ReferralRow, now: NaiveDateTime) -> ApiResult<bo
             "a referral's promotion is not a referral",
         ));
     };
+    // A partner's referral waits while it has no contract in force (no price to pay it at).
+    if let Some(p) = row.partner_id {
+        if crate::db::queries::partners::contract_at(conn, p, now)?.is_none() {
+            return Ok(false);
+        }
+    }
     let reference = format!("referral:{}", r.referred_member_id);
     for (member_id, side) in [
         (r.referred_member_id, "referred by a member"),

@@ -10,21 +10,19 @@
 //! bonuses, under the member's lock every earn already holds.
 
 use chrono::NaiveDateTime;
+use diesel::Connection;
 use partner_sdk::promotions::{Bonus, Funder};
 
-use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
-use crate::db::queries::members::Member;
-use crate::db::queries::promotions::{self as rows, NewGrant, PromotionRow};
+use crate::db::queries::promotions::{self as rows, PromotionRow};
 use crate::db::DbConn;
 use crate::domain::catalog::taxonomy::Taxonomy;
 use crate::domain::earning::categories::TreatedLine;
 use crate::domain::earning::rules::EarnRates;
-use crate::domain::ids::{CategoryId, EarnId, EntryId, MemberId, PartnerId, PromotionId};
-use crate::domain::money::{Points, PriceMicros};
+use crate::domain::ids::{CategoryId, MemberId, PartnerId, PromotionId};
+use crate::domain::money::Points;
 use crate::domain::promotions::{capped, sale_bonus, shard_of, stack, Rule, SaleFacts, Stackable};
 use crate::error::ApiResult;
-use crate::service::ledger::clearing::{self, ClearingKind, EntryAt};
-use crate::service::ledger::{account, lots, minus, points_overflow, Posting, PTS};
+use crate::service::ledger::{account, minus, Posting};
 
 use super::{rule_of, targets};
 
@@ -36,12 +34,16 @@ pub struct SaleContext<'a> {
     pub member_id: MemberId,
     /// When.
     pub occurred_at: NaiveDateTime,
+    /// The network's clock.
+    pub now: NaiveDateTime,
+    /// The sale's own points (a rule gives nothing on a sale that earns none).
+    pub points: i64,
+    /// The part of its amount that earns (restricted lines left out).
+    pub eligible_minor: i64,
     /// The member's tier code at the sale.
     pub tier: &'a str,
     /// Its earn rates (tier included).
     pub rates: EarnRates,
-    /// Its amount, minor units.
-    pub amount_minor: i64,
     /// Its amount weighted by each line's multiplier.
     pub weighted_bp: i64,
     /// Its lines' treatments and categories.
@@ -103,13 +105,21 @@ pub fn plan(conn: &mut DbConn, sale: &SaleContext<'_>, reserve: bool) -> ApiResu
     let mut offers: Vec<(PromotionRow, i64, String)> = Vec::new();
     let mut candidates = Vec::new();
     for row in running {
+        // The operator's promotions must also be running now: a sale backdated into an ended
+        // (or, for a dry run, a future) network promotion gets nothing from it. A partner's
+        // own promotion follows the sale's time only (late batches of its weekend count).
+        if row.partner_id.is_none() && !(row.starts_at <= sale.now && sale.now < row.ends_at) {
+            continue;
+        }
         let rule = rule_of(&row)?;
-        // A spent budget ends the promotion: it leaves the stack to the next one (an earn
-        // that finds it spent only when it takes from it gets nothing from it instead).
-        let spent = row.budget_points.is_some() && rows::budget_left(conn, row.id)? == 0;
-        let offer = if !spent && targets(conn, &row, sale.member_id, sale.tier)? {
+        let offer = if targets(conn, &row, sale.member_id, sale.tier)? {
             let facts = facts(conn, sale, &row, &rule)?;
-            sale_bonus(&rule, &facts)
+            match sale_bonus(&rule, &facts) {
+                // What the member's cap and the budget still allow decides whether it applies:
+                // a spent promotion leaves the stack to the next one.
+                Some((points, why)) => Some(available(conn, &row, sale.member_id, points, why)?),
+                None => None,
+            }
         } else {
             None
         };
@@ -124,6 +134,30 @@ pub fn plan(conn: &mut DbConn, sale: &SaleContext<'_>, reserve: bool) -> ApiResu
         }
     }
     settle(conn, sale.member_id, &offers, stack(candidates), reserve)
+}
+
+/// What a promotion can still give a member of `want` (its cap, then its budget left, read),
+/// and why.
+fn available(
+    conn: &mut DbConn,
+    row: &PromotionRow,
+    member_id: MemberId,
+    want: i64,
+    mut why: String,
+) -> ApiResult<(i64, String)> {
+    let already = rows::granted_to(conn, row.id, member_id)?;
+    let allowed = capped(want, row.per_member_cap, already);
+    if allowed < want {
+        why.push_str(&format!(", cut to the member's cap ({allowed})"));
+    }
+    let left = match row.budget_points {
+        Some(_) if allowed > 0 => allowed.min(rows::budget_left(conn, row.id)?),
+        _ => allowed,
+    };
+    if left < allowed {
+        why.push_str(&format!(", cut to what is left of the budget ({left})"));
+    }
+    Ok((left, why))
 }
 
 /// The bonuses of the offers (promotion, points on its own, why) that the stack kept (`ids`,
@@ -177,7 +211,8 @@ fn facts(
     let this = i64::from(!sale.recorded);
     let mut facts = SaleFacts {
         rates: sale.rates,
-        amount_minor: sale.amount_minor,
+        points: sale.points,
+        amount_minor: sale.eligible_minor,
         weighted_bp: sale.weighted_bp,
         category_weighted_bp: 0,
         purchases_since_start: 0,
@@ -221,8 +256,19 @@ fn reserve_budget(
     if want <= 0 {
         return Ok(0);
     }
-    if rows::take_whole(conn, id, shard_of(member_id.get()), want)? {
-        return Ok(want);
+    // In a savepoint: on PostgreSQL an update that waited for a concurrent one and then found
+    // the row short still holds its lock; rolling the savepoint back releases it before the
+    // ordered sweep below, so two earns never hold one row each while waiting for the other.
+    let own = shard_of(member_id.get());
+    let took = conn.transaction(|c| match rows::take_whole(c, id, own, want) {
+        Ok(true) => Ok(true),
+        Ok(false) => Err(diesel::result::Error::RollbackTransaction),
+        Err(e) => Err(e),
+    });
+    match took {
+        Ok(_) => return Ok(want),
+        Err(diesel::result::Error::RollbackTransaction) => {}
+        Err(e) => return Err(e.into()),
     }
     let mut got = 0_i64;
     for shard in rows::shards_left(conn, id)? {
@@ -237,119 +283,4 @@ fn reserve_budget(
         }
     }
     Ok(got)
-}
-
-/// Where bonuses go: the sale's order (or the welcome's reference), entry and lot terms.
-pub struct Issue<'a> {
-    /// The earn they ride on (none: a welcome bonus).
-    pub earn_id: Option<EarnId>,
-    /// Its entry, which holds their postings.
-    pub entry_id: EntryId,
-    /// Where the sale happened (none: the operator's welcome at joining).
-    pub partner_id: Option<PartnerId>,
-    /// The sale's order id (or `promotion:<id>` for a welcome bonus): the clearing event's
-    /// reference.
-    pub order_id: &'a str,
-    /// The partner's issuance price in force.
-    pub price_micros: PriceMicros,
-    /// When the sale happened.
-    pub earned_at: NaiveDateTime,
-    /// When its points become available.
-    pub available_at: NaiveDateTime,
-    /// When they expire.
-    pub expires_at: Option<NaiveDateTime>,
-    /// Whether they are available already.
-    pub matured: bool,
-    /// The posting time.
-    pub now: NaiveDateTime,
-}
-
-/// Creates each bonus's lot (repaying a negative balance first when available at once),
-/// records the grant and, for a partner's promotion, its clearing event.
-pub fn issue(
-    conn: &mut DbConn,
-    member: &Member,
-    at: &Issue<'_>,
-    planned: &[Planned],
-) -> ApiResult<()> {
-    let bonus_total =
-        Points::checked_sum(planned.iter().map(|p| p.points)).ok_or_else(points_overflow)?;
-    // The member's available balance before the bonuses (after the sale's own points).
-    let mut available = if at.matured {
-        member
-            .available_points
-            .checked_sub(bonus_total)
-            .ok_or_else(points_overflow)?
-    } else {
-        member.available_points
-    };
-    for p in planned {
-        let lot_id = lot_rows::insert_lot(
-            conn,
-            &NewLot {
-                member_id: member.id,
-                asset: PTS,
-                issuer_kind: if p.funder.is_some() {
-                    "partner"
-                } else {
-                    "operator"
-                },
-                issuer_partner_id: p.funder,
-                price_micros: if p.funder.is_some() {
-                    at.price_micros
-                } else {
-                    PriceMicros::ZERO
-                },
-                points: p.points,
-                remaining: p.points,
-                earned_at: at.earned_at,
-                available_at: at.available_at,
-                expires_at: at.expires_at,
-                matured: at.matured,
-                entry_id: at.entry_id,
-            },
-        )?;
-        if at.matured {
-            let repay = lots::debt_repaid(available, p.points);
-            if repay.is_positive() {
-                lots::apply_plan(
-                    conn,
-                    &[(lot_id, repay)],
-                    at.entry_id,
-                    None,
-                    "debt_repayment",
-                )?;
-            }
-            available = available
-                .checked_add(p.points)
-                .ok_or_else(points_overflow)?;
-        }
-        rows::insert_grant(
-            conn,
-            &NewGrant {
-                promotion_id: p.promotion_id,
-                member_id: member.id,
-                partner_id: at.partner_id,
-                earn_id: at.earn_id,
-                lot_id,
-                entry_id: at.entry_id,
-                points: p.points.get(),
-                granted_at: at.now,
-            },
-        )?;
-        if let Some(funder) = p.funder {
-            clearing::record_promotion(
-                conn,
-                ClearingKind::Issue,
-                EntryAt {
-                    entry_id: at.entry_id,
-                    posted_at: at.now,
-                },
-                (funder, p.points, at.price_micros),
-                at.order_id,
-                p.promotion_id,
-            )?;
-        }
-    }
-    Ok(())
 }

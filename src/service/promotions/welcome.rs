@@ -17,7 +17,8 @@ use crate::service::ledger::{self, account, Draft};
 use crate::service::platform::settings::NetworkSettings;
 use crate::service::{members, tiers};
 
-use super::sale::{issue, settle, Issue, Planned};
+use super::grant::{issue, Issue};
+use super::sale::{settle, Planned};
 use super::{rule_of, targets};
 
 /// Gives the running welcome bonuses of `partner_id` (None: the operator's, at joining) to a
@@ -34,6 +35,12 @@ pub fn give(
         .collect();
     if running.is_empty() {
         return Ok(0);
+    }
+    // A partner without a contract in force has no issuance price to pay its bonus at.
+    if let Some(p) = partner_id {
+        if partners::contract_at(conn, p, now)?.is_none() {
+            return Ok(0);
+        }
     }
     let (mut member, settings) = members::lock_and_sync(conn, member_id, now)?;
     let tier = tiers::evaluate(conn, member_id, now)?;

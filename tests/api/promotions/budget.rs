@@ -78,6 +78,21 @@ async fn a_budget_is_exhausted_exactly_under_fifty_concurrent_earns(app: &TestAp
         .await
         .expect("earn");
     assert_eq!(next.bonus_points, 0);
+    // A refund's claw-back returns to the budget: the next sale gets those 30 points.
+    let returned = shop
+        .client
+        .refund(&crate::helpers::requests::refund("o-0", "o-0-back", 1_000))
+        .await
+        .expect("refund");
+    let given_back = returned.bonus_points_clawed_back;
+    assert!((0..=30).contains(&given_back));
+    let got = shop
+        .client
+        .promotion(budgeted.promotion_id)
+        .await
+        .expect("promotion");
+    assert_eq!(got.budget_remaining_points, Some(given_back));
+    assert_eq!(got.granted_points, 1_000 - given_back);
 }
 
 both_backends!(a_budget_is_exhausted_exactly_under_fifty_concurrent_earns);

@@ -5,6 +5,7 @@
 
 mod budget;
 mod referrals;
+mod stacking;
 mod targeting;
 
 use chrono::{DateTime, Duration, Utc};
@@ -173,6 +174,16 @@ async fn ten_coffees_and_a_double_points_weekend(app: &TestApp) {
         .await
         .expect("promotion");
     assert_eq!((got.granted_points, got.grants), (25, 1));
+    // Program figures show the promotions apart: books funded 25 bonus points net.
+    let figures = books.client.analytics().await.expect("analytics");
+    assert_eq!(
+        (
+            figures.promotions.partner_funded_points,
+            figures.promotions.partner_funded_cost_micros,
+            figures.points_issued
+        ),
+        (25, 25 * 8_000, 60 - 25 + 25)
+    );
 
     // The statements: books pays for its weekend's 50 bonus points and is credited the 25 the
     // refund took back, apart from its sales; the cafe pays for its 400.

@@ -63,16 +63,37 @@ async fn a_referral_pays_both_sides_after_the_return_window(app: &TestApp) {
         .operator(
             Method::POST,
             "/v1/operator/promotions",
-            Some(request(
-                "Bring a friend",
-                json!({"kind": "referral", "points": 500, "min_amount_minor": 2_000}),
-                json!({"kind": "all"}),
-                now - Duration::seconds(1),
-                365,
-            )),
+            Some({
+                let mut body = request(
+                    "Bring a friend",
+                    json!({"kind": "referral", "points": 500, "min_amount_minor": 2_000}),
+                    json!({"kind": "all"}),
+                    now - Duration::seconds(1),
+                    365,
+                );
+                body["budget_points"] = json!(100_000);
+                body
+            }),
         )
         .await;
     assert_eq!(status, 201, "{promo}");
+    let (status, refused) = app
+        .operator(
+            Method::POST,
+            "/v1/operator/promotions",
+            Some(request(
+                "No ceiling",
+                json!({"kind": "referral", "points": 500, "min_amount_minor": 2_000}),
+                json!({"kind": "all"}),
+                now,
+                30,
+            )),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
     let (_, ada_token) = app.member("ada@example.com").await;
     let (_, mine) = member_call(app, &ada_token, Method::GET, "/v1/member/referral", None).await;
     let code = mine["code"].as_str().expect("code").to_owned();

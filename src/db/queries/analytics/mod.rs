@@ -145,18 +145,41 @@ pub struct ClearingSum {
     pub issuer_partner_id: Option<i64>,
     #[diesel(sql_type = BigInt)]
     pub points: i64,
+    /// 1 for a promotion's bonus points.
+    #[diesel(sql_type = BigInt)]
+    pub promotion: i64,
 }
 
 /// Clearing events since `since`, summed by kind, price, partner and issuer.
 pub fn clearing_sums(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<ClearingSum>> {
     diesel::sql_query(
         "SELECT kind, price_micros, partner_id, issuer_partner_id, \
-                CAST(SUM(points) AS BIGINT) AS points \
+                CAST(SUM(points) AS BIGINT) AS points, \
+                CAST(CASE WHEN promotion_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS promotion \
          FROM clearing_events WHERE posted_at >= $1 \
-         GROUP BY kind, price_micros, partner_id, issuer_partner_id",
+         GROUP BY kind, price_micros, partner_id, issuer_partner_id, \
+                  CASE WHEN promotion_id IS NULL THEN 0 ELSE 1 END",
     )
     .bind::<Timestamp, _>(since)
     .load(conn)
+}
+
+/// Operator-funded bonus points given since `since`, net of claw-backs (no clearing event
+/// records them: nobody is billed).
+pub fn operator_bonus_points(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        points: i64,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT CAST(COALESCE(SUM(g.points - g.clawed_points), 0) AS BIGINT) AS points \
+         FROM promotion_grants g JOIN promotions p ON p.id = g.promotion_id \
+         WHERE p.partner_id IS NULL AND g.granted_at >= $1",
+    )
+    .bind::<Timestamp, _>(since)
+    .get_result(conn)?;
+    Ok(row.points)
 }
 
 /// Each purchase since `since` (orders not wholly refunded), everywhere (`partner_id` 0) or at

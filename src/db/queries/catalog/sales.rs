@@ -43,6 +43,18 @@ pub fn weights_of(conn: &mut DbConn, earn_id: EarnId) -> QueryResult<Vec<(Catego
         .load(conn)
 }
 
+/// What each category of an order spent and its weight: (category, amount, weight).
+pub fn spend_of(conn: &mut DbConn, earn_id: EarnId) -> QueryResult<Vec<(CategoryId, i64, i64)>> {
+    earn_categories::table
+        .filter(earn_categories::earn_id.eq(earn_id))
+        .select((
+            earn_categories::category_id,
+            earn_categories::amount_minor,
+            earn_categories::weight_bp,
+        ))
+        .load(conn)
+}
+
 /// A partner's spending per category since `since`.
 pub fn sales_of(
     conn: &mut DbConn,

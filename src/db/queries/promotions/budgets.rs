@@ -60,6 +60,22 @@ pub fn lock_shard(conn: &mut DbConn, id: PromotionId, shard: i64) -> QueryResult
     row.select(promotion_budgets::remaining).first(conn)
 }
 
+/// Gives `points` clawed back by a refund back to a budget row.
+pub fn give_back(
+    conn: &mut DbConn,
+    id: PromotionId,
+    shard: i64,
+    points: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        promotion_budgets::table
+            .filter(promotion_budgets::promotion_id.eq(id))
+            .filter(promotion_budgets::shard.eq(shard)),
+    )
+    .set(promotion_budgets::remaining.eq(promotion_budgets::remaining + points))
+    .execute(conn)
+}
+
 /// Takes `points` from a locked budget row.
 pub fn take_locked(
     conn: &mut DbConn,

@@ -39,6 +39,7 @@ pub struct GrantRow {
     pub lot_id: LotId,
     pub points: i64,
     pub clawed_points: i64,
+    pub refunded_basis_bp: i64,
 }
 
 /// The bonuses given on an earn, oldest first.
@@ -50,14 +51,22 @@ pub fn grants_of_earn(conn: &mut DbConn, earn_id: EarnId) -> QueryResult<Vec<Gra
         .load(conn)
 }
 
-/// Adds a claw-back to a bonus.
-pub fn add_clawed(conn: &mut DbConn, grant_id: i64, points: i64) -> QueryResult<usize> {
+/// Adds a claw-back to a bonus, and records the category weight returned so far.
+pub fn add_clawed(
+    conn: &mut DbConn,
+    grant_id: i64,
+    points: i64,
+    refunded_basis_bp: i64,
+) -> QueryResult<usize> {
     diesel::update(
         promotion_grants::table
             .find(grant_id)
             .filter(promotion_grants::clawed_points.le(promotion_grants::points - points)),
     )
-    .set(promotion_grants::clawed_points.eq(promotion_grants::clawed_points + points))
+    .set((
+        promotion_grants::clawed_points.eq(promotion_grants::clawed_points + points),
+        promotion_grants::refunded_basis_bp.eq(refunded_basis_bp),
+    ))
     .execute(conn)
 }
 

@@ -274,7 +274,7 @@ pub fn granted_total(conn: &mut DbConn, id: PromotionId) -> QueryResult<(i64, i6
     .map(|t| (t.points, t.grants))
 }
 
-pub use budgets::{budget_left, lock_shard, shards_left, take_locked, take_whole};
+pub use budgets::{budget_left, give_back, lock_shard, shards_left, take_locked, take_whole};
 pub use grants::{
     add_clawed, expiring, grants_of_earn, insert_grant, ExpiringRow, GrantRow, NewGrant,
 };
