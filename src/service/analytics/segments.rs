@@ -2,6 +2,8 @@
 //! for each partner (its own customers only), on demand and daily by the background job; read
 //! as segment sizes and pages of a segment's members.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDateTime};
 use partner_sdk::analytics::{SegmentCount, SegmentMember, SegmentPage, SegmentSummary};
 
@@ -22,21 +24,34 @@ pub fn network() -> PartnerId {
 /// (a reader sees the old scores or the new, never a mix).
 pub fn recompute(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<RecomputeReport> {
     let since = now - Duration::days(LOOKBACK_DAYS);
-    let partners = rows::partners_with_activity(conn, since)?;
-    let members = recompute_scope(conn, network(), since, now)?;
-    for partner in &partners {
-        recompute_scope(conn, *partner, since, now)?;
+    let activity_of = |a: rows::ActivityRow| Activity {
+        member_id: a.member_id,
+        last_purchase_at: a.last_purchase_at,
+        orders: a.orders,
+        monetary_minor: a.monetary_minor,
+    };
+    let network_activity: Vec<Activity> = rows::activity(conn, network(), since)?
+        .into_iter()
+        .map(activity_of)
+        .collect();
+    let members = recompute_scope(conn, network(), &network_activity, now)?;
+    // Every partner's customers in one grouped scan, then each scope in its own transaction.
+    let mut by_partner: BTreeMap<PartnerId, Vec<Activity>> = BTreeMap::new();
+    for row in rows::activity_by_partner(conn, since)? {
+        by_partner
+            .entry(PartnerId::from(row.partner_id))
+            .or_default()
+            .push(activity_of(row.activity));
     }
-    let mut keep = partners.clone();
+    for (partner, activity) in &by_partner {
+        recompute_scope(conn, *partner, activity, now)?;
+    }
+    let mut keep: Vec<PartnerId> = by_partner.keys().copied().collect();
     keep.push(network());
     rows::drop_scopes_except(conn, &keep)?;
-    tracing::info!(
-        scopes = partners.len() + 1,
-        members,
-        "rfm scores recomputed"
-    );
+    tracing::info!(scopes = keep.len(), members, "rfm scores recomputed");
     Ok(RecomputeReport {
-        scopes: i64::try_from(partners.len() + 1).unwrap_or(i64::MAX),
+        scopes: i64::try_from(keep.len()).unwrap_or(i64::MAX),
         members: i64::try_from(members).unwrap_or(i64::MAX),
         computed_at: utc(now),
     })
@@ -45,36 +60,27 @@ pub fn recompute(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<RecomputeRe
 fn recompute_scope(
     conn: &mut DbConn,
     scope: PartnerId,
-    since: NaiveDateTime,
+    activity: &[Activity],
     now: NaiveDateTime,
 ) -> ApiResult<usize> {
+    let scored: Vec<ScoreRow> = score(now, activity)
+        .into_iter()
+        .map(|s| ScoreRow {
+            scope_partner_id: scope,
+            member_id: MemberId::from(s.member_id),
+            recency_days: s.recency_days,
+            frequency: s.frequency,
+            monetary_minor: s.monetary_minor,
+            r: s.r,
+            f: s.f,
+            m: s.m,
+            segment: s.segment.as_str().to_owned(),
+            computed_at: now,
+        })
+        .collect();
     write_tx(conn, |conn| {
         // Two recomputes at once (the job and the operator's) take turns.
         crate::db::queries::platform::system::serialize_on(conn, "rfm_scores")?;
-        let activity: Vec<Activity> = rows::activity(conn, scope, since)?
-            .into_iter()
-            .map(|a| Activity {
-                member_id: a.member_id,
-                last_purchase_at: a.last_purchase_at,
-                orders: a.orders,
-                monetary_minor: a.monetary_minor,
-            })
-            .collect();
-        let scored: Vec<ScoreRow> = score(now, &activity)
-            .into_iter()
-            .map(|s| ScoreRow {
-                scope_partner_id: scope,
-                member_id: MemberId::from(s.member_id),
-                recency_days: s.recency_days,
-                frequency: s.frequency,
-                monetary_minor: s.monetary_minor,
-                r: s.r,
-                f: s.f,
-                m: s.m,
-                segment: s.segment.as_str().to_owned(),
-                computed_at: now,
-            })
-            .collect();
         rows::replace_scores(conn, scope, &scored)?;
         Ok(scored.len())
     })

@@ -42,18 +42,31 @@ pub fn activity(
     .load(conn)
 }
 
-/// The partners with purchases since `since`.
-pub fn partners_with_activity(
+/// Members' purchases since `since` at each partner, in one scan: (partner, activity), by
+/// partner then member.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PartnerActivityRow {
+    #[diesel(sql_type = BigInt)]
+    pub partner_id: i64,
+    #[diesel(embed)]
+    pub activity: ActivityRow,
+}
+
+/// Every partner's members' purchases since `since`, in one grouped scan.
+pub fn activity_by_partner(
     conn: &mut DbConn,
     since: NaiveDateTime,
-) -> QueryResult<Vec<PartnerId>> {
-    use crate::db::schema::earns;
-    earns::table
-        .filter(earns::occurred_at.ge(since))
-        .select(earns::partner_id)
-        .distinct()
-        .order(earns::partner_id.asc())
-        .load(conn)
+) -> QueryResult<Vec<PartnerActivityRow>> {
+    diesel::sql_query(
+        "SELECT partner_id, member_id, MAX(occurred_at) AS last_purchase_at, \
+                CAST(COUNT(*) AS BIGINT) AS orders, \
+                CAST(SUM(amount_minor - refunded_minor) AS BIGINT) AS monetary_minor \
+         FROM earns \
+         WHERE occurred_at >= $1 AND refunded_minor < amount_minor \
+         GROUP BY partner_id, member_id ORDER BY partner_id, member_id",
+    )
+    .bind::<Timestamp, _>(since)
+    .load(conn)
 }
 
 /// A member's stored scores in one scope.
@@ -80,7 +93,43 @@ pub fn replace_scores(
 ) -> QueryResult<usize> {
     diesel::delete(rfm_scores::table.filter(rfm_scores::scope_partner_id.eq(scope)))
         .execute(conn)?;
-    crate::db::insert_in_chunks!(conn, rfm_scores::table, rows, 500)
+    match conn {
+        // One statement of ten arrays: a scope's hundred thousand rows in one round trip.
+        DbConn::Pg(pg) => insert_scores_pg(pg, rows),
+        // 2,000 rows of 10 columns: 20,000 parameters, within SQLite's limit.
+        DbConn::Sqlite(_) => crate::db::insert_in_chunks!(conn, rfm_scores::table, rows, 2_000),
+    }
+}
+
+fn insert_scores_pg(pg: &mut diesel::PgConnection, rows: &[ScoreRow]) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, Text};
+    let col = |f: fn(&ScoreRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+    diesel::sql_query(
+        "INSERT INTO rfm_scores (scope_partner_id, member_id, recency_days, frequency, \
+                                 monetary_minor, r, f, m, segment, computed_at) \
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], \
+                              $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], \
+                              $9::text[], $10::timestamp[])",
+    )
+    .bind::<Array<BigInt>, _>(col(|r| r.scope_partner_id.get()))
+    .bind::<Array<BigInt>, _>(col(|r| r.member_id.get()))
+    .bind::<Array<BigInt>, _>(col(|r| r.recency_days))
+    .bind::<Array<BigInt>, _>(col(|r| r.frequency))
+    .bind::<Array<BigInt>, _>(col(|r| r.monetary_minor))
+    .bind::<Array<BigInt>, _>(col(|r| r.r))
+    .bind::<Array<BigInt>, _>(col(|r| r.f))
+    .bind::<Array<BigInt>, _>(col(|r| r.m))
+    .bind::<Array<Text>, _>(
+        rows.iter()
+            .map(|r| r.segment.clone())
+            .collect::<Vec<String>>(),
+    )
+    .bind::<Array<Timestamp>, _>(
+        rows.iter()
+            .map(|r| r.computed_at)
+            .collect::<Vec<NaiveDateTime>>(),
+    )
+    .execute(pg)
 }
 
 /// Removes the scores of every scope but these (partners without purchases in the window).
