@@ -7,6 +7,7 @@ mod budget;
 mod referrals;
 mod stacking;
 mod targeting;
+mod urgency;
 
 use chrono::{DateTime, Duration, Utc};
 use partner_sdk::promotions::{DryRunRequest, Funder, Promotion, PromotionRequest};
