@@ -55,6 +55,56 @@ pub struct TierStatus {
     pub downgrade_at: Option<DateTime<Utc>>,
     /// The latest changes (at most 10), newest first.
     pub history: Vec<TierChange>,
+    /// Until when the member's paid tier runs, when they bought one that is above the tier their
+    /// spend reaches (the tier shown is then the paid one).
+    #[serde(default)]
+    pub paid_until: Option<DateTime<Utc>>,
+}
+
+/// Who a paid tier's fee is owed to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FeeTo {
+    /// The operator: the seller's next statement bills it.
+    Operator,
+    /// The partner that sold it keeps it.
+    Seller,
+}
+
+/// A member buys a paid tier at the partner's till or site; the partner collected the price.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PaidTierRequest {
+    /// The member, linked to the partner.
+    pub member_number: String,
+    /// The tier bought: one with a price.
+    pub tier: String,
+    /// The partner's order id (1 to 64 characters): one order buys once.
+    pub order_id: String,
+    /// What the member paid, in minor units: the tier's price.
+    pub amount_minor: i64,
+    /// The settlement currency.
+    pub currency: String,
+}
+
+/// A paid tier bought.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaidTier {
+    /// The member.
+    pub member_number: String,
+    /// The tier.
+    pub tier: String,
+    /// Until when it runs (a purchase before the end extends it).
+    pub paid_until: DateTime<Utc>,
+    /// What the member paid, minor units.
+    pub amount_minor: i64,
+    /// Who the fee is owed to.
+    pub fee_to: FeeTo,
+    /// The network's journal entry recording the money.
+    pub entry_id: i64,
 }
 
 /// A member's tier as a partner sees it: the tier and its multiplier, never the member's spend

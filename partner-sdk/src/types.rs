@@ -382,5 +382,7 @@ crate::wire_enum! {
         LocalConversion => "local_conversion",
         /// Bonus points of a promotion given outside a sale (a welcome bonus).
         PromotionBonus => "promotion_bonus",
+        /// A paid tier bought (money: what the member paid, what the seller sold).
+        TierPurchase => "tier_purchase",
     }
 }

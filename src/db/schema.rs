@@ -601,6 +601,9 @@ diesel::table! {
         name_en -> Text,
         threshold_minor -> BigInt,
         multiplier_bp -> BigInt,
+        price_minor -> Nullable<BigInt>,
+        paid_months -> Nullable<BigInt>,
+        fee_to -> Nullable<Text>,
     }
 }
 
@@ -696,6 +699,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tier_purchases (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        partner_id -> BigInt,
+        tier_code -> Text,
+        order_id -> Text,
+        amount_minor -> BigInt,
+        fee_to -> Text,
+        purchased_at -> Timestamp,
+        paid_until -> Timestamp,
+        entry_id -> BigInt,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -709,6 +727,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     promotion_grants,
     referral_codes,
     referrals,
+    tier_purchases,
     network_clock,
     network_settings,
     partners,

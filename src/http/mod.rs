@@ -126,6 +126,7 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(analytics::segments::get_partner_segments)
                 .service(analytics::segments::list_partner_segment_members)
                 .service(analytics::summary::get_partner_analytics)
+                .service(tiers::paid::create_paid_tier)
                 .service(promotions::partner::create_partner_promotion)
                 .service(promotions::partner::list_partner_promotions)
                 .service(promotions::partner::dry_run_earn)

@@ -305,6 +305,8 @@ pub struct EntryKinds {
     pub local_conversion: &'static str,
     /// A promotion's bonus outside a sale.
     pub promotion_bonus: &'static str,
+    /// A paid tier bought.
+    pub tier_purchase: &'static str,
 }
 
 impl EntryKinds {
@@ -324,6 +326,7 @@ impl EntryKinds {
             EntryKind::Payment => self.payment,
             EntryKind::LocalConversion => self.local_conversion,
             EntryKind::PromotionBonus => self.promotion_bonus,
+            EntryKind::TierPurchase => self.tier_purchase,
         }
     }
 }

@@ -122,6 +122,9 @@ pub struct Statement {
     pub breakage: StatementLine,
     /// The contract's flat fee for the period, minor units.
     pub fees_minor: i64,
+    /// Fees of paid tiers it sold in the period that are owed to the operator, minor units.
+    #[serde(default)]
+    pub paid_tier_fees_minor: i64,
     /// Adjustments from resolved disputes, minor units.
     pub adjustments: Vec<StatementAdjustment>,
     /// The exact net, micros; positive: the partner owes the network.

@@ -54,6 +54,13 @@ pub fn statement_csv(s: &Statement) -> String {
         );
     }
     row("fees", "", none(), none(), s.fees_minor.to_string());
+    row(
+        "paid_tier_fees",
+        "",
+        none(),
+        none(),
+        s.paid_tier_fees_minor.to_string(),
+    );
     for a in &s.adjustments {
         row(
             "adjustment",

@@ -19,6 +19,16 @@ pub struct TierDefinition {
     /// Its multiplier at earn, in basis points: 10,000 (x1) for the base tier, then never
     /// decreasing, at most 100,000 (x10).
     pub multiplier_bp: i64,
+    /// Its price if members may buy it (a paid tier), in minor units (1 to 100,000,000); none:
+    /// it is earned only. Not the base tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_minor: Option<i64>,
+    /// How long a purchase lasts, in months (1 to 36; default 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_months: Option<i64>,
+    /// Who the fee is owed to (default `operator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_to: Option<partner_sdk::tiers::FeeTo>,
 }
 
 /// The network's tiers and how members qualify.

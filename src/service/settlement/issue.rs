@@ -49,6 +49,10 @@ pub(super) fn issue_statements(
         rounding: MoneyMicros::ZERO,
     };
     let empty = Figures::default();
+    let tier_fees: std::collections::BTreeMap<PartnerId, i64> =
+        crate::db::queries::tiers::fees_owed(conn, period.start, period.until)?
+            .into_iter()
+            .collect();
     for (n, partner) in (0..).zip(partners) {
         let statement_id = StatementId::from(first_id.get().checked_add(n).ok_or_else(overflow)?);
         let fee =
@@ -65,8 +69,12 @@ pub(super) fn issue_statements(
             })
             .collect();
         let f = figures.by_partner.get(&partner.id).unwrap_or(&empty);
+        // Paid tiers it sold whose fee is the operator's.
+        let tier_fee = MoneyMinor::from(tier_fees.get(&partner.id).copied().unwrap_or(0));
+        let fees = (fee, tier_fee);
         let (statement, rounding) =
-            build_statement(period, statement_id, partner, f, fee, adjusted, party)?;
+            build_statement(period, statement_id, partner, f, fees, adjusted, party)?;
+        let fee = fee.checked_add(tier_fee).ok_or_else(overflow)?;
         let document =
             canonical_json(&serde_json::to_value(&statement).map_err(ApiError::internal)?);
         rows::insert_statement(
@@ -141,14 +149,14 @@ fn build_statement(
     statement_id: StatementId,
     partner: &PartnerRow,
     f: &Figures,
-    fee: MoneyMinor,
+    (fee, tier_fees): (MoneyMinor, MoneyMinor),
     adjustments: Vec<StatementAdjustment>,
     party: &dyn Fn(Option<PartnerId>) -> String,
 ) -> ApiResult<(Statement, MoneyMicros)> {
     let figures_value = f.net_value().ok_or_else(overflow)?;
     let (net, net_minor, rounding) = statement_net(
         figures_value,
-        fee,
+        fee.checked_add(tier_fees).ok_or_else(overflow)?,
         sum_minor(&adjustments)?,
         period.exponent,
     )
@@ -187,6 +195,7 @@ fn build_statement(
         reversed: line(f.reversed)?,
         breakage: line(f.breakage)?,
         fees_minor: fee.get(),
+        paid_tier_fees_minor: tier_fees.get(),
         adjustments,
         net_micros: i64::try_from(net.get()).map_err(|_| overflow())?,
         net_minor: net_minor.get(),

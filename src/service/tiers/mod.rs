@@ -18,6 +18,8 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::http::tiers::json::{TierDefinition, TierTable};
 use crate::service::branding::check_label;
 
+pub mod paid;
+
 /// Most tier changes a status lists.
 const HISTORY_MAX: i64 = 10;
 
@@ -41,6 +43,9 @@ pub fn table(conn: &mut DbConn) -> ApiResult<TierTable> {
                 name: name_of(t),
                 threshold_minor: t.threshold_minor,
                 multiplier_bp: t.multiplier_bp,
+                price_minor: t.price_minor,
+                paid_months: t.price_minor.map(|_| t.paid_months.unwrap_or(12)),
+                fee_to: t.fee_to.as_deref().map(paid::fee_to),
             })
             .collect(),
     })
@@ -62,7 +67,13 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
             name_en: check_label(&format!("{field}.name.en-GB"), &t.name.en_gb)?,
             threshold_minor: t.threshold_minor,
             multiplier_bp: t.multiplier_bp,
+            price_minor: t.price_minor,
+            paid_months: t.price_minor.map(|_| t.paid_months.unwrap_or(12)),
+            fee_to: t.price_minor.map(|_| {
+                paid::fee_to_str(t.fee_to.unwrap_or(partner_sdk::tiers::FeeTo::Operator)).to_owned()
+            }),
         });
+        paid::check_price(&field, rank, t)?;
     }
     let mut codes: Vec<&str> = stored.iter().map(|t| t.code.as_str()).collect();
     codes.sort_unstable();
@@ -104,6 +115,8 @@ pub struct Evaluated {
     pub qualifying_minor: i64,
     /// Since when the spend is below the tier, if it is.
     pub below_since: Option<NaiveDateTime>,
+    /// Until when the tier in force is a paid one, if it is (above the tier the spend keeps).
+    pub paid_until: Option<NaiveDateTime>,
     /// The table, by rank, and the window (months) and grace (days).
     table: (Vec<TierRow>, i64, i64),
 }
@@ -193,10 +206,19 @@ pub fn evaluate(
         rows::insert_change(conn, member_id, (&current.code, &tier.code), spend, now)?;
         tracing::info!(member.id = %member_id, tier = %tier.code, "tier changed");
     }
+    // A paid tier above the one the spend keeps is the tier in force while it runs; the
+    // earned tier, its grace and its history go on underneath.
+    let paid = paid::best_running(conn, member_id, now, &table)?
+        .filter(|(t, _)| t.tier_rank > tier.tier_rank);
+    let (tier, paid_until) = match paid {
+        Some((t, until)) => (t, Some(until)),
+        None => (tier, None),
+    };
     Ok(Evaluated {
         tier,
         qualifying_minor: spend,
         below_since: below,
+        paid_until,
         table: (table, window_months, grace_days),
     })
 }
@@ -240,8 +262,10 @@ pub fn status_of(conn: &mut DbConn, member_id: MemberId, e: &Evaluated) -> ApiRe
         next,
         downgrade_at: e
             .below_since
+            .filter(|_| e.paid_until.is_none())
             .map(|at| utc(at + Duration::days(*grace_days))),
         history,
+        paid_until: e.paid_until.map(utc),
     })
 }
 

@@ -95,6 +95,7 @@ pub const STRINGS: Strings = Strings {
         settlement: "Settlement",
         payment: "Payment",
         local_conversion: "Converted into network points",
-        promotion_bonus: "Welcome bonus",
+        promotion_bonus: "Bonus",
+        tier_purchase: "Tier bought",
     },
 };

@@ -96,6 +96,7 @@ pub const STRINGS: Strings = Strings {
         settlement: "Règlement entre partenaires",
         payment: "Paiement",
         local_conversion: "Conversion en points du réseau",
-        promotion_bonus: "Bonus de bienvenue",
+        promotion_bonus: "Bonus",
+        tier_purchase: "Statut acheté",
     },
 };

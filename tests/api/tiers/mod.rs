@@ -8,7 +8,9 @@ use crate::both_backends;
 use crate::helpers::requests::refund;
 use crate::helpers::{link, sale, TestApp};
 
-async fn tier_of(app: &TestApp, token: &str) -> Value {
+mod paid;
+
+pub(super) async fn tier_of(app: &TestApp, token: &str) -> Value {
     let res = app
         .http
         .get(format!("{}/v1/member/tier", app.address))

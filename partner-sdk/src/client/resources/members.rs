@@ -39,3 +39,23 @@ impl Client {
         self.get(&path).await
     }
 }
+
+impl Client {
+    /// Sells a member a paid tier (`POST /v1/partner/paid-tiers`), with a fresh idempotency key
+    /// reused across retries.
+    pub async fn sell_paid_tier(
+        &self,
+        req: &crate::tiers::PaidTierRequest,
+    ) -> Result<crate::tiers::PaidTier, Error> {
+        let path = format!("{PREFIX}/paid-tiers");
+        Ok(self
+            .moving(
+                reqwest::Method::POST,
+                &path,
+                req,
+                &crate::client::RequestOptions::new(),
+            )
+            .await?
+            .value)
+    }
+}

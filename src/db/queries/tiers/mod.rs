@@ -5,9 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
-use crate::db::schema::{member_tiers, tier_changes, tier_settings, tiers};
+use crate::db::schema::{member_tiers, tier_changes, tier_purchases, tier_settings, tiers};
 use crate::db::DbConn;
-use crate::domain::ids::MemberId;
+use crate::domain::ids::{EntryId, MemberId, PartnerId};
 
 /// A tier as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -19,6 +19,9 @@ pub struct TierRow {
     pub name_en: String,
     pub threshold_minor: i64,
     pub multiplier_bp: i64,
+    pub price_minor: Option<i64>,
+    pub paid_months: Option<i64>,
+    pub fee_to: Option<String>,
 }
 
 /// The tier table, by rank.
@@ -177,4 +180,64 @@ pub fn members_above(
         .limit(limit)
         .select(member_tiers::member_id)
         .load(conn)
+}
+
+/// A paid tier bought.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = tier_purchases)]
+pub struct NewPurchase<'a> {
+    pub member_id: MemberId,
+    pub partner_id: PartnerId,
+    pub tier_code: &'a str,
+    pub order_id: &'a str,
+    pub amount_minor: i64,
+    pub fee_to: &'a str,
+    pub purchased_at: NaiveDateTime,
+    pub paid_until: NaiveDateTime,
+    pub entry_id: EntryId,
+}
+
+/// Records a purchase (a unique violation: the order was used).
+pub fn insert_purchase(conn: &mut DbConn, p: &NewPurchase<'_>) -> QueryResult<usize> {
+    diesel::insert_into(tier_purchases::table)
+        .values(p)
+        .execute(conn)
+}
+
+/// The member's paid tiers running at `now`: (tier code, paid until), latest end first.
+pub fn paid_tiers(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    tier_purchases::table
+        .filter(tier_purchases::member_id.eq(member_id))
+        .filter(tier_purchases::paid_until.gt(now))
+        .order(tier_purchases::paid_until.desc())
+        .select((tier_purchases::tier_code, tier_purchases::paid_until))
+        .load(conn)
+}
+
+/// The paid-tier fees owed to the operator by each seller for purchases in `[start, end)`.
+pub fn fees_owed(
+    conn: &mut DbConn,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> QueryResult<Vec<(PartnerId, i64)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        partner_id: PartnerId,
+        #[diesel(sql_type = BigInt)]
+        fees: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT partner_id, CAST(SUM(amount_minor) AS BIGINT) AS fees FROM tier_purchases \
+         WHERE fee_to = 'operator' AND purchased_at >= $1 AND purchased_at < $2 \
+         GROUP BY partner_id",
+    )
+    .bind::<Timestamp, _>(start)
+    .bind::<Timestamp, _>(end)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.partner_id, r.fees)).collect())
 }
