@@ -120,4 +120,7 @@ pub struct MemberView {
     /// The member's network tier and its multiplier (not their spend: it counts purchases at
     /// every partner).
     pub tier: crate::tiers::TierBadge,
+    /// The member's tier in this partner's own program, if it has tiers.
+    #[serde(default)]
+    pub local_tier: Option<crate::tiers::TierBadge>,
 }

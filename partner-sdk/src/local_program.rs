@@ -133,3 +133,31 @@ impl SpendCurrency {
         *self == SpendCurrency::Network
     }
 }
+
+/// One of a partner's own tiers on its local program.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LocalTierDefinition {
+    /// Its code: 2 to 40 of `a-z`, `0-9` and `-`.
+    pub code: String,
+    /// Its name in each locale (1 to 30 characters).
+    pub name: crate::branding::PointsLabel,
+    /// The local points a member must have earned here over the window (net of refunds): 0 for
+    /// the first (base) tier, increasing.
+    pub threshold_points: i64,
+    /// Its multiplier on the local points of a sale, in basis points: 10,000 (x1) for the base
+    /// tier, never decreasing, at most 100,000 (x10).
+    pub multiplier_bp: i64,
+}
+
+/// A partner's own tiers on its local program (an empty list removes them).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LocalTierTable {
+    /// The rolling window of local points earned, in months (1 to 36).
+    pub window_months: i64,
+    /// The tiers, base first (0 to 10).
+    pub tiers: Vec<LocalTierDefinition>,
+}

@@ -714,6 +714,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    local_tier_windows (partner_id) {
+        partner_id -> BigInt,
+        window_months -> BigInt,
+    }
+}
+
+diesel::table! {
+    local_tiers (partner_id, code) {
+        partner_id -> BigInt,
+        code -> Text,
+        tier_rank -> BigInt,
+        name_fr -> Text,
+        name_en -> Text,
+        threshold_points -> BigInt,
+        multiplier_bp -> BigInt,
+    }
+}
+
 diesel::joinable!(postings -> journal_entries (entry_id));
 diesel::joinable!(lots -> members (member_id));
 diesel::joinable!(member_links -> members (member_id));
@@ -728,6 +747,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_codes,
     referrals,
     tier_purchases,
+    local_tier_windows,
+    local_tiers,
     network_clock,
     network_settings,
     partners,

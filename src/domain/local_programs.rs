@@ -13,18 +13,21 @@ pub const CONVERSION_RATE_MAX: i64 = 1_000_000;
 
 /// Local points a sale earns: its amount weighted by each line's multiplier (`weighted_bp`,
 /// minor units x basis points, as the network earn computes it, so a restricted line earns no
-/// local point either) at `rate_millipoints` per currency unit, rounded down once. None past
-/// [`POINTS_MAX`].
+/// local point either) at `rate_millipoints` per currency unit, times the member's local tier
+/// (`tier_bp`, 10,000 without), rounded down once. None past [`POINTS_MAX`].
 pub fn points_of_sale(
     weighted_bp: i64,
     currency_exponent: u32,
-    rate_millipoints: i64,
+    (rate_millipoints, tier_bp): (i64, i64),
 ) -> Option<Points> {
-    let numerator = i128::from(weighted_bp).checked_mul(i128::from(rate_millipoints))?;
+    let numerator = i128::from(weighted_bp)
+        .checked_mul(i128::from(rate_millipoints))?
+        .checked_mul(i128::from(tier_bp))?;
     let denominator = 10_i128
         .checked_pow(currency_exponent)?
         .checked_mul(10_000)?
-        .checked_mul(1_000)?;
+        .checked_mul(1_000)?
+        .checked_mul(10_000)?;
     let points = i64::try_from(numerator.checked_div(denominator)?).ok()?;
     (0..=POINTS_MAX)
         .contains(&points)
@@ -53,26 +56,31 @@ mod tests {
     fn a_sale_earns_local_points_at_the_rate_on_its_weighted_amount() {
         // 12.34 EUR plain (weight 1.0) at 1 star per euro: 12 stars, rounded down.
         assert_eq!(
-            points_of_sale(1_234 * 10_000, 2, 1_000),
+            points_of_sale(1_234 * 10_000, 2, (1_000, 10_000)),
             Some(Points::from(12))
         );
         // The same sale with every line at x2: 24 stars; at 2.5 stars per euro: 30.
         assert_eq!(
-            points_of_sale(1_234 * 20_000, 2, 1_000),
+            points_of_sale(1_234 * 20_000, 2, (1_000, 10_000)),
             Some(Points::from(24))
         );
         assert_eq!(
-            points_of_sale(1_234 * 10_000, 2, 2_500),
+            points_of_sale(1_234 * 10_000, 2, (2_500, 10_000)),
             Some(Points::from(30))
         );
         // A restricted sale weighs nothing; a yen sale has no minor unit.
-        assert_eq!(points_of_sale(0, 2, 1_000), Some(Points::ZERO));
+        assert_eq!(points_of_sale(0, 2, (1_000, 10_000)), Some(Points::ZERO));
         assert_eq!(
-            points_of_sale(500 * 10_000, 0, 1_000),
+            points_of_sale(500 * 10_000, 0, (1_000, 10_000)),
             Some(Points::from(500))
         );
         // Past the limit: refused, not wrapped.
-        assert_eq!(points_of_sale(i64::MAX, 0, 1_000_000), None);
+        assert_eq!(points_of_sale(i64::MAX, 0, (1_000_000, 10_000)), None);
+        // 12.34 at 1 point per unit and a local tier of x1.5: 18.51, rounded down once.
+        assert_eq!(
+            points_of_sale(1_234 * 10_000, 2, (1_000, 15_000)),
+            Some(Points::from(18))
+        );
     }
 
     #[test]

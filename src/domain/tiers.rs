@@ -24,6 +24,16 @@ pub struct Tier {
     pub multiplier_bp: i64,
 }
 
+/// A multiplier in basis points as people read it: 15,000 is `x1.5`, 20,000 `x2`.
+pub fn factor(bp: i64) -> String {
+    let whole = bp / 10_000;
+    let frac = (bp % 10_000).abs();
+    if frac == 0 {
+        return format!("x{whole}");
+    }
+    format!("x{whole}.{}", format!("{frac:04}").trim_end_matches('0'))
+}
+
 /// The best tier whose threshold the spend reaches (`tiers` sorted by rank; the first has a
 /// threshold of 0).
 pub fn reached(tiers: &[Tier], spend_minor: i64) -> Option<&Tier> {

@@ -123,6 +123,8 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(local_programs::programs::put_local_program)
                 .service(local_programs::programs::get_local_program)
                 .service(local_programs::conversions::create_local_conversion)
+                .service(local_programs::tiers::put_local_tiers)
+                .service(local_programs::tiers::get_local_tiers)
                 .service(analytics::segments::get_partner_segments)
                 .service(analytics::segments::list_partner_segment_members)
                 .service(analytics::summary::get_partner_analytics)

@@ -160,7 +160,7 @@ pub fn sale_bonus(rule: &Rule, sale: &SaleFacts) -> Option<(i64, String)> {
     if sale.points <= 0 || sale.weighted_bp <= 0 {
         return None;
     }
-    let times = |bp: i64| format!("x{}", fixed_bp(bp));
+    let times = crate::domain::tiers::factor;
     match *rule {
         Rule::Multiplier { multiplier_bp } => {
             let points = extra_points(sale.weighted_bp, sale.rates, multiplier_bp - BP_ONE)?;
@@ -201,15 +201,6 @@ pub fn sale_bonus(rule: &Rule, sale: &SaleFacts) -> Option<(i64, String)> {
         )),
         _ => None,
     }
-}
-
-fn fixed_bp(bp: i64) -> String {
-    let whole = bp / BP_ONE;
-    let frac = bp % BP_ONE;
-    if frac == 0 {
-        return whole.to_string();
-    }
-    format!("{whole}.{}", format!("{frac:04}").trim_end_matches('0'))
 }
 
 /// A promotion's place in the stack and what it would give on its own (None: it does not

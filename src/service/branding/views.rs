@@ -77,5 +77,10 @@ pub fn member_view(
             .collect(),
         recent_activity: recent.items,
         tier,
+        local_tier: crate::service::local_programs::tiers::of_member(
+            conn, partner_id, member.id, now,
+        )?
+        .as_ref()
+        .map(crate::service::local_programs::tiers::badge),
     })
 }

@@ -43,9 +43,22 @@ pub fn earn(
         let tier = tiers::evaluate(conn, member.id, now)?;
         let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
         let rates = rates_of(&settings, &contract, &tier);
-        let outcome = points_of_sale(rates, req, &lines, &tier)?;
-        let local =
-            local_programs::points_of_sale(conn, partner_id, &req.currency, outcome.weighted_bp)?;
+        let mut outcome = points_of_sale(rates, req, &lines, &tier)?;
+        // The partner's own tier on its local program, from the member's activity before.
+        let local_tier = local_programs::tiers::of_member(conn, partner_id, member.id, now)?;
+        let local_bp = local_tier.as_ref().map_or(10_000, |t| t.multiplier_bp);
+        let local = local_programs::points_of_sale(
+            conn,
+            partner_id,
+            &req.currency,
+            outcome.weighted_bp,
+            local_bp,
+        )?;
+        if let (Some(t), Some(_)) = (&local_tier, &local) {
+            if t.multiplier_bp != 10_000 {
+                outcome.rules.push(local_programs::tiers::applied_rule(t));
+            }
+        }
         let local_points = local.as_ref().map_or(Points::ZERO, |(_, p)| *p);
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
         record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;

@@ -5,6 +5,7 @@
 //! pays for ([`conversions`]).
 
 pub mod conversions;
+pub mod tiers;
 
 use chrono::NaiveDateTime;
 use partner_sdk::branding::PointsLabel;
@@ -159,12 +160,15 @@ pub fn balances(
     Ok(out)
 }
 
-/// The local points a sale earns at the partner's program, if it runs one: (program, points).
+/// The local points a sale earns at the partner's program, if it runs one: (program, points),
+/// multiplied by the member's local tier at the partner (`tier`, from their activity before
+/// the sale) when it has tiers.
 pub fn points_of_sale(
     conn: &mut DbConn,
     partner_id: PartnerId,
     currency: &str,
     weighted_bp: i64,
+    tier_bp: i64,
 ) -> ApiResult<Option<(ProgramRow, Points)>> {
     let Some(program) = local_rows::program(conn, partner_id)? else {
         return Ok(None);
@@ -172,7 +176,7 @@ pub fn points_of_sale(
     let points = rules::points_of_sale(
         weighted_bp,
         currency_exponent(currency).unwrap_or(2),
-        program.earn_rate_millipoints,
+        (program.earn_rate_millipoints, tier_bp),
     )
     .ok_or_else(|| {
         ApiError::new(

@@ -129,14 +129,7 @@ impl Evaluated {
 
     /// How an earn's explanation names the tier's multiplier, such as `x1.25 (Gold tier)`.
     pub fn applied_rule(&self) -> partner_sdk::types::AppliedRule {
-        let bp = self.tier.multiplier_bp;
-        let fraction = format!("{:04}", bp % 10_000);
-        let fraction = fraction.trim_end_matches('0');
-        let factor = if fraction.is_empty() {
-            format!("x{}", bp / 10_000)
-        } else {
-            format!("x{}.{fraction}", bp / 10_000)
-        };
+        let factor = crate::domain::tiers::factor(self.tier.multiplier_bp);
         partner_sdk::types::AppliedRule {
             rule: "tier".into(),
             description: format!("{factor} ({} tier)", self.tier.name_en),

@@ -12,7 +12,9 @@ use crate::helpers::{code_of, link, sale};
 use crate::helpers::{TestApp, TestPartner};
 use crate::settlement::{close, statement};
 
-fn program(rate: i64, conversion: Option<i64>) -> LocalProgramRequest {
+mod tiers;
+
+pub(super) fn program(rate: i64, conversion: Option<i64>) -> LocalProgramRequest {
     LocalProgramRequest {
         label: PointsLabel {
             fr_fr: "étoiles".into(),

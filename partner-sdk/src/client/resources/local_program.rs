@@ -37,3 +37,27 @@ impl Client {
             .value)
     }
 }
+
+impl Client {
+    /// Replaces the partner's own tiers on its local program
+    /// (`PUT /v1/partner/local-program/tiers`).
+    pub async fn set_local_tiers(
+        &self,
+        req: &crate::local_program::LocalTierTable,
+    ) -> Result<crate::local_program::LocalTierTable, Error> {
+        Ok(self
+            .send_json(
+                Method::PUT,
+                &format!("{PREFIX}/local-program/tiers"),
+                Some(req),
+                None,
+            )
+            .await?
+            .value)
+    }
+
+    /// The partner's own tiers (`GET /v1/partner/local-program/tiers`).
+    pub async fn local_tiers(&self) -> Result<crate::local_program::LocalTierTable, Error> {
+        self.get(&format!("{PREFIX}/local-program/tiers")).await
+    }
+}

@@ -2,6 +2,8 @@
 //! member's row lock, like the network balances on `members`) and conversions into network
 //! points.
 
+pub mod tiers;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

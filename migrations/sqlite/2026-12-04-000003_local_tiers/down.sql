@@ -1,0 +1,2 @@
+DROP TABLE local_tiers;
+DROP TABLE local_tier_windows;
