@@ -55,10 +55,18 @@ pub struct TierStatus {
     pub downgrade_at: Option<DateTime<Utc>>,
     /// The latest changes (at most 10), newest first.
     pub history: Vec<TierChange>,
+    /// What `qualifying_minor` and the thresholds count: `spend` (minor units, the default) or
+    /// `points` (earned), as the network's table says.
+    #[serde(default = "spend")]
+    pub qualify_on: String,
     /// Until when the member's paid tier runs, when they bought one that is above the tier their
     /// spend reaches (the tier shown is then the paid one).
     #[serde(default)]
     pub paid_until: Option<DateTime<Utc>>,
+}
+
+fn spend() -> String {
+    "spend".into()
 }
 
 /// Who a paid tier's fee is owed to.

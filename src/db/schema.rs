@@ -590,6 +590,7 @@ diesel::table! {
         window_months -> BigInt,
         grace_days -> BigInt,
         updated_at -> Timestamp,
+        qualify_on -> Text,
     }
 }
 

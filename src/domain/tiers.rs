@@ -24,6 +24,34 @@ pub struct Tier {
     pub multiplier_bp: i64,
 }
 
+/// Where to set a threshold so that the members at or above it bring at least `share_ppm` of
+/// the total (parts per million): the smallest such set of best members, by their figures
+/// (spend or points). Returns (threshold, members at or above it, their share of the total in
+/// ppm), or None without a positive figure.
+pub fn threshold_for_share(figures: &[i64], share_ppm: i64) -> Option<(i64, usize, i64)> {
+    let mut sorted: Vec<i64> = figures.iter().copied().filter(|f| *f > 0).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: i128 = sorted.iter().map(|f| i128::from(*f)).sum();
+    if total == 0 {
+        return None;
+    }
+    let wanted = (total * i128::from(share_ppm.clamp(1, 1_000_000)) + 999_999) / 1_000_000;
+    let mut running = 0_i128;
+    let mut threshold = *sorted.last()?;
+    for f in &sorted {
+        running += i128::from(*f);
+        if running >= wanted {
+            threshold = *f;
+            break;
+        }
+    }
+    // Members level with the threshold reach it too.
+    let at_or_above: Vec<i64> = sorted.iter().copied().filter(|f| *f >= threshold).collect();
+    let covered: i128 = at_or_above.iter().map(|f| i128::from(*f)).sum();
+    let share = i64::try_from(covered * 1_000_000 / total).unwrap_or(1_000_000);
+    Some((threshold, at_or_above.len(), share))
+}
+
 /// A multiplier in basis points as people read it: 15,000 is `x1.5`, 20,000 `x2`.
 pub fn factor(bp: i64) -> String {
     let whole = bp / 10_000;
@@ -184,5 +212,32 @@ mod tests {
         }
         assert!(check_table(&t).unwrap_err().contains("gold"));
         assert!(check_table(&[]).is_err());
+    }
+
+    #[test]
+    fn a_threshold_for_a_share_of_revenue_takes_the_fewest_best_members() {
+        // Ten members: 500, 300, 100, 50, then 9, 9, 8, 8, 8, 8: 1,000 in all.
+        let spends = [500, 300, 100, 50, 9, 9, 8, 8, 8, 8];
+        // 40 %: the first member alone brings 50 %.
+        assert_eq!(
+            threshold_for_share(&spends, 400_000),
+            Some((500, 1, 500_000))
+        );
+        // 80 %: 500 + 300.
+        assert_eq!(
+            threshold_for_share(&spends, 800_000),
+            Some((300, 2, 800_000))
+        );
+        // 85 %: 500 + 300 + 100 = 90 %.
+        assert_eq!(
+            threshold_for_share(&spends, 850_000),
+            Some((100, 3, 900_000))
+        );
+        // 100 %: everyone; members level with the threshold count (four at 8).
+        assert_eq!(
+            threshold_for_share(&spends, 1_000_000),
+            Some((8, 10, 1_000_000))
+        );
+        assert_eq!(threshold_for_share(&[0, -5], 400_000), None);
     }
 }

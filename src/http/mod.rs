@@ -176,6 +176,7 @@ fn register(cfg: &mut ServiceConfig) {
                 .service(platform::settings::put_settings)
                 .service(tiers::table::get_tiers)
                 .service(tiers::table::put_tiers)
+                .service(tiers::table::suggest_tier_threshold)
                 .service(promotions::operator::create_promotion)
                 .service(promotions::operator::list_promotions)
                 .service(promotions::operator::get_promotion)

@@ -5,6 +5,8 @@
 ALTER TABLE tiers ADD COLUMN price_minor BIGINT;
 ALTER TABLE tiers ADD COLUMN paid_months BIGINT;
 ALTER TABLE tiers ADD COLUMN fee_to TEXT;
+-- What members qualify on: their spend (minor units) or the points they earned.
+ALTER TABLE tier_settings ADD COLUMN qualify_on TEXT NOT NULL DEFAULT 'spend';
 
 CREATE TABLE tier_purchases (
     id INTEGER PRIMARY KEY,

@@ -31,6 +31,30 @@ pub struct TierDefinition {
     pub fee_to: Option<partner_sdk::tiers::FeeTo>,
 }
 
+fn default_qualify_on() -> String {
+    "spend".into()
+}
+
+/// Where to set a tier's threshold so its members bring a share of the revenue (or of the
+/// points earned).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TierSuggestion {
+    /// What the figures are: `spend` or `points`, as the table qualifies.
+    pub qualify_on: String,
+    /// The window the figures cover, in months.
+    pub window_months: i64,
+    /// The share asked for, in percent.
+    pub share_percent: i64,
+    /// The threshold: the smallest set of best members bringing that share reach it.
+    pub threshold: i64,
+    /// Members at or above it.
+    pub members: i64,
+    /// Members with a figure in the window.
+    pub qualifying_members: i64,
+    /// The share the members at or above it bring, in ppm.
+    pub share_ppm: i64,
+}
+
 /// The network's tiers and how members qualify.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +63,11 @@ pub struct TierTable {
     pub window_months: i64,
     /// Days a member keeps a tier after their spend falls below it (0 to 365).
     pub grace_days: i64,
+    /// What members qualify on: `spend` (minor units of the settlement currency, net of
+    /// refunds; the default) or `points` (earned, net of claw-backs). The thresholds are in
+    /// that unit.
+    #[serde(default = "default_qualify_on")]
+    pub qualify_on: String,
     /// The tiers, base first (1 to 10).
     pub tiers: Vec<TierDefinition>,
 }

@@ -1,6 +1,6 @@
 //! The tier table (operator) and a member's own tier (member).
 
-use super::json::TierTable;
+use super::json::{TierSuggestion, TierTable};
 use crate::error::ApiResult;
 use crate::http::auth::{MemberCaller, OperatorCaller};
 use crate::http::extract::{json_response, Json};
@@ -37,6 +37,34 @@ pub(crate) async fn put_tiers(
     let input = body.into_inner()?;
     let out = state
         .run(move |conn, s| tiers::set_table(conn, s.clock.now_naive(), &input))
+        .await?;
+    Ok(json_response(StatusCode::OK, &out))
+}
+
+/// How far ahead a threshold suggestion reads.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShareQuery {
+    /// The share of revenue (or of points, as the table qualifies) the tier's members should
+    /// bring, in percent (1 to 100; default 40).
+    pub share_percent: Option<i64>,
+}
+
+/// Where to set a tier's threshold so that its members bring a share of the revenue: the
+/// smallest set of best members over the tier window, their number and their actual share.
+#[utoipa::path(tag = "operator", operation_id = "suggest_tier_threshold",
+    params(ShareQuery),
+    responses((status = 200, body = TierSuggestion), (status = "4XX", body = Problem, content_type = "application/problem+json")),
+    security(("operator_token" = [])))]
+#[get("/tiers/suggestion")]
+pub(crate) async fn suggest_tier_threshold(
+    _caller: OperatorCaller,
+    state: web::Data<AppState>,
+    query: web::Query<ShareQuery>,
+) -> ApiResult<HttpResponse> {
+    let share = query.share_percent.unwrap_or(40);
+    let out = state
+        .run(move |conn, s| tiers::suggest(conn, s.clock.now_naive(), share))
         .await?;
     Ok(json_response(StatusCode::OK, &out))
 }

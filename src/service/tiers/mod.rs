@@ -13,9 +13,9 @@ use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
 use crate::domain::ids::MemberId;
 use crate::domain::input::{check_range, check_slug};
-use crate::domain::tiers::{check_table, next_move, reached, Move, Tier};
+use crate::domain::tiers::{check_table, next_move, reached, threshold_for_share, Move, Tier};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::http::tiers::json::{TierDefinition, TierTable};
+use crate::http::tiers::json::{TierDefinition, TierSuggestion, TierTable};
 use crate::service::branding::check_label;
 
 pub mod paid;
@@ -36,6 +36,7 @@ pub fn table(conn: &mut DbConn) -> ApiResult<TierTable> {
     Ok(TierTable {
         window_months,
         grace_days,
+        qualify_on: rows::qualify_on(conn)?,
         tiers: rows::table(conn)?
             .iter()
             .map(|t| TierDefinition {
@@ -56,6 +57,12 @@ pub fn table(conn: &mut DbConn) -> ApiResult<TierTable> {
 pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiResult<TierTable> {
     check_range("window_months", req.window_months, 1, 36)?;
     check_range("grace_days", req.grace_days, 0, 365)?;
+    if !["spend", "points"].contains(&req.qualify_on.as_str()) {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "qualify_on: spend or points",
+        ));
+    }
     let mut stored = Vec::with_capacity(req.tiers.len());
     for (rank, t) in req.tiers.iter().enumerate() {
         let field = format!("tiers[{rank}]");
@@ -87,7 +94,8 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
     check_table(&domain_tiers(&stored)).map_err(|e| ApiError::new(Code::InvalidRequest, e))?;
     write_tx(conn, |conn| {
         crate::db::queries::platform::system::serialize_on(conn, "tiers")?;
-        rows::replace(conn, &stored, (req.window_months, req.grace_days), now)?;
+        let settings = (req.window_months, req.grace_days, req.qualify_on.as_str());
+        rows::replace(conn, &stored, settings, now)?;
         // Members of a tier that no longer exists start again from the base tier: their next
         // evaluation places them by their spend (a re-added code does not bring them back).
         rows::forget_removed_tiers(conn)?;
@@ -150,7 +158,8 @@ pub fn evaluate(
     let since = now
         .checked_sub_months(Months::new(u32::try_from(window_months).unwrap_or(12)))
         .unwrap_or(now);
-    let spend = rows::qualifying_spend(conn, member_id, since)?;
+    let on_points = rows::qualify_on(conn)? == "points";
+    let spend = rows::qualifying_spend(conn, member_id, since, on_points)?;
     let base = table
         .first()
         .cloned()
@@ -258,6 +267,7 @@ pub fn status_of(conn: &mut DbConn, member_id: MemberId, e: &Evaluated) -> ApiRe
             .filter(|_| e.paid_until.is_none())
             .map(|at| utc(at + Duration::days(*grace_days))),
         history,
+        qualify_on: rows::qualify_on(conn)?,
         paid_until: e.paid_until.map(utc),
     })
 }
@@ -285,4 +295,32 @@ pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<u64> {
             None => return Ok(done),
         }
     }
+}
+
+/// Where to set a threshold so that its members bring `share_percent` of the revenue (or of
+/// the points earned, as the table qualifies) over the window: the smallest set of best
+/// members, as the program figures' revenue concentration shows it.
+pub fn suggest(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    share_percent: i64,
+) -> ApiResult<TierSuggestion> {
+    check_range("share_percent", share_percent, 1, 100)?;
+    let (window_months, _) = rows::settings(conn)?;
+    let qualify_on = rows::qualify_on(conn)?;
+    let since = now
+        .checked_sub_months(Months::new(u32::try_from(window_months).unwrap_or(12)))
+        .unwrap_or(now);
+    let figures = rows::all_qualifying(conn, since, qualify_on == "points")?;
+    let (threshold, members, share_ppm) =
+        threshold_for_share(&figures, share_percent.saturating_mul(10_000)).unwrap_or((0, 0, 0));
+    Ok(TierSuggestion {
+        qualify_on,
+        window_months,
+        share_percent,
+        threshold,
+        members: i64::try_from(members).unwrap_or(i64::MAX),
+        qualifying_members: i64::try_from(figures.len()).unwrap_or(i64::MAX),
+        share_ppm,
+    })
 }

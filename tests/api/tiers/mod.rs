@@ -198,3 +198,93 @@ async fn spend_leaving_the_window_starts_the_grace_period_at_the_daily_sweep(app
 }
 
 both_backends!(spend_leaving_the_window_starts_the_grace_period_at_the_daily_sweep);
+
+async fn thresholds_follow_revenue_concentration_and_may_count_points(app: &TestApp) {
+    let cafe = app.partner("cafe", 10_000, 0).await;
+    let mut tokens = Vec::new();
+    for (i, spend) in [50_000_i64, 30_000, 15_000, 5_000].into_iter().enumerate() {
+        let (number, token) = app.member(&format!("m{i}@example.com")).await;
+        link(&cafe, &number).await;
+        cafe.client
+            .earn(&sale(&number, &format!("o-{i}"), spend))
+            .await
+            .expect("earn");
+        tokens.push(token);
+    }
+    // 1,000.00 in all: the best member alone brings 50 % (enough for 40 %), two bring 80 %.
+    for (share, want) in [(40, (50_000, 1, 500_000)), (80, (30_000, 2, 800_000))] {
+        let (status, s) = app
+            .operator(
+                Method::GET,
+                &format!("/v1/operator/tiers/suggestion?share_percent={share}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{s}");
+        assert_eq!(
+            (
+                s["threshold"].as_i64(),
+                s["members"].as_i64(),
+                s["share_ppm"].as_i64()
+            ),
+            (Some(want.0), Some(want.1), Some(want.2)),
+            "{s}"
+        );
+        assert_eq!(s["qualifying_members"], 4);
+    }
+    let (status, _) = app
+        .operator(
+            Method::GET,
+            "/v1/operator/tiers/suggestion?share_percent=0",
+            None,
+        )
+        .await;
+    assert_eq!(status, 422);
+    // Qualifying on points earned instead: silver at 400 points.
+    let mut points = table(40_000, 100_000);
+    points["qualify_on"] = json!("points");
+    let (status, set) = app
+        .operator(Method::PUT, "/v1/operator/tiers", Some(points))
+        .await;
+    assert_eq!(
+        (status, set["qualify_on"].as_str()),
+        (200, Some("points")),
+        "{set}"
+    );
+    // The best member was silver on spend; their 500 points are below silver's 40,000: the
+    // grace period starts.
+    let best = tier_of(app, &tokens[0]).await;
+    assert_eq!(
+        (
+            best["tier"].as_str(),
+            best["qualifying_minor"].as_i64(),
+            best["qualify_on"].as_str(),
+            best["downgrade_at"].is_string()
+        ),
+        (Some("silver"), Some(500), Some("points"), true),
+        "{best}"
+    );
+    let mut low = table(400, 1_000);
+    low["qualify_on"] = json!("points");
+    app.operator(Method::PUT, "/v1/operator/tiers", Some(low))
+        .await;
+    let best = tier_of(app, &tokens[0]).await;
+    assert_eq!(
+        (best["tier"].as_str(), best["downgrade_at"].is_null()),
+        (Some("silver"), true),
+        "500 points keep silver at 400: {best}"
+    );
+    assert_eq!(
+        tier_of(app, &tokens[1]).await["tier"],
+        "member",
+        "300 points"
+    );
+    let mut bad = table(400, 1_000);
+    bad["qualify_on"] = json!("visits");
+    let (status, _) = app
+        .operator(Method::PUT, "/v1/operator/tiers", Some(bad))
+        .await;
+    assert_eq!(status, 400);
+}
+
+both_backends!(thresholds_follow_revenue_concentration_and_may_count_points);

@@ -40,11 +40,19 @@ pub fn settings(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
         .first(conn)
 }
 
+/// Whether members qualify on `spend` or on `points` earned.
+pub fn qualify_on(conn: &mut DbConn) -> QueryResult<String> {
+    tier_settings::table
+        .find(1_i64)
+        .select(tier_settings::qualify_on)
+        .first(conn)
+}
+
 /// Replaces the tier table and the window.
 pub fn replace(
     conn: &mut DbConn,
     rows: &[TierRow],
-    (window_months, grace_days): (i64, i64),
+    (window_months, grace_days, qualify_on): (i64, i64, &str),
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::delete(tiers::table).execute(conn)?;
@@ -57,6 +65,7 @@ pub fn replace(
         .set((
             tier_settings::window_months.eq(window_months),
             tier_settings::grace_days.eq(grace_days),
+            tier_settings::qualify_on.eq(qualify_on),
             tier_settings::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -149,17 +158,22 @@ struct Spend {
     spend: i64,
 }
 
-/// The member's spend at every partner since `since`, net of refunds (the CAST keeps
-/// PostgreSQL's NUMERIC sum a BIGINT).
+/// The member's spend at every partner since `since`, net of refunds, or with `points` the
+/// points their sales earned, net of claw-backs (the CAST keeps PostgreSQL's NUMERIC sum a
+/// BIGINT).
 pub fn qualifying_spend(
     conn: &mut DbConn,
     member_id: MemberId,
     since: NaiveDateTime,
+    points: bool,
 ) -> QueryResult<i64> {
-    diesel::sql_query(
+    diesel::sql_query(if points {
+        "SELECT CAST(COALESCE(SUM(points - clawed_points), 0) AS BIGINT) AS spend \
+         FROM earns WHERE member_id = $1 AND occurred_at >= $2"
+    } else {
         "SELECT CAST(COALESCE(SUM(amount_minor - refunded_minor), 0) AS BIGINT) AS spend \
-         FROM earns WHERE member_id = $1 AND occurred_at >= $2",
-    )
+         FROM earns WHERE member_id = $1 AND occurred_at >= $2"
+    })
     .bind::<BigInt, _>(member_id)
     .bind::<Timestamp, _>(since)
     .get_result::<Spend>(conn)
@@ -180,6 +194,25 @@ pub fn members_above(
         .limit(limit)
         .select(member_tiers::member_id)
         .load(conn)
+}
+
+/// Every member's qualifying figure since `since` (spend, or points with `points`), those
+/// above zero: what a threshold suggestion reads.
+pub fn all_qualifying(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    points: bool,
+) -> QueryResult<Vec<i64>> {
+    let rows: Vec<Spend> = diesel::sql_query(if points {
+        "SELECT CAST(SUM(points - clawed_points) AS BIGINT) AS spend FROM earns \
+         WHERE occurred_at >= $1 GROUP BY member_id HAVING SUM(points - clawed_points) > 0"
+    } else {
+        "SELECT CAST(SUM(amount_minor - refunded_minor) AS BIGINT) AS spend FROM earns \
+         WHERE occurred_at >= $1 GROUP BY member_id HAVING SUM(amount_minor - refunded_minor) > 0"
+    })
+    .bind::<Timestamp, _>(since)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|s| s.spend).collect())
 }
 
 /// A paid tier bought.
