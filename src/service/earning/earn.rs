@@ -100,12 +100,17 @@ pub fn earn(
                 now,
             };
             promotions::grant::issue(conn, &member, &issue, &bonuses)?;
+            // A referral is paid once the return window, counted from now, has passed too: a
+            // sale backdated past its window is not paid at once.
+            let payable_at = lot
+                .available_at
+                .max(now + Duration::days(contract.return_window_days));
             promotions::referrals::on_earn(
                 conn,
                 member.id,
                 partner_id,
-                (earn_id, req.amount_minor),
-                (occurred_at, lot.available_at),
+                (earn_id, sale.eligible_minor),
+                (occurred_at, now, payable_at),
                 &tier.tier.code,
             )?;
             if let Some(lot_id) = local_lot_id {

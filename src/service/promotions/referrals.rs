@@ -5,7 +5,7 @@
 //! get the promotion's points, paid by its funder, within its budget and cap. Self-referral and
 //! loops (A referred by B referred by A) are refused.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use partner_sdk::promotions::ReferralStatus;
 
 use crate::db::queries::earning::{self as earn_rows, EarnRow};
@@ -13,6 +13,7 @@ use crate::db::queries::members as member_rows;
 use crate::db::queries::promotions::referrals::{self as rows, ReferralRow};
 use crate::db::queries::promotions::{self as promo_rows};
 use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::domain::clock::Clock;
 use crate::domain::ids::{EarnId, MemberId, PartnerId};
 use crate::domain::promotions::Rule;
 use crate::error::{fail, ApiError, ApiResult, Code};
@@ -101,6 +102,8 @@ pub fn set_referrer(
     if code.len() != CODE_LEN || !code.bytes().all(|b| ALPHABET.contains(&b)) {
         return fail(Code::InvalidRequest, "code: 8 letters and digits");
     }
+    // Namings take turns: two members naming each other at once would both pass the loop check.
+    crate::db::queries::platform::system::serialize_on(conn, "referrals")?;
     member_rows::lock(conn, member_id)?;
     let referrer = rows::member_by_code(conn, &code)?
         .ok_or_else(|| ApiError::new(Code::NotFound, "no member has this referral code"))?;
@@ -146,14 +149,15 @@ pub fn name_referrer(
 }
 
 /// At an earn of a referred member not yet qualified: the first running referral promotion
-/// (stacking order) that this purchase reaches qualifies the referral, payable when the
-/// purchase's return window ends. Inside the earn's transaction, the member locked.
+/// (stacking order) that this purchase reaches (its earning amount, restricted lines left
+/// out) and that can still pay qualifies the referral, payable at `payable_at`. An operator's
+/// promotion must also be running now. Inside the earn's transaction, the member locked.
 pub fn on_earn(
     conn: &mut DbConn,
     member_id: MemberId,
     partner_id: PartnerId,
-    (earn_id, amount_minor): (EarnId, i64),
-    (occurred_at, payable_at): (NaiveDateTime, NaiveDateTime),
+    (earn_id, eligible_minor): (EarnId, i64),
+    (occurred_at, now, payable_at): (NaiveDateTime, NaiveDateTime, NaiveDateTime),
     tier: &str,
 ) -> ApiResult<()> {
     match rows::referral_of(conn, member_id)? {
@@ -161,13 +165,17 @@ pub fn on_earn(
         _ => return Ok(()),
     }
     for row in promo_rows::running(conn, Some(partner_id), occurred_at, Some("referral"))? {
+        if row.partner_id.is_none() && !(row.starts_at <= now && now < row.ends_at) {
+            continue;
+        }
         let reaches = match rule_of(&row)? {
             Rule::Referral {
                 min_amount_minor, ..
-            } => amount_minor >= min_amount_minor,
+            } => eligible_minor >= min_amount_minor,
             _ => false,
         };
-        if reaches && targets(conn, &row, member_id, tier)? {
+        let spent = row.budget_points.is_some() && promo_rows::budget_left(conn, row.id)? == 0;
+        if reaches && !spent && targets(conn, &row, member_id, tier)? {
             rows::qualify(conn, member_id, row.id, earn_id, payable_at)?;
             break;
         }
@@ -189,20 +197,39 @@ pub fn on_refund(conn: &mut DbConn, earn: &EarnRow, refunded_after: i64) -> ApiR
     Ok(())
 }
 
-/// Pays the referrals due at `now` (the background job; safe to run on several instances: a
-/// referral is paid under both members' locks and marked paid in the same transaction).
-/// Returns how many were paid.
-pub fn pay_due(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<u64> {
+/// Pays the referrals due (the background job; safe to run on several instances: payouts take
+/// turns, each under both members' locks, marked paid in the same transaction). The clock is
+/// read per payout, so none posts into a period closed meanwhile. A referral that cannot be
+/// paid now (the funder has no contract, the budget is spent, a member's cap is reached) waits
+/// a day. Returns how many were paid.
+pub fn pay_due(conn: &mut DbConn, clock: &Clock) -> ApiResult<u64> {
     let mut paid = 0_u64;
-    for due in rows::due(conn, now, BATCH)? {
-        if write_tx(conn, |conn| pay(conn, &due, now))? {
-            paid += 1;
+    for due in rows::due(conn, clock.now_naive(), BATCH)? {
+        let now = clock.now_naive();
+        match write_tx(conn, |conn| pay(conn, &due, now)) {
+            Ok(true) => paid += 1,
+            Ok(false) => {}
+            Err(e) if e.code() == Code::ReferralRefused => {
+                tracing::info!(member.id = %due.referred_member_id, reason = %e, "referral postponed");
+                write_tx(conn, |conn| {
+                    rows::postpone(conn, due.referred_member_id, now + Duration::days(1))
+                        .map_err(ApiError::from)
+                })?;
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(paid)
 }
 
+fn not_now(why: &str) -> ApiError {
+    ApiError::new(Code::ReferralRefused, format!("not payable now: {why}"))
+}
+
 fn pay(conn: &mut DbConn, due: &ReferralRow, now: NaiveDateTime) -> ApiResult<bool> {
+    // Payouts take turns: each takes two members' budget rows, which two at once could take
+    // in opposite orders.
+    crate::db::queries::platform::system::serialize_on(conn, "referral_payouts")?;
     // Both members locked, lower id first, so two payments never wait on each other.
     let (first, second) = if due.referred_member_id < due.referrer_member_id {
         (due.referred_member_id, due.referrer_member_id)
@@ -219,21 +246,30 @@ fn pay(conn: &mut DbConn, due: &ReferralRow, now: NaiveDateTime) -> ApiResult<bo
         return Ok(false);
     };
     let earn = earn_rows::earn_by_id(conn, earn_id)?;
-    if earn.refunded_minor >= earn.amount_minor {
-        rows::unqualify(conn, r.referred_member_id)?;
-        return Ok(false);
-    }
+    let kept = earn
+        .amount_minor
+        .get()
+        .saturating_sub(earn.refunded_minor.get());
     let row = promo_rows::find(conn, promotion_id, None)?
         .ok_or_else(|| ApiError::internal("a referral's promotion vanished"))?;
-    let Rule::Referral { points, .. } = rule_of(&row)? else {
+    let Rule::Referral {
+        points,
+        min_amount_minor,
+    } = rule_of(&row)?
+    else {
         return Err(ApiError::internal(
             "a referral's promotion is not a referral",
         ));
     };
+    // Returned below the minimum: the next qualifying purchase counts instead.
+    if kept < min_amount_minor {
+        rows::unqualify(conn, r.referred_member_id)?;
+        return Ok(false);
+    }
     // A partner's referral waits while it has no contract in force (no price to pay it at).
     if let Some(p) = row.partner_id {
         if crate::db::queries::partners::contract_at(conn, p, now)?.is_none() {
-            return Ok(false);
+            return Err(not_now("the partner has no contract in force"));
         }
     }
     let reference = format!("referral:{}", r.referred_member_id);
@@ -244,6 +280,10 @@ fn pay(conn: &mut DbConn, due: &ReferralRow, now: NaiveDateTime) -> ApiResult<bo
         let (mut member, settings) = members::lock_and_sync(conn, member_id, now)?;
         let offer = [(row.clone(), points, side.to_owned())];
         let planned = settle(conn, member_id, &offer, vec![row.id.get()], true)?;
+        // Both sides are paid in full or neither: a cut bonus rolls the payout back.
+        if planned.first().map(|p| p.points.get()) != Some(points) {
+            return Err(not_now("the budget or a member's cap is spent"));
+        }
         credit(
             conn,
             &mut member,

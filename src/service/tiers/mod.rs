@@ -94,6 +94,15 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
     check_table(&domain_tiers(&stored)).map_err(|e| ApiError::new(Code::InvalidRequest, e))?;
     write_tx(conn, |conn| {
         crate::db::queries::platform::system::serialize_on(conn, "tiers")?;
+        // Members who paid for a tier keep it: a table without it is refused while any runs.
+        for code in rows::codes_with_running_purchases(conn, now)? {
+            if !stored.iter().any(|t| t.code == code) {
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    format!("tiers: members paid for {code}, which runs until their purchase ends"),
+                ));
+            }
+        }
         let settings = (req.window_months, req.grace_days, req.qualify_on.as_str());
         rows::replace(conn, &stored, settings, now)?;
         // Members of a tier that no longer exists start again from the base tier: their next

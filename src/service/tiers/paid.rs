@@ -118,8 +118,9 @@ pub fn buy(
             );
         }
         member_rows::lock(conn, member.id)?;
-        // A purchase while the same tier runs extends it from its end.
-        let from = rows::paid_tiers(conn, member.id, now)?
+        // A purchase while the same tier bought from this seller runs extends it from its end
+        // (a purchase elsewhere is not this seller's to see: it runs beside it).
+        let from = rows::paid_tiers_from(conn, member.id, partner_id, now)?
             .into_iter()
             .filter(|(code, _)| *code == tier.code)
             .map(|(_, until)| until)

@@ -49,9 +49,7 @@ async fn referred_member(app: &TestApp, email: &str, code: &str) -> (String, Str
 
 async fn pay_due(app: &TestApp) -> u64 {
     app.state
-        .run(|conn, s| {
-            loyalty_server::service::promotions::referrals::pay_due(conn, s.clock.now_naive())
-        })
+        .run(|conn, s| loyalty_server::service::promotions::referrals::pay_due(conn, &s.clock))
         .await
         .expect("pay referrals")
 }
@@ -167,12 +165,22 @@ async fn a_referral_pays_both_sides_after_the_return_window(app: &TestApp) {
     app.advance_days(15);
     assert_eq!(pay_due(app).await, 1);
     assert_eq!(app.balance(&carl_token).await.available_points, 20 + 500);
+    // Erin's qualifying purchase is backdated 20 days (past the 14-day window): it is paid only
+    // once the window has passed from when it was posted.
+    let (erin, _) = referred_member(app, "erin@example.com", &code).await;
+    link(&cafe, &erin).await;
+    let mut backdated = sale(&erin, "e-1", 3_000);
+    backdated.occurred_at = Some(app.state.clock.now() - Duration::days(20));
+    cafe.client.earn(&backdated).await.expect("earn");
+    assert_eq!(pay_due(app).await, 0, "not at once");
+    app.advance_days(15);
+    assert_eq!(pay_due(app).await, 1);
     let (_, status) = member_call(app, &ada_token, Method::GET, "/v1/member/referral", None).await;
     assert_eq!(
         (status["referred"].as_i64(), status["rewarded"].as_i64()),
-        (Some(2), Some(2))
+        (Some(3), Some(3))
     );
-    assert_eq!(app.balance(&ada_token).await.available_points, 1_000);
+    assert_eq!(app.balance(&ada_token).await.available_points, 1_500);
 
     // A member who has already bought can no longer be referred.
     let (dave, dave_token) = app.member("dave@example.com").await;
@@ -202,7 +210,7 @@ async fn a_referral_pays_both_sides_after_the_return_window(app: &TestApp) {
         .await;
     assert_eq!(
         (promo["granted_points"].as_i64(), promo["grants"].as_i64()),
-        (Some(2_000), Some(4))
+        (Some(3_000), Some(6))
     );
 }
 

@@ -98,6 +98,21 @@ async fn a_member_buys_gold_and_the_fee_is_billed_to_the_seller(app: &TestApp) {
         "conflict",
         "one order buys once"
     );
+    // The table cannot drop gold while a member's paid gold runs.
+    let (status, refused) = app
+        .operator(
+            Method::PUT,
+            "/v1/operator/tiers",
+            Some(json!({"window_months": 12, "grace_days": 30, "tiers": [
+                {"code": "member", "name": {"fr-FR": "Membre", "en-GB": "Member"}, "threshold_minor": 0, "multiplier_bp": 10000}
+            ]})),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("conflict")),
+        "{refused}"
+    );
     // Silver bought at the bookshop (its fee is the bookshop's): gold stays in force.
     let silver = books
         .client

@@ -168,3 +168,14 @@ pub fn has_purchases(conn: &mut DbConn, member_id: MemberId) -> QueryResult<bool
     ))
     .get_result(conn)
 }
+
+/// Moves an unpaid referral's payment to `at` (it could not be paid now).
+pub fn postpone(conn: &mut DbConn, referred: MemberId, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        referrals::table
+            .find(referred)
+            .filter(referrals::rewarded_at.is_null()),
+    )
+    .set(referrals::payable_at.eq(at))
+    .execute(conn)
+}

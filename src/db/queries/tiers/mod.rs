@@ -251,6 +251,33 @@ pub fn paid_tiers(
         .load(conn)
 }
 
+/// The member's paid tiers bought from `partner_id` running at `now`: (tier code, paid until).
+pub fn paid_tiers_from(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    partner_id: PartnerId,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    tier_purchases::table
+        .filter(tier_purchases::member_id.eq(member_id))
+        .filter(tier_purchases::partner_id.eq(partner_id))
+        .filter(tier_purchases::paid_until.gt(now))
+        .select((tier_purchases::tier_code, tier_purchases::paid_until))
+        .load(conn)
+}
+
+/// Tier codes with a paid purchase running at `now`.
+pub fn codes_with_running_purchases(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    tier_purchases::table
+        .filter(tier_purchases::paid_until.gt(now))
+        .select(tier_purchases::tier_code)
+        .distinct()
+        .load(conn)
+}
+
 /// The paid-tier fees owed to the operator by each seller for purchases in `[start, end)`.
 pub fn fees_owed(
     conn: &mut DbConn,
