@@ -5,7 +5,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::Connection;
-use partner_sdk::types::EntryKind;
 use partner_sdk::types::{RefundRequest, RefundResponse};
 
 use crate::db::queries::earning::{self as earn_rows, EarnRow};
@@ -17,16 +16,16 @@ use std::collections::HashMap;
 use crate::db::queries::catalog::catalogs as catalog_rows;
 use crate::db::queries::catalog::sales as sales_rows;
 use crate::domain::earning::rules::{
-    clawback_split, cumulative_clawback, cumulative_clawback_weighted, ClawbackSplit,
+    cumulative_clawback, cumulative_clawback_weighted, ClawbackSplit,
 };
 use crate::domain::earning::sale::check_return;
 use crate::domain::ids::CategoryId;
-use crate::domain::ids::{EntryId, LotId, PartnerId};
+use crate::domain::ids::{EntryId, PartnerId};
 use crate::domain::money::{MoneyMinor, Points, PriceMicros};
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting, PTS};
+use crate::service::ledger::{account, lots, points_overflow, Posting};
 use crate::service::{local_programs, members, promotions};
 
 /// Claws back the points of a full or partial return of an order.
@@ -231,65 +230,24 @@ fn claw_back(
     claw: Points,
     now: NaiveDateTime,
 ) -> ApiResult<(ClawbackSplit, EntryId)> {
-    let all = lot_rows::member_lots_in_spending_order(conn, member.id, PTS)?;
-    let order_lot = all.iter().find(|l| Some(l.id) == earn.lot_id);
-    let is_other = |l: &lot_rows::Lot| l.matured && Some(l.id) != earn.lot_id;
-    let others_available =
-        Points::checked_sum(all.iter().filter(|l| is_other(l)).map(|l| l.remaining))
-            .ok_or_else(points_overflow)?;
-    let split = clawback_split(
-        claw,
-        order_lot.map_or(Points::ZERO, |l| l.remaining),
-        order_lot.is_some_and(|l| l.matured),
-        others_available,
-    );
-    let member_id = member.id;
-    let entry_id = ledger::post_entry(
+    let (split, entry_id, _) = lots::claw_back(
         conn,
         member,
-        Draft {
-            kind: EntryKind::Refund,
-            partner_id: Some(earn.partner_id),
+        lots::Clawback {
+            own_lot: earn.lot_id,
+            points: claw,
+            funder: Posting::partner(account::PARTNER_ISSUANCE, earn.partner_id, claw),
+            partner_id: earn.partner_id,
             reference: &req.refund_id,
-            memo: Some(&req.order_id),
-            posted_at: now,
-            postings: vec![
-                Posting::member(
-                    account::MEMBER_PENDING,
-                    member_id,
-                    minus(split.from_pending)?,
-                ),
-                Posting::member(
-                    account::MEMBER_AVAILABLE,
-                    member_id,
-                    minus(split.from_available)?,
-                ),
-                Posting::partner(account::PARTNER_ISSUANCE, earn.partner_id, claw),
-            ],
-            allow_negative_available: true,
-            activity: false,
+            memo: &req.order_id,
+            now,
         },
     )?;
-    let mut plan: Vec<(LotId, Points)> = Vec::new();
-    if let (Some(lot), true) = (order_lot, split.from_order.is_positive()) {
-        plan.push((lot.id, split.from_order));
-    }
-    if split.from_others.is_positive() {
-        plan.extend(lots::plan_take(&all, split.from_others, is_other)?);
-    }
-    lots::apply_plan(conn, &plan, entry_id, None, "clawback")?;
     let at = EntryAt {
         entry_id,
         posted_at: now,
     };
     record_clawback(conn, earn, &req.order_id, claw, at)?;
-    if split.uncovered.is_positive() {
-        tracing::warn!(
-            member.id = %member_id,
-            points = split.uncovered.get(),
-            "refund left a negative balance"
-        );
-    }
     Ok((split, entry_id))
 }
 

@@ -14,11 +14,12 @@ use crate::db::queries::ledger::lots::{self as lot_rows, Lot};
 use crate::db::queries::members::Member;
 use crate::db::queries::redemption::{self as redemption_rows, RedemptionRow};
 use crate::db::DbConn;
-use crate::domain::ids::{EntryId, LotId, RedemptionId};
+use crate::domain::earning::rules::{clawback_split, ClawbackSplit};
+use crate::domain::ids::{EntryId, LotId, PartnerId, RedemptionId};
 use crate::domain::money::Points;
 use crate::error::{ApiError, ApiResult};
 use crate::service::ledger::clearing::{self, EntryAt};
-use crate::service::ledger::{self, account, minus, points_overflow, Asset, Draft, Posting};
+use crate::service::ledger::{self, account, minus, points_overflow, Asset, Draft, Posting, PTS};
 use crate::service::platform::settings::NetworkSettings;
 
 /// Takes `points` from the lots that satisfy `eligible`, in spending order. Returns the plan
@@ -296,4 +297,94 @@ fn expire_lots(
         },
         &expired,
     )
+}
+
+/// A claw-back of points out of a member's wallet: which lot it takes from first (the order's
+/// or the bonus's own), who is credited back (`funder`, a posting of `points`), and the entry's
+/// reference.
+pub struct Clawback<'a> {
+    /// The lot taken from first, if it still exists.
+    pub own_lot: Option<LotId>,
+    /// Points taken back.
+    pub points: Points,
+    /// The posting that credits the funder back.
+    pub funder: Posting,
+    /// Where the refund happened.
+    pub partner_id: PartnerId,
+    /// The refund's id.
+    pub reference: &'a str,
+    /// What it takes back.
+    pub memo: &'a str,
+    /// The posting time.
+    pub now: NaiveDateTime,
+}
+
+/// Takes points back from a member: from the own lot first (pending or available), then from
+/// their other available points; what neither covers is left as a negative available balance,
+/// which later points repay. Posts the refund entry and moves the lots; returns how the points
+/// were found, the entry, and the own lot (for its price).
+pub fn claw_back(
+    conn: &mut DbConn,
+    member: &mut Member,
+    c: Clawback<'_>,
+) -> ApiResult<(ClawbackSplit, EntryId, Option<Lot>)> {
+    let all = lot_rows::member_lots_in_spending_order(conn, member.id, PTS)?;
+    let own = match c.own_lot {
+        Some(id) => Some(lot_rows::lot(conn, id)?),
+        None => None,
+    };
+    let own_id = own.as_ref().map(|l| l.id);
+    let is_other = |l: &Lot| l.matured && Some(l.id) != own_id;
+    let others_available =
+        Points::checked_sum(all.iter().filter(|l| is_other(l)).map(|l| l.remaining))
+            .ok_or_else(points_overflow)?;
+    let split = clawback_split(
+        c.points,
+        own.as_ref().map_or(Points::ZERO, |l| l.remaining),
+        own.as_ref().is_some_and(|l| l.matured),
+        others_available,
+    );
+    let member_id = member.id;
+    let entry_id = ledger::post_entry(
+        conn,
+        member,
+        Draft {
+            kind: EntryKind::Refund,
+            partner_id: Some(c.partner_id),
+            reference: c.reference,
+            memo: Some(c.memo),
+            posted_at: c.now,
+            postings: vec![
+                Posting::member(
+                    account::MEMBER_PENDING,
+                    member_id,
+                    minus(split.from_pending)?,
+                ),
+                Posting::member(
+                    account::MEMBER_AVAILABLE,
+                    member_id,
+                    minus(split.from_available)?,
+                ),
+                c.funder,
+            ],
+            allow_negative_available: true,
+            activity: false,
+        },
+    )?;
+    let mut plan: Vec<(LotId, Points)> = Vec::new();
+    if let (Some(id), true) = (own_id, split.from_order.is_positive()) {
+        plan.push((id, split.from_order));
+    }
+    if split.from_others.is_positive() {
+        plan.extend(plan_take(&all, split.from_others, is_other)?);
+    }
+    apply_plan(conn, &plan, entry_id, None, "clawback")?;
+    if split.uncovered.is_positive() {
+        tracing::warn!(
+            member.id = %member_id,
+            points = split.uncovered.get(),
+            "refund left a negative balance"
+        );
+    }
+    Ok((split, entry_id, own))
 }

@@ -11,10 +11,9 @@ use partner_sdk::types::AppliedRule;
 use crate::db::queries::local_programs::tiers::{self as rows, LocalTierRow};
 use crate::db::{write_tx, DbConn};
 use crate::domain::ids::{MemberId, PartnerId};
-use crate::domain::input::{check_range, check_slug};
+use crate::domain::input::check_range;
 use crate::domain::tiers::{check_table, reached, Tier};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::service::branding::check_label;
 
 use super::program_of;
 
@@ -46,29 +45,20 @@ pub fn set_table(
     req: &LocalTierTable,
 ) -> ApiResult<LocalTierTable> {
     check_range("window_months", req.window_months, 1, 36)?;
-    let mut stored = Vec::with_capacity(req.tiers.len());
-    for (rank, t) in req.tiers.iter().enumerate() {
-        let field = format!("tiers[{rank}]");
-        check_slug(&format!("{field}.code"), &t.code)?;
-        stored.push(LocalTierRow {
+    let names =
+        crate::service::tiers::check_names(req.tiers.iter().map(|t| (t.code.as_str(), &t.name)))?;
+    let stored: Vec<LocalTierRow> = (0_i64..)
+        .zip(req.tiers.iter().zip(names))
+        .map(|(rank, (t, (name_fr, name_en)))| LocalTierRow {
             partner_id,
             code: t.code.clone(),
-            tier_rank: i64::try_from(rank).unwrap_or(i64::MAX),
-            name_fr: check_label(&format!("{field}.name.fr-FR"), &t.name.fr_fr)?,
-            name_en: check_label(&format!("{field}.name.en-GB"), &t.name.en_gb)?,
+            tier_rank: rank,
+            name_fr,
+            name_en,
             threshold_points: t.threshold_points,
             multiplier_bp: t.multiplier_bp,
-        });
-    }
-    let mut codes: Vec<&str> = stored.iter().map(|t| t.code.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    if codes.len() != stored.len() {
-        return Err(ApiError::new(
-            Code::InvalidRequest,
-            "tiers: codes must differ",
-        ));
-    }
+        })
+        .collect();
     if !stored.is_empty() {
         check_table(&domain(&stored)).map_err(|e| ApiError::new(Code::InvalidRequest, e))?;
     }

@@ -4,22 +4,20 @@
 //! funder is credited back what its bonus returned (a partner at the bonus lot's price).
 
 use chrono::NaiveDateTime;
-use partner_sdk::types::EntryKind;
 
 use crate::db::queries::catalog::sales as sales_rows;
 use crate::db::queries::earning::EarnRow;
-use crate::db::queries::ledger::lots::{self as lot_rows, Lot};
 use crate::db::queries::members::Member;
 use crate::db::queries::promotions::{self as rows, GrantRow};
 use crate::db::DbConn;
-use crate::domain::earning::rules::{clawback_split, cumulative_clawback_weighted};
+use crate::domain::earning::rules::cumulative_clawback_weighted;
 use crate::domain::ids::CategoryId;
 use crate::domain::money::Points;
 use crate::domain::promotions::{shard_of, Rule};
 use crate::error::{ApiError, ApiResult};
 use crate::service::catalog::taxonomy::TreeCache;
 use crate::service::ledger::clearing::{self, ClearingKind, EntryAt};
-use crate::service::ledger::{self, account, lots, minus, points_overflow, Draft, Posting, PTS};
+use crate::service::ledger::{account, lots, points_overflow, Posting};
 
 use super::rule_of;
 
@@ -129,14 +127,7 @@ fn claw_grant(
     claw: Points,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let all = lot_rows::member_lots_in_spending_order(conn, member.id, PTS)?;
-    let own = lot_rows::lot(conn, grant.lot_id)?;
-    let is_other = |l: &Lot| l.matured && l.id != grant.lot_id;
-    let others_available =
-        Points::checked_sum(all.iter().filter(|l| is_other(l)).map(|l| l.remaining))
-            .ok_or_else(points_overflow)?;
-    let split = clawback_split(claw, own.remaining, own.matured, others_available);
-    let funder = match own.issuer_partner_id {
+    let funder = match rows::find(conn, grant.promotion_id, None)?.and_then(|p| p.partner_id) {
         Some(p) => Posting::partner(account::PARTNER_ISSUANCE, p, claw),
         None => Posting::network(account::NETWORK_PROMOTION, claw),
     };
@@ -144,41 +135,20 @@ fn claw_grant(
         "promotion {} on order {}",
         grant.promotion_id, earn.order_id
     );
-    let member_id = member.id;
-    let entry_id = ledger::post_entry(
+    let (_, entry_id, own) = lots::claw_back(
         conn,
         member,
-        Draft {
-            kind: EntryKind::Refund,
-            partner_id: Some(earn.partner_id),
+        lots::Clawback {
+            own_lot: Some(grant.lot_id),
+            points: claw,
+            funder,
+            partner_id: earn.partner_id,
             reference: refund_id,
-            memo: Some(&memo),
-            posted_at: now,
-            postings: vec![
-                Posting::member(
-                    account::MEMBER_PENDING,
-                    member_id,
-                    minus(split.from_pending)?,
-                ),
-                Posting::member(
-                    account::MEMBER_AVAILABLE,
-                    member_id,
-                    minus(split.from_available)?,
-                ),
-                funder,
-            ],
-            allow_negative_available: true,
-            activity: false,
+            memo: &memo,
+            now,
         },
     )?;
-    let mut plan = Vec::new();
-    if split.from_order.is_positive() {
-        plan.push((own.id, split.from_order));
-    }
-    if split.from_others.is_positive() {
-        plan.extend(lots::plan_take(&all, split.from_others, is_other)?);
-    }
-    lots::apply_plan(conn, &plan, entry_id, None, "clawback")?;
+    let own = own.ok_or_else(|| ApiError::internal("a bonus's lot vanished"))?;
     if let Some(partner) = own.issuer_partner_id {
         clearing::record_promotion(
             conn,

@@ -64,14 +64,14 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
         ));
     }
     let mut stored = Vec::with_capacity(req.tiers.len());
-    for (rank, t) in req.tiers.iter().enumerate() {
+    let names = check_names(req.tiers.iter().map(|t| (t.code.as_str(), &t.name)))?;
+    for ((rank, t), (name_fr, name_en)) in req.tiers.iter().enumerate().zip(names) {
         let field = format!("tiers[{rank}]");
-        check_slug(&format!("{field}.code"), &t.code)?;
         stored.push(TierRow {
             code: t.code.clone(),
             tier_rank: i64::try_from(rank).unwrap_or(i64::MAX),
-            name_fr: check_label(&format!("{field}.name.fr-FR"), &t.name.fr_fr)?,
-            name_en: check_label(&format!("{field}.name.en-GB"), &t.name.en_gb)?,
+            name_fr,
+            name_en,
             threshold_minor: t.threshold_minor,
             multiplier_bp: t.multiplier_bp,
             price_minor: t.price_minor,
@@ -81,15 +81,6 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
             }),
         });
         paid::check_price(&field, rank, t)?;
-    }
-    let mut codes: Vec<&str> = stored.iter().map(|t| t.code.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    if codes.len() != stored.len() {
-        return Err(ApiError::new(
-            Code::InvalidRequest,
-            "tiers: codes must differ",
-        ));
     }
     check_table(&domain_tiers(&stored)).map_err(|e| ApiError::new(Code::InvalidRequest, e))?;
     write_tx(conn, |conn| {
@@ -110,6 +101,30 @@ pub fn set_table(conn: &mut DbConn, now: NaiveDateTime, req: &TierTable) -> ApiR
         rows::forget_removed_tiers(conn)?;
         table(conn)
     })
+}
+
+/// Checks a tier table's codes (slugs, all different) and names; returns each tier's names
+/// (French, English), base first. The network's table and a partner's own share it.
+pub(crate) fn check_names<'a>(
+    tiers: impl Iterator<Item = (&'a str, &'a PointsLabel)>,
+) -> ApiResult<Vec<(String, String)>> {
+    let mut codes = std::collections::BTreeSet::new();
+    let mut names = Vec::new();
+    for (rank, (code, name)) in tiers.enumerate() {
+        let field = format!("tiers[{rank}]");
+        check_slug(&format!("{field}.code"), code)?;
+        if !codes.insert(code) {
+            return Err(ApiError::new(
+                Code::InvalidRequest,
+                "tiers: codes must differ",
+            ));
+        }
+        names.push((
+            check_label(&format!("{field}.name.fr-FR"), &name.fr_fr)?,
+            check_label(&format!("{field}.name.en-GB"), &name.en_gb)?,
+        ));
+    }
+    Ok(names)
 }
 
 fn domain_tiers(rows: &[TierRow]) -> Vec<Tier> {
