@@ -186,6 +186,11 @@ pub struct Strings {
     pub tier_multiplier: &'static str,
     /// Tier: what the next needs, after the amount ("still to spend to reach").
     pub tier_next: &'static str,
+    /// Tier qualified on points: what the next needs, after the points ("points still to earn
+    /// to reach").
+    pub tier_next_points: &'static str,
+    /// A partner's own tier, before its name and multiplier ("Your level here:").
+    pub local_tier: &'static str,
     /// A partner's own currency: the heading's start, before its name ("Your stars").
     pub local_heading: &'static str,
     /// A partner's own currency: spent only at that partner.

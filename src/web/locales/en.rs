@@ -37,6 +37,8 @@ pub const STRINGS: Strings = Strings {
     tier_heading: "Your tier",
     tier_multiplier: "Points multiplied by",
     tier_next: "still to spend to reach",
+    tier_next_points: "points still to earn to reach",
+    local_tier: "Your level here:",
     local_heading: "Your",
     local_note: "To spend at this partner only.",
     local_expiring: "Expiring within 30 days:",

@@ -37,6 +37,8 @@ pub const STRINGS: Strings = Strings {
     tier_heading: "Mon statut",
     tier_multiplier: "Points multipliés par",
     tier_next: "encore à dépenser pour devenir",
+    tier_next_points: "points encore à gagner pour devenir",
+    local_tier: "Votre niveau ici :",
     local_heading: "Mes",
     local_note: "À utiliser uniquement chez ce partenaire.",
     local_expiring: "Expirent dans les 30 jours :",

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::{respond, Chrome, Ctx, PageError, Site};
-use crate::domain::ids::MemberId;
+use crate::domain::ids::{MemberId, PartnerId};
 use crate::service::{members, AppState};
 use crate::web::i18n::Locale;
 use crate::web::WebState;
@@ -30,6 +30,8 @@ struct LocalRow {
     available: String,
     held: String,
     expiring: Option<String>,
+    /// The partner's own tier of the member and its multiplier, under its brand.
+    tier: Option<String>,
 }
 
 /// An expiry row, formatted.
@@ -51,8 +53,10 @@ struct AccountPage {
     inactivity_deadline: Option<String>,
     history: Vec<Row>,
     local: Vec<LocalRow>,
-    /// The tier's name and multiplier, and the next tier's name with the spend it still needs.
+    /// The tier's name and multiplier, and the next tier's name with what it still needs.
     tier: (String, String, Option<(String, String)>),
+    /// What the next tier needs: spend, or points when the table qualifies on points.
+    tier_next: &'static str,
 }
 
 /// `GET /account` and `GET /p/{slug}/account`: the sign-in page for a visitor.
@@ -80,15 +84,19 @@ async fn load(ctx: &Ctx, site: &Site, member: MemberId) -> Result<AccountPage, P
         .brand
         .as_ref()
         .map(|b| crate::domain::ids::PartnerId::from(b.partner_id));
-    let (balance, expiring, history, tier) = ctx
+    let (balance, expiring, history, (tier, local_tier)) = ctx
         .state
         .run(move |conn, s| {
             let now = s.clock.now_naive();
             let tier = crate::service::tiers::status(conn, now, member)?;
+            let local_tier = match partner {
+                Some(p) => crate::service::local_programs::tiers::of_member(conn, p, member, now)?,
+                None => None,
+            };
             let balance = members::balance(conn, now, member, partner)?;
             let expiring = members::expiring(conn, now, member)?;
             let history = members::history(conn, member, None, None, HISTORY_ROWS)?;
-            Ok((balance, expiring, history, tier))
+            Ok((balance, expiring, history, (tier, local_tier)))
         })
         .await?;
     let (l, t) = (site.locale, site.t());
@@ -106,21 +114,38 @@ async fn load(ctx: &Ctx, site: &Site, member: MemberId) -> Result<AccountPage, P
             available: l.points(b.available_points),
             held: l.points(b.held_points),
             expiring: (b.expiring_30d_points > 0).then(|| l.points(b.expiring_30d_points)),
+            tier: local_tier
+                .as_ref()
+                .filter(|_| partner.map(PartnerId::get) == Some(b.partner_id))
+                .map(|t| {
+                    let name = match l {
+                        Locale::Fr => &t.name_fr,
+                        Locale::En => &t.name_en,
+                    };
+                    format!("{name} ({})", l.factor(t.multiplier_bp))
+                }),
         })
         .collect();
     let name = |n: &partner_sdk::branding::PointsLabel| match l {
         Locale::Fr => n.fr_fr.clone(),
         Locale::En => n.en_gb.clone(),
     };
+    let on_points = tier.qualify_on == "points";
+    let missing = |n: i64| if on_points { l.points(n) } else { l.money(n) };
     let tier = (
         name(&tier.name),
         l.factor(tier.multiplier_bp),
         tier.next
             .as_ref()
-            .map(|n| (name(&n.name), l.money(n.missing_minor))),
+            .map(|n| (name(&n.name), missing(n.missing_minor))),
     );
     Ok(AccountPage {
         tier,
+        tier_next: if on_points {
+            t.tier_next_points
+        } else {
+            t.tier_next
+        },
         local,
         c: site.chrome(t.account_title),
         label: site.points_label(),

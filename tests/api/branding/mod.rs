@@ -2,5 +2,5 @@
 //! the member pages that show them.
 
 pub mod brands;
-mod page_client;
+pub mod page_client;
 mod pages;

@@ -84,6 +84,38 @@ async fn a_partners_own_tiers_multiply_its_local_points(app: &TestApp) {
         "{:?}",
         second.rules
     );
+    // The café's pages show the member's level there, beside its stars.
+    cafe.client
+        .set_brand(&partner_sdk::branding::BrandRequest {
+            slug: "bean-there".into(),
+            display_name: "Bean There".into(),
+            primary_color: "#003366".into(),
+            accent_color: "#ffd700".into(),
+            text_color: None,
+            points_label: PointsLabel {
+                fr_fr: "grains".into(),
+                en_gb: "beans".into(),
+            },
+            default_locale: "en-GB".into(),
+            rules_markdown: "Rules.".into(),
+        })
+        .await
+        .expect("brand");
+    let mut browser = crate::branding::page_client::Browser::new(app);
+    assert_eq!(
+        browser
+            .sign_in("/p/bean-there", "ada@example.com")
+            .await
+            .status,
+        303
+    );
+    let page = browser.get("/p/bean-there/account?lang=en").await;
+    assert!(
+        page.body
+            .contains("<strong class=\"local-tier\">regular (×1.5)</strong>"),
+        "{}",
+        page.body
+    );
     // A refund of the first sale takes its stars back: Ada is a guest again.
     cafe.client
         .refund(&refund("c-1", "r-1", 3_000))
