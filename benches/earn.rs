@@ -1,18 +1,24 @@
-//! Earn throughput: the server under load over HTTP, against the same SQL run directly.
+//! Earn throughput, measured honestly: the server over HTTP against a naive durable earn
+//! written directly in SQL, at the same concurrency.
 //!
 //! `cargo bench --bench earn` (on PostgreSQL; `BENCH_PG_URL`, default
-//! `postgres://root@127.0.0.1:5432/postgres`, names the server; a fresh database is created
-//! and dropped). Two phases, at the same concurrency, each for `BENCH_SECONDS` (default 10):
+//! `postgres://root@127.0.0.1:5432/postgres`, names the server; a fresh database is created and
+//! dropped). `BENCH_CLIENTS` (default 16) concurrent clients; each phase warms up for 2 s, then
+//! runs `BENCH_WINDOWS` (default 3) windows of `BENCH_SECONDS` (default 5) and prints the
+//! median rate and the spread. Phases:
 //!
-//! 1. HTTP: `BENCH_CLIENTS` (default 16) concurrent partner clients send signed earns through
-//!    the SDK to the server on 127.0.0.1, each sale for one of `BENCH_MEMBERS` members.
-//! 2. Direct: the same number of threads run, on pooled connections, the statements the server
-//!    runs for one earn (key lookup, nonce insert, partner lookup, idempotency claim, the earn
-//!    transaction, the stored answer), through the same database code, with no HTTP, JSON or
-//!    HMAC: the physical limit of the database work.
+//! - **HTTP, one partner**: signed earns through the SDK (its retries off, so a 503 counts as a
+//!   failure, by code), all at one partner, for 2,000 of its members.
+//! - **HTTP, twenty partners**: the same load spread over twenty partners (100 members each).
+//! - **raw SQL, naive**: one idempotency row, one journal entry with two postings, one wallet
+//!   update, one lot, one commit per earn, in plain SQL on tables of the benchmark's own
+//!   (`common/raw.rs`): the reference the server is measured against.
+//! - **raw SQL, set-based**: the same earns 100 per transaction (arrays through `unnest`).
+//! - the batch endpoint: not built yet (issue 12), reported as such.
 //!
-//! It prints both rates and their ratio. Durability stays on (PostgreSQL's defaults:
-//! `fsync` and `synchronous_commit` on). Every request loop is bounded in time and count.
+//! Every member starts with 30 open lots (pending, so none matures during the run); the
+//! server logs at `info`, formatted as in production (written to a sink). Durability stays on
+//! (PostgreSQL's defaults). Every loop is bounded in time and count.
 
 #![allow(
     clippy::as_conversions,
@@ -22,22 +28,32 @@
 )]
 
 mod common;
+#[path = "common/raw.rs"]
+mod raw;
 use common::env_or;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use loyalty_server::config::Settings;
-use loyalty_server::db::queries::partners as partner_rows;
-use loyalty_server::db::queries::platform::auth as auth_rows;
 use loyalty_server::domain::clock::Clock;
 use loyalty_server::domain::ids::PartnerId;
-use loyalty_server::service::{earning, members, partners, platform::idempotency, AppState};
+use loyalty_server::service::{members, partners, AppState};
 use loyalty_server::startup::Application;
 use partner_sdk::types::EarnRequest;
 
-const REQUESTS_MAX: u64 = 2_000_000;
+const REQUESTS_MAX: u64 = 5_000_000;
+const WARM_UP: Duration = Duration::from_secs(2);
+
+/// A partner's credentials and its members.
+struct Shop {
+    key_id: String,
+    secret: String,
+    members: Vec<String>,
+}
 
 fn sale(number: &str, order: String) -> EarnRequest {
     EarnRequest {
@@ -50,15 +66,7 @@ fn sale(number: &str, order: String) -> EarnRequest {
     }
 }
 
-struct Fixture {
-    state: AppState,
-    partner_id: PartnerId,
-    key_id: String,
-    secret: String,
-    members: Vec<String>,
-}
-
-fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
+fn seed_shop(state: &AppState, slug: &str, members: usize) -> anyhow::Result<Shop> {
     let mut conn = state.pool.get()?;
     let now = state.clock.now_naive();
     let err = |e: loyalty_server::error::ApiError| anyhow::anyhow!("{e}");
@@ -67,8 +75,8 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
         now,
         "bench",
         &loyalty_server::http::partners::json::CreatePartnerRequest {
-            slug: "megastore".into(),
-            name: "Megastore".into(),
+            slug: slug.into(),
+            name: slug.into(),
             universe: "groceries".into(),
             contract: loyalty_server::http::partners::json::ContractTerms {
                 earn_rate_bp: 10_000,
@@ -83,19 +91,14 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
         },
     )
     .map_err(err)?;
-    let key = partners::issue_key(
-        &mut conn,
-        &state.master_key,
-        now,
-        PartnerId::from(partner.id),
-    )
-    .map_err(err)?;
-    let mut numbers = Vec::with_capacity(member_count);
-    for i in 0..member_count {
+    let id = PartnerId::from(partner.id);
+    let key = partners::issue_key(&mut conn, &state.master_key, now, id).map_err(err)?;
+    let mut numbers = Vec::with_capacity(members);
+    for i in 0..members {
         let link = members::enrol(
             &mut conn,
             now,
-            PartnerId::from(partner.id),
+            id,
             &partner_sdk::types::EnrolMemberRequest {
                 customer_ref: Some(format!("c{i}")),
                 display_name: None,
@@ -104,124 +107,195 @@ fn seed(state: &AppState, member_count: usize) -> anyhow::Result<Fixture> {
         .map_err(err)?;
         numbers.push(link.member_number);
     }
-    Ok(Fixture {
-        state: state.clone(),
-        partner_id: PartnerId::from(partner.id),
+    Ok(Shop {
         key_id: key.key_id,
         secret: key.secret,
         members: numbers,
     })
 }
 
+/// Thirty pending lots per member (available 1 to 30 days from now), with their balances.
+fn seed_lots(url: &str) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(url)?;
+    for sql in [
+        "INSERT INTO journal_entries (id, kind, member_id, partner_id, reference, memo, posted_at, chain, prev_hash, hash) \
+         VALUES (999999999, 'adjustment', NULL, NULL, 'bench-seed', NULL, now(), 'bench-seed', '', '')",
+        "INSERT INTO lots (member_id, asset, issuer_kind, issuer_partner_id, price_micros, points, remaining, \
+                           earned_at, available_at, expires_at, matured, entry_id) \
+         SELECT m.id, 'PTS', 'partner', 1, 8000, 10, 10, now(), now() + s * INTERVAL '1 day', \
+                now() + INTERVAL '2 years', FALSE, 999999999 \
+         FROM members m CROSS JOIN generate_series(1, 30) AS s",
+        "UPDATE members SET pending_points = pending_points + 300",
+        "ANALYZE",
+    ] {
+        diesel::sql_query(sql).execute(&mut conn)?;
+    }
+    Ok(())
+}
+
+/// Counters of a phase: successes, and failures by code.
+#[derive(Default)]
+struct Tally {
+    ok: AtomicU64,
+    failed: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Tally {
+    fn fail(&self, code: String) {
+        if let Ok(mut f) = self.failed.lock() {
+            *f.entry(code).or_default() += 1;
+        }
+    }
+}
+
+/// Warms up, then samples the success counter over the windows; returns each window's rate.
+async fn windows(tally: &Tally, count: usize, seconds: u64) -> Vec<f64> {
+    tokio::time::sleep(WARM_UP).await;
+    let mut rates = Vec::with_capacity(count);
+    let mut last = tally.ok.load(Ordering::Relaxed);
+    for _ in 0..count {
+        let started = std::time::Instant::now();
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        let now = tally.ok.load(Ordering::Relaxed);
+        rates.push((now - last) as f64 / started.elapsed().as_secs_f64());
+        last = now;
+    }
+    rates
+}
+
+/// HTTP earns from `clients` concurrent clients over the shops, round robin.
 async fn http_phase(
     address: &str,
-    fx: &Fixture,
+    shops: &[Shop],
     clients: usize,
-    seconds: u64,
-) -> (u64, u64, Duration) {
-    let ok = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
+    (count, seconds): (usize, u64),
+    tag: &str,
+) -> (Vec<f64>, Tally) {
+    let tally = Arc::new(Tally::default());
+    let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let client = partner_sdk::Client::new(address, &fx.key_id, &fx.secret).expect("client");
-        let members = fx.members.clone();
-        let (ok, failed) = (ok.clone(), failed.clone());
+        let sdk: Vec<partner_sdk::Client> = shops
+            .iter()
+            .map(|s| {
+                let mut config = partner_sdk::ClientConfig::new(address, &s.key_id, &s.secret);
+                config.max_retries = 0;
+                partner_sdk::Client::with_config(config).expect("client")
+            })
+            .collect();
+        let members: Vec<Vec<String>> = shops.iter().map(|s| s.members.clone()).collect();
+        let (tally, stop, tag) = (tally.clone(), stop.clone(), tag.to_owned());
         tasks.push(tokio::spawn(async move {
             let mut i: u64 = 0;
-            while Instant::now() < deadline && ok.load(Ordering::Relaxed) < REQUESTS_MAX {
-                let idx = usize::try_from((i * clients as u64 + c as u64) % members.len() as u64)
-                    .unwrap_or(0);
-                let req = sale(&members[idx], format!("h-{c}-{i}"));
-                match client.earn(&req).await {
-                    Ok(_) => ok.fetch_add(1, Ordering::Relaxed),
-                    Err(_) => failed.fetch_add(1, Ordering::Relaxed),
-                };
+            while !stop.load(Ordering::Relaxed) && i < REQUESTS_MAX {
+                let shop = (i as usize + c) % sdk.len();
+                let list = &members[shop];
+                let member = &list[(i as usize * clients + c) % list.len()];
+                match sdk[shop].earn(&sale(member, format!("{tag}-{c}-{i}"))).await {
+                    Ok(_) => {
+                        tally.ok.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => tally.fail(e.code().unwrap_or("transport").to_owned()),
+                }
                 i += 1;
             }
         }));
     }
+    let rates = windows(&tally, count, seconds).await;
+    stop.store(true, Ordering::Relaxed);
     for t in tasks {
         let _ = t.await;
     }
-    (
-        ok.load(Ordering::Relaxed),
-        failed.load(Ordering::Relaxed),
-        started.elapsed(),
-    )
+    let tally = Arc::try_unwrap(tally).unwrap_or_default();
+    (rates, tally)
 }
 
-fn direct_phase(fx: &Fixture, threads: usize, seconds: u64) -> (u64, u64, Duration) {
-    let ok = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
+/// Raw SQL earns from `threads` threads, one earn per commit or `batch` per transaction.
+async fn raw_phase(
+    url: &str,
+    threads: usize,
+    (count, seconds): (usize, u64),
+    (batch, members): (usize, i64),
+    tag: &str,
+) -> (Vec<f64>, Tally) {
+    let tally = Arc::new(Tally::default());
     let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|t| {
-            let (ok, failed, stop) = (ok.clone(), failed.clone(), stop.clone());
-            let state = fx.state.clone();
-            let members = fx.members.clone();
-            let (partner_id, key_id) = (fx.partner_id, fx.key_id.clone());
+            let (tally, stop, url, tag) = (tally.clone(), stop.clone(), url.to_owned(), tag.to_owned());
             std::thread::spawn(move || {
-                let mut conn = state.pool.get().expect("connection");
+                let mut conn = PgConnection::establish(&url).expect("connection");
                 let mut i: u64 = 0;
-                while !stop.load(Ordering::Relaxed) && ok.load(Ordering::Relaxed) < REQUESTS_MAX {
-                    let idx =
-                        usize::try_from((i * threads as u64 + t as u64) % members.len() as u64)
-                            .unwrap_or(0);
-                    let req = sale(&members[idx], format!("d-{t}-{i}"));
-                    let now = state.clock.now_naive();
-                    let nonce = partner_sdk::signing::new_nonce();
-                    let result = (|| {
-                        // The statements of authentication...
-                        partner_rows::active_key(&mut conn, &key_id)?;
-                        auth_rows::insert_nonce(&mut conn, &key_id, &nonce, now)?;
-                        partner_rows::partner(&mut conn, partner_id)?;
-                        // ...and of the idempotent earn itself.
-                        idempotency::run(&mut conn, now, partner_id, &nonce, "bench", |conn| {
-                            let out =
-                                earning::earn(conn, &state.categories, now, partner_id, &req)?;
-                            Ok((201, serde_json::to_string(&out).unwrap_or_default()))
-                        })
-                        .map_err(|e| {
-                            diesel::result::Error::QueryBuilderError(e.to_string().into())
-                        })?;
-                        Ok::<(), diesel::result::Error>(())
-                    })();
-                    match result {
-                        Ok(()) => ok.fetch_add(1, Ordering::Relaxed),
-                        Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+                while !stop.load(Ordering::Relaxed) && i < REQUESTS_MAX {
+                    // A thread's batch: members in a row, distinct, apart from the others'.
+                    let base = (i as i64 * threads as i64 + t as i64) * batch as i64;
+                    let items: Vec<(i64, String)> = (0..batch as i64)
+                        .map(|k| (1 + (base + k) % members, format!("{tag}-{t}-{i}-{k}")))
+                        .collect();
+                    let result = if batch == 1 {
+                        raw::earn_one(&mut conn, items[0].0, &items[0].1)
+                    } else {
+                        raw::earn_batch(&mut conn, &items)
                     };
+                    match result {
+                        Ok(()) => {
+                            tally.ok.fetch_add(batch as u64, Ordering::Relaxed);
+                        }
+                        Err(e) => tally.fail(e.to_string()),
+                    }
                     i += 1;
                 }
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_secs(seconds));
+    let rates = windows(&tally, count, seconds).await;
     stop.store(true, Ordering::Relaxed);
     for h in handles {
         let _ = h.join();
     }
-    (
-        ok.load(Ordering::Relaxed),
-        failed.load(Ordering::Relaxed),
-        started.elapsed(),
-    )
+    let tally = Arc::try_unwrap(tally).unwrap_or_default();
+    (rates, tally)
 }
 
-fn rate(count: u64, elapsed: Duration) -> f64 {
-    count as f64 / elapsed.as_secs_f64()
+fn median(rates: &[f64]) -> f64 {
+    let mut sorted = rates.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn report(name: &str, (rates, tally): &(Vec<f64>, Tally)) -> f64 {
+    let m = median(rates);
+    let min = rates.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = rates.iter().copied().fold(0.0, f64::max);
+    let failed = tally.failed.lock().map(|f| f.clone()).unwrap_or_default();
+    println!(
+        "{name:<34} median {m:>7.0} earns/s (windows {min:.0} to {max:.0}); failures: {}",
+        if failed.is_empty() { "none".to_owned() } else { format!("{failed:?}") }
+    );
+    m
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
 }
 
 fn main() -> anyhow::Result<()> {
-    let clients: usize = env_or("BENCH_CLIENTS", 16);
-    let seconds: u64 = env_or("BENCH_SECONDS", 10).min(120);
-    let member_count: usize = env_or("BENCH_MEMBERS", 2_000);
-    common::with_fresh_database(|url| run(url, clients, seconds, member_count))
+    let clients: usize = env_or("BENCH_CLIENTS", 16).clamp(1, 256);
+    let seconds: u64 = env_or("BENCH_SECONDS", 5).clamp(1, 60);
+    let count: usize = env_or("BENCH_WINDOWS", 3).clamp(1, 10);
+    common::with_fresh_database(|url| run(url, clients, (count, seconds)))
 }
 
-fn run(url: &str, clients: usize, seconds: u64, member_count: usize) -> anyhow::Result<()> {
+fn run(url: &str, clients: usize, windows: (usize, u64)) -> anyhow::Result<()> {
+    // The server logs as in production: `info`, formatted, written (here to a sink).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_writer(std::io::sink)
+        .try_init();
     let data_dir = std::env::temp_dir().join(format!(
         "loyalty-bench-{}",
         partner_sdk::signing::random_token_hex(4)
@@ -238,14 +312,25 @@ fn run(url: &str, clients: usize, seconds: u64, member_count: usize) -> anyhow::
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state.clone();
         tokio::spawn(app.run_until_stopped());
-        let fx = seed(&state, member_count)?;
-        println!("earn benchmark on PostgreSQL: {clients} concurrent clients, {seconds} s per phase, {member_count} members, one partner");
-        let (h_ok, h_failed, h_time) = http_phase(&address, &fx, clients, seconds).await;
-        let (d_ok, d_failed, d_time) = tokio::task::spawn_blocking(move || direct_phase(&fx, clients, seconds)).await?;
-        let (h_rate, d_rate) = (rate(h_ok, h_time), rate(d_ok, d_time));
-        println!("HTTP   (signed, through the server): {h_ok:>8} earns in {:.1} s = {h_rate:>8.0} earns/s ({h_failed} failed)", h_time.as_secs_f64());
-        println!("direct (same SQL, no HTTP):          {d_ok:>8} earns in {:.1} s = {d_rate:>8.0} earns/s ({d_failed} failed)", d_time.as_secs_f64());
-        println!("ratio HTTP / direct: {:.2}", if d_rate > 0.0 { h_rate / d_rate } else { 0.0 });
+        let one = vec![seed_shop(&state, "megastore", 2_000)?];
+        let mut twenty = Vec::new();
+        for i in 0..20 {
+            twenty.push(seed_shop(&state, &format!("shop-{i}"), 100)?);
+        }
+        seed_lots(url)?;
+        let mut raw_conn = PgConnection::establish(url)?;
+        raw::create_tables(&mut raw_conn, 4_000)?;
+        println!(
+            "earn benchmark on PostgreSQL: {clients} concurrent clients, 2 s warm-up, {} windows of {} s, 30 open lots per member",
+            windows.0, windows.1
+        );
+        let one_partner = report("HTTP, one partner", &http_phase(&address, &one, clients, windows, "one").await);
+        let spread = report("HTTP, twenty partners", &http_phase(&address, &twenty, clients, windows, "spread").await);
+        let naive = report("raw SQL, one commit per earn", &raw_phase(url, clients, windows, (1, 4_000), "naive").await);
+        let set = report("raw SQL, 100 earns per transaction", &raw_phase(url, clients, windows, (100, 4_000), "set").await);
+        println!("{:<34} not built yet (issue 12)", "batch endpoint");
+        println!("ratios: HTTP one partner / raw naive {:.2}; / raw set-based {:.2}; one partner / twenty partners {:.2}",
+            ratio(one_partner, naive), ratio(one_partner, set), ratio(one_partner, spread));
         Ok(())
     })
 }
