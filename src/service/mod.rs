@@ -61,6 +61,8 @@ pub struct AppState {
     pub database_suspect_until_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// This server's copy of the category tree.
     pub categories: catalog::taxonomy::TreeCache,
+    /// Partner secrets already opened, by key id and sealed form.
+    pub secrets: platform::auth::SecretCache,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             internal_errors: Default::default(),
             database_suspect_until_ms: Default::default(),
             categories: Default::default(),
+            secrets: Default::default(),
         })
     }
 

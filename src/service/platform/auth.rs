@@ -92,11 +92,9 @@ fn check_headers(req: &SignedRequest) -> ApiResult<i64> {
 /// novelty are checked on the whole body afterwards.
 pub fn precheck_partner(conn: &mut DbConn, req: &SignedRequest) -> ApiResult<()> {
     check_headers(req)?;
-    let key = rows::active_key(conn, &req.key_id)?
+    let (_, status) = rows::active_key_and_status(conn, &req.key_id)?
         .ok_or_else(|| ApiError::new(Code::UnknownKey, "unknown or revoked key"))?;
-    let partner = rows::partner(conn, key.partner_id)?
-        .ok_or_else(|| ApiError::internal("key without partner"))?;
-    refuse_closed(&partner.status)
+    refuse_closed(&status)
 }
 
 /// A rejected or terminated partner's keys open nothing.
@@ -117,9 +115,11 @@ pub fn verify_partner(
     body_sha256_hex: &str,
 ) -> ApiResult<PartnerCaller> {
     let timestamp = check_headers(req)?;
-    let key = rows::active_key(conn, &req.key_id)?
+    // The key and its partner's status in one query; the key must be active now (a revoked
+    // key is refused at once, whatever is cached).
+    let (key, status) = rows::active_key_and_status(conn, &req.key_id)?
         .ok_or_else(|| ApiError::new(Code::UnknownKey, "unknown or revoked key"))?;
-    let secret = state.master_key.open(&key.key_id, &key.secret_sealed)?;
+    let secret = state.secrets.open(state, &key.key_id, &key.secret_sealed)?;
     if !signing::verify_signature_header_for_hash(
         &secret,
         &req.signature,
@@ -144,14 +144,44 @@ pub fn verify_partner(
         }
         Err(e) => return Err(e.into()),
     }
-    let partner = rows::partner(conn, key.partner_id)?
-        .ok_or_else(|| ApiError::internal("key without partner"))?;
-    refuse_closed(&partner.status)?;
+    refuse_closed(&status)?;
     Ok(PartnerCaller {
         partner_id: key.partner_id,
         key_id: key.key_id,
-        status: partner.status,
+        status,
     })
+}
+
+/// Most secrets kept opened; past it the cache starts again empty.
+const SECRETS_KEPT_MAX: usize = 10_000;
+
+/// Partner secrets already opened (an AES-GCM open per request otherwise), by key id and the
+/// sealed form they were opened from: a rotated or re-sealed secret is opened again, and a
+/// revoked key never reaches the cache (its row is no longer active).
+#[derive(Clone, Default)]
+pub struct SecretCache(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (String, String)>>>,
+);
+
+impl SecretCache {
+    /// The secret of `key_id` sealed as `sealed`.
+    pub fn open(&self, state: &AppState, key_id: &str, sealed: &str) -> ApiResult<String> {
+        if let Ok(cache) = self.0.lock() {
+            if let Some((s, secret)) = cache.get(key_id) {
+                if s == sealed {
+                    return Ok(secret.clone());
+                }
+            }
+        }
+        let secret = state.master_key.open(key_id, sealed)?;
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= SECRETS_KEPT_MAX {
+                cache.clear();
+            }
+            cache.insert(key_id.to_owned(), (sealed.to_owned(), secret.clone()));
+        }
+        Ok(secret)
+    }
 }
 
 /// The name of the operator holding this bearer token.

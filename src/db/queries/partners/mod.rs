@@ -214,6 +214,20 @@ pub fn active_key(conn: &mut DbConn, key_id: &str) -> QueryResult<Option<KeyRow>
         .optional()
 }
 
+/// An active key with its partner's status, in one query.
+pub fn active_key_and_status(
+    conn: &mut DbConn,
+    key_id: &str,
+) -> QueryResult<Option<(KeyRow, String)>> {
+    partner_keys::table
+        .inner_join(partners::table.on(partners::id.eq(partner_keys::partner_id)))
+        .filter(partner_keys::key_id.eq(key_id))
+        .filter(partner_keys::revoked_at.is_null())
+        .select((KeyRow::as_select(), partners::status))
+        .first(conn)
+        .optional()
+}
+
 /// Revokes a partner's key; returns the rows changed (0 when unknown or already revoked).
 pub fn revoke_key(
     conn: &mut DbConn,
