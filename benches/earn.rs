@@ -191,7 +191,10 @@ async fn http_phase(
                 let shop = (i as usize + c) % sdk.len();
                 let list = &members[shop];
                 let member = &list[(i as usize * clients + c) % list.len()];
-                match sdk[shop].earn(&sale(member, format!("{tag}-{c}-{i}"))).await {
+                match sdk[shop]
+                    .earn(&sale(member, format!("{tag}-{c}-{i}")))
+                    .await
+                {
                     Ok(_) => {
                         tally.ok.fetch_add(1, Ordering::Relaxed);
                     }
@@ -222,7 +225,8 @@ async fn raw_phase(
     let stop = Arc::new(AtomicBool::new(false));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
-            let (tally, stop, url, tag) = (tally.clone(), stop.clone(), url.to_owned(), tag.to_owned());
+            let (tally, stop, url, tag) =
+                (tally.clone(), stop.clone(), url.to_owned(), tag.to_owned());
             std::thread::spawn(move || {
                 let mut conn = PgConnection::establish(&url).expect("connection");
                 let mut i: u64 = 0;
@@ -270,7 +274,11 @@ fn report(name: &str, (rates, tally): &(Vec<f64>, Tally)) -> f64 {
     let failed = tally.failed.lock().map(|f| f.clone()).unwrap_or_default();
     println!(
         "{name:<34} median {m:>7.0} earns/s (windows {min:.0} to {max:.0}); failures: {}",
-        if failed.is_empty() { "none".to_owned() } else { format!("{failed:?}") }
+        if failed.is_empty() {
+            "none".to_owned()
+        } else {
+            format!("{failed:?}")
+        }
     );
     m
 }

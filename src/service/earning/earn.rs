@@ -44,22 +44,19 @@ pub fn earn(
         let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
         let rates = rates_of(&settings, &contract, &tier);
         let mut outcome = points_of_sale(rates, req, &lines, &tier)?;
-        // The partner's own tier on its local program, from the member's activity before.
-        let local_tier = local_programs::tiers::of_member(conn, partner_id, member.id, now)?;
-        let local_bp = local_tier.as_ref().map_or(10_000, |t| t.multiplier_bp);
+        // The partner's own currency, at the member's tier in its program if it has tiers.
         let local = local_programs::points_of_sale(
             conn,
-            partner_id,
+            (partner_id, member.id, now),
             &req.currency,
             outcome.weighted_bp,
-            local_bp,
         )?;
-        if let (Some(t), Some(_)) = (&local_tier, &local) {
+        if let Some((_, _, Some(t))) = &local {
             if t.multiplier_bp != 10_000 {
                 outcome.rules.push(local_programs::tiers::applied_rule(t));
             }
         }
-        let local_points = local.as_ref().map_or(Points::ZERO, |(_, p)| *p);
+        let local_points = local.as_ref().map_or(Points::ZERO, |(_, p, _)| *p);
         let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
         record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
         let who = (partner_id, member.id, occurred_at);
@@ -82,7 +79,7 @@ pub fn earn(
                 price_micros: contract.issuance_price_micros,
                 occurred_at,
                 lot: &lot,
-                local: local.map(|(program, points)| (points, program.expiry_months)),
+                local: local.map(|(program, points, _)| (points, program.expiry_months)),
                 bonuses: &bonuses,
             };
             let (entry_id, lot_id, local_lot_id) = credit_points(conn, &mut member, &credit, now)?;
@@ -121,8 +118,11 @@ pub fn earn(
             None
         };
         // The sale counts towards the member's tier at once; a new tier's multiplier applies
-        // from the next sale.
-        tiers::evaluate(conn, member.id, now)?;
+        // from the next sale. A sale that crosses no threshold (and ends no grace) moves
+        // nothing: no second evaluation then.
+        if tier.may_move_with(req.amount_minor, outcome.points.get()) {
+            tiers::evaluate(conn, member.id, now)?;
+        }
         tracing::info!(
             partner.id = %partner_id,
             member.id = %member.id,

@@ -14,6 +14,7 @@ use partner_sdk::types::EntryKind;
 
 use crate::db::queries::earning::EarnRow;
 use crate::db::queries::ledger::lots as lot_rows;
+use crate::db::queries::local_programs::tiers::LocalTierRow;
 use crate::db::queries::local_programs::{self as local_rows, ProgramRow};
 use crate::db::queries::members::Member;
 use crate::db::{is_unique_violation, write_tx, DbConn};
@@ -160,19 +161,20 @@ pub fn balances(
     Ok(out)
 }
 
-/// The local points a sale earns at the partner's program, if it runs one: (program, points),
-/// multiplied by the member's local tier at the partner (`tier`, from their activity before
-/// the sale) when it has tiers.
+/// The local points a sale earns at the partner's program, if it runs one: (program, points,
+/// the member's tier in it), multiplied by the member's local tier at the partner (from their
+/// activity before the sale) when it has tiers.
 pub fn points_of_sale(
     conn: &mut DbConn,
-    partner_id: PartnerId,
+    (partner_id, member_id, now): (PartnerId, MemberId, NaiveDateTime),
     currency: &str,
     weighted_bp: i64,
-    tier_bp: i64,
-) -> ApiResult<Option<(ProgramRow, Points)>> {
+) -> ApiResult<Option<(ProgramRow, Points, Option<LocalTierRow>)>> {
     let Some(program) = local_rows::program(conn, partner_id)? else {
         return Ok(None);
     };
+    let tier = tiers::of_member(conn, partner_id, member_id, now)?;
+    let tier_bp = tier.as_ref().map_or(10_000, |t| t.multiplier_bp);
     let points = rules::points_of_sale(
         weighted_bp,
         currency_exponent(currency).unwrap_or(2),
@@ -184,7 +186,7 @@ pub fn points_of_sale(
             "the sale would earn more local points than the maximum",
         )
     })?;
-    Ok(Some((program, points)))
+    Ok(Some((program, points, tier)))
 }
 
 /// Records the local points an order earned and their lot.

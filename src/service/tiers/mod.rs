@@ -149,11 +149,27 @@ pub struct Evaluated {
     pub below_since: Option<NaiveDateTime>,
     /// Until when the tier in force is a paid one, if it is (above the tier the spend keeps).
     pub paid_until: Option<NaiveDateTime>,
+    /// Whether the table qualifies on points earned rather than spend.
+    pub on_points: bool,
     /// The table, by rank, and the window (months) and grace (days).
     table: (Vec<TierRow>, i64, i64),
 }
 
 impl Evaluated {
+    /// Whether a sale adding `spend` (minor units) and `points` can move the member's tier: it
+    /// crosses a threshold, or the member is in a grace period the sale may end. Otherwise an
+    /// evaluation after the sale would change nothing (a sale never lowers the figure).
+    pub fn may_move_with(&self, spend: i64, points: i64) -> bool {
+        let added = if self.on_points { points } else { spend };
+        let after = self.qualifying_minor.saturating_add(added.max(0));
+        self.below_since.is_some()
+            || self
+                .table
+                .0
+                .iter()
+                .any(|t| t.threshold_minor > self.qualifying_minor && t.threshold_minor <= after)
+    }
+
     /// The tier's multiplier at earn.
     pub fn multiplier_bp(&self) -> i64 {
         self.tier.multiplier_bp
@@ -245,6 +261,7 @@ pub fn evaluate(
         qualifying_minor: spend,
         below_since: below,
         paid_until,
+        on_points,
         table: (table, window_months, grace_days),
     })
 }
