@@ -194,11 +194,11 @@ pub fn evaluate(
     now: NaiveDateTime,
 ) -> ApiResult<Evaluated> {
     let table = rows::table(conn)?;
-    let (window_months, grace_days) = rows::settings(conn)?;
+    let (window_months, grace_days, qualify_on) = rows::all_settings(conn)?;
     let since = now
         .checked_sub_months(Months::new(u32::try_from(window_months).unwrap_or(12)))
         .unwrap_or(now);
-    let on_points = rows::qualify_on(conn)? == "points";
+    let on_points = qualify_on == "points";
     let spend = rows::qualifying_spend(conn, member_id, since, on_points)?;
     let base = table
         .first()

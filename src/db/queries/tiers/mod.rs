@@ -40,6 +40,18 @@ pub fn settings(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
         .first(conn)
 }
 
+/// (window in months, grace in days, what members qualify on) in one query.
+pub fn all_settings(conn: &mut DbConn) -> QueryResult<(i64, i64, String)> {
+    tier_settings::table
+        .find(1_i64)
+        .select((
+            tier_settings::window_months,
+            tier_settings::grace_days,
+            tier_settings::qualify_on,
+        ))
+        .first(conn)
+}
+
 /// Whether members qualify on `spend` or on `points` earned.
 pub fn qualify_on(conn: &mut DbConn) -> QueryResult<String> {
     tier_settings::table
