@@ -118,45 +118,6 @@ impl FromRequest for Signed {
     }
 }
 
-/// A partner's signed request that moves points: verified like [`Signed`], but its nonce is
-/// recorded by [`crate::http::extract::moving`] in the transaction of the work (one commit per
-/// request instead of two). Only `moving` takes it, so no handler can leave the nonce
-/// unrecorded.
-#[derive(Debug, Clone)]
-pub struct SignedMoving {
-    /// The partner and the key that signed.
-    pub caller: PartnerCaller,
-    /// The body as signed.
-    pub(crate) body: web::Bytes,
-    /// The request's nonce, recorded with the work.
-    pub(crate) nonce: String,
-}
-
-impl FromRequest for SignedMoving {
-    type Error = actix_web::Error;
-    type Future = Extracted<SignedMoving>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        let signed = signed_request(req);
-        let state = app_state(req);
-        Box::pin(async move {
-            let (state, signed) = (state?, signed?);
-            let body = bytes.await?;
-            let hash = signing::body_sha256_hex(&body);
-            let nonce = signed.nonce.clone();
-            let caller = state
-                .run(move |conn, state| auth::verify_signature(conn, state, &signed, &hash))
-                .await?;
-            Ok(SignedMoving {
-                caller,
-                body,
-                nonce,
-            })
-        })
-    }
-}
-
 /// A partner's signed upload of up to 8 MiB (reconciliation files). The signature headers, the
 /// timestamp, an active key and an open partner are checked before the body is read, so a
 /// large body is only buffered for a plausible caller; the full check runs on the whole body

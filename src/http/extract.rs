@@ -15,7 +15,7 @@ use crate::domain::ids::PartnerId;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::http::auth::{header, Signed, SignedMoving};
+use crate::http::auth::{header, Signed};
 use crate::http::strict_json::StrictValue;
 use crate::service::{platform::idempotency, AppState};
 
@@ -128,7 +128,7 @@ fn request_sha256(req: &HttpRequest, body: &[u8]) -> String {
 pub async fn moving<I, O, F>(
     state: &AppState,
     req: &HttpRequest,
-    signed: SignedMoving,
+    signed: Signed,
     status: StatusCode,
     work: F,
 ) -> ApiResult<HttpResponse>
@@ -137,11 +137,7 @@ where
     O: Serialize,
     F: Fn(&mut DbConn, NaiveDateTime, PartnerId, &I) -> ApiResult<O> + Send + 'static,
 {
-    let SignedMoving {
-        caller,
-        body,
-        nonce,
-    } = signed;
+    let Signed { caller, body } = signed;
     let key = idempotency::check_key(
         req.headers()
             .get(signing::HEADER_IDEMPOTENCY_KEY)
@@ -153,8 +149,7 @@ where
     let answer = state
         .run(move |conn, state| {
             let now = state.clock.now_naive();
-            let nonce = (caller.key_id.as_str(), nonce.as_str());
-            idempotency::run(conn, now, caller.partner_id, &key, &hash, nonce, |conn| {
+            idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
                 let out = work(conn, now, caller.partner_id, &input)?;
                 let json = serde_json::to_string(&out).map_err(ApiError::internal)?;
                 Ok((status.as_u16(), json))

@@ -1,7 +1,7 @@
 //! Earning points on a sale (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::SignedMoving;
+use crate::http::auth::Signed;
 use crate::http::extract::moving;
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;
@@ -15,7 +15,7 @@ use partner_sdk::types::{EarnRequest, EarnResponse, Problem};
     security(("partner_signature" = [])))]
 #[post("/earns")]
 pub(crate) async fn create_earn(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {

@@ -1,7 +1,7 @@
 //! Refunds of a sale, clawing its points back (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::SignedMoving;
+use crate::http::auth::Signed;
 use crate::http::extract::moving;
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;
@@ -15,7 +15,7 @@ use partner_sdk::types::{Problem, RefundRequest, RefundResponse};
     security(("partner_signature" = [])))]
 #[post("/refunds")]
 pub(crate) async fn create_refund(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {

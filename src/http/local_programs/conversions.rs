@@ -1,7 +1,7 @@
 //! Converting a member's local points into network points (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::SignedMoving;
+use crate::http::auth::Signed;
 use crate::http::extract::moving;
 use crate::service::{local_programs, AppState};
 use actix_web::http::StatusCode;
@@ -18,7 +18,7 @@ use partner_sdk::types::Problem;
     security(("partner_signature" = [])))]
 #[post("/local-program/conversions")]
 pub(crate) async fn create_local_conversion(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {

@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use partner_sdk::types::{EnrolMemberRequest, LinkMemberRequest, MemberLink, Problem};
 
 use crate::error::ApiResult;
-use crate::http::auth::{Signed, SignedMoving};
+use crate::http::auth::Signed;
 use crate::http::extract::{self, moving, reading};
 use crate::service::{members, AppState};
 
@@ -16,7 +16,7 @@ use crate::service::{members, AppState};
     security(("partner_signature" = [])))]
 #[post("/members")]
 pub(crate) async fn enrol_member(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {

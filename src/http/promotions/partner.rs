@@ -2,7 +2,7 @@
 
 use crate::domain::ids::PromotionId;
 use crate::error::ApiResult;
-use crate::http::auth::{Signed, SignedMoving};
+use crate::http::auth::Signed;
 use crate::http::extract::{self, moving, reading, PageQuery};
 use crate::service::promotions::{self, urgency, Owner};
 use crate::service::{earning, AppState};
@@ -23,7 +23,7 @@ use utoipa::IntoParams;
     security(("partner_signature" = [])))]
 #[post("/promotions")]
 pub(crate) async fn create_partner_promotion(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {

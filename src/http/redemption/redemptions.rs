@@ -2,7 +2,7 @@
 
 use crate::domain::ids::RedemptionId;
 use crate::error::ApiResult;
-use crate::http::auth::{Signed, SignedMoving};
+use crate::http::auth::Signed;
 use crate::http::extract::{moving, reading};
 use crate::service::{redemption, AppState};
 use actix_web::http::StatusCode;
@@ -16,7 +16,7 @@ use partner_sdk::types::{AuthorizeRequest, CaptureRequest, Problem, Redemption, 
     security(("partner_signature" = [])))]
 #[post("/redemptions")]
 pub(crate) async fn create_redemption(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -58,7 +58,7 @@ pub(crate) async fn get_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/capture")]
 pub(crate) async fn capture_redemption(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<RedemptionId>,
@@ -83,7 +83,7 @@ pub(crate) async fn capture_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/void")]
 pub(crate) async fn void_redemption(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<RedemptionId>,
@@ -108,7 +108,7 @@ pub(crate) async fn void_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/reversals")]
 pub(crate) async fn reverse_redemption(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<RedemptionId>,

@@ -1,7 +1,7 @@
 //! Paid tiers sold by a partner (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::SignedMoving;
+use crate::http::auth::Signed;
 use crate::http::extract::moving;
 use crate::service::tiers::paid;
 use crate::service::AppState;
@@ -19,7 +19,7 @@ use partner_sdk::types::Problem;
     security(("partner_signature" = [])))]
 #[post("/paid-tiers")]
 pub(crate) async fn create_paid_tier(
-    signed: SignedMoving,
+    signed: Signed,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {

@@ -114,36 +114,6 @@ pub fn verify_partner(
     req: &SignedRequest,
     body_sha256_hex: &str,
 ) -> ApiResult<PartnerCaller> {
-    let caller = verify_signature(conn, state, req, body_sha256_hex)?;
-    burn_nonce(conn, &caller.key_id, &req.nonce)?;
-    Ok(caller)
-}
-
-/// Records a request's nonce; a nonce seen before with this key is a replay.
-pub fn burn_nonce(conn: &mut DbConn, key_id: &str, nonce: &str) -> ApiResult<()> {
-    // In a savepoint: on PostgreSQL a failed insert aborts the surrounding transaction.
-    let inserted = diesel::Connection::transaction(conn, |c| {
-        auth_rows::insert_nonce(c, key_id, nonce, Utc::now().naive_utc())
-    });
-    match inserted {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => fail(
-            Code::NonceReplayed,
-            "this nonce was already used with this key",
-        ),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Checks a signed request (headers, timestamp, an active key, the signature, an open partner)
-/// without recording its nonce: the caller records it ([`burn_nonce`]) in the transaction of
-/// the work, before it.
-pub fn verify_signature(
-    conn: &mut DbConn,
-    state: &AppState,
-    req: &SignedRequest,
-    body_sha256_hex: &str,
-) -> ApiResult<PartnerCaller> {
     let timestamp = check_headers(req)?;
     // The key and its partner's status in one query; the key must be active now (a revoked
     // key is refused at once, whatever is cached).
@@ -163,6 +133,16 @@ pub fn verify_signature(
             Code::InvalidSignature,
             "the signature does not match the request",
         );
+    }
+    match auth_rows::insert_nonce(conn, &key.key_id, &req.nonce, Utc::now().naive_utc()) {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return fail(
+                Code::NonceReplayed,
+                "this nonce was already used with this key",
+            )
+        }
+        Err(e) => return Err(e.into()),
     }
     refuse_closed(&status)?;
     Ok(PartnerCaller {

@@ -48,76 +48,52 @@ pub fn check_key(key: Option<&[u8]>) -> ApiResult<&str> {
 /// Runs `work` once per (partner, key). `request_sha256` identifies the request (method, path
 /// and body); a stored answer is replayed only for the same request. A refusal the work
 /// records ([`ApiError::Recorded`]) commits with its problem document as the stored answer; any
-/// other refusal rolls the work back, the key included. `work` may run more than once when
+/// other refusal rolls everything back, the key included. `work` may run more than once when
 /// the transaction meets a concurrent one (see [`write_tx`]).
-///
-/// `nonce` (key id, nonce) is the signed request's nonce, recorded first in the same
-/// transaction, so a request costs one commit: it stands whatever the work's outcome (a
-/// refused request cannot be replayed either), and a replayed nonce is refused before anything.
 pub fn run(
     conn: &mut DbConn,
     now: NaiveDateTime,
     partner_id: PartnerId,
     key: &str,
     request_sha256: &str,
-    nonce: (&str, &str),
     mut work: impl FnMut(&mut DbConn) -> ApiResult<(u16, String)>,
 ) -> ApiResult<Answer> {
     write_tx(conn, |conn| {
-        crate::service::platform::auth::burn_nonce(conn, nonce.0, nonce.1)?;
-        // The work in a savepoint: a refusal undoes it and keeps the nonce (committed, then
-        // answered); a conflict retries the whole transaction, nonce included.
-        match conn.transaction(|conn| {
-            claimed_work(conn, now, (partner_id, key, request_sha256), &mut work)
+        match conn.transaction(|c| {
+            idempotency_rows::claim_idempotency_key(c, partner_id, key, request_sha256, now)
         }) {
-            Ok(answer) => Ok(answer),
-            Err(ApiError::Client { code, detail }) => Err(ApiError::recorded(code, detail)),
-            Err(e) => Err(e),
-        }
-    })
-}
-
-/// Claims the key (or replays its answer) and runs the work once.
-fn claimed_work(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    (partner_id, key, request_sha256): (PartnerId, &str, &str),
-    work: &mut impl FnMut(&mut DbConn) -> ApiResult<(u16, String)>,
-) -> ApiResult<Answer> {
-    match conn.transaction(|c| {
-        idempotency_rows::claim_idempotency_key(c, partner_id, key, request_sha256, now)
-    }) {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            let stored = idempotency_rows::idempotency_record(conn, partner_id, key)?
-                .ok_or_else(|| ApiError::internal("claimed idempotency key vanished"))?;
-            if stored.request_sha256 != request_sha256 {
-                return fail(
-                    Code::IdempotencyKeyReused,
-                    "this Idempotency-Key was used with another request",
-                );
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                let stored = idempotency_rows::idempotency_record(conn, partner_id, key)?
+                    .ok_or_else(|| ApiError::internal("claimed idempotency key vanished"))?;
+                if stored.request_sha256 != request_sha256 {
+                    return fail(
+                        Code::IdempotencyKeyReused,
+                        "this Idempotency-Key was used with another request",
+                    );
+                }
+                return Ok(Answer {
+                    status: u16::try_from(stored.status_code).unwrap_or(200),
+                    body: stored.response_body,
+                    replayed: true,
+                });
             }
-            return Ok(Answer {
-                status: u16::try_from(stored.status_code).unwrap_or(200),
-                body: stored.response_body,
-                replayed: true,
-            });
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
-    }
-    let (status, body) = match work(conn) {
-        Ok(answer) => answer,
-        Err(refusal @ ApiError::Recorded { .. }) => {
-            let problem = refusal.problem();
-            let body = serde_json::to_string(&problem).map_err(ApiError::internal)?;
-            (problem.status, body)
-        }
-        Err(e) => return Err(e),
-    };
-    idempotency_rows::store_idempotent_answer(conn, partner_id, key, i32::from(status), &body)?;
-    Ok(Answer {
-        status,
-        body,
-        replayed: false,
+        let (status, body) = match work(conn) {
+            Ok(answer) => answer,
+            Err(refusal @ ApiError::Recorded { .. }) => {
+                let problem = refusal.problem();
+                let body = serde_json::to_string(&problem).map_err(ApiError::internal)?;
+                (problem.status, body)
+            }
+            Err(e) => return Err(e),
+        };
+        idempotency_rows::store_idempotent_answer(conn, partner_id, key, i32::from(status), &body)?;
+        Ok(Answer {
+            status,
+            body,
+            replayed: false,
+        })
     })
 }

@@ -129,18 +129,11 @@ async fn forged_stale_replayed_and_revoked_requests_are_refused(app: &TestApp) {
         (401, "nonce_replayed".into())
     );
     assert_eq!(app.balance(&token).await.available_points, 10);
-    // A refused request burns its nonce too (it is recorded with the work, which rolls back
-    // alone): replayed once the refusal no longer holds, it is still refused as a replay.
+    // A refused request burns its nonce too: replayed once the refusal no longer holds, it is
+    // still refused as a replay.
     let stranger = crate::helpers::unused_member_number(&number);
     let refused_body = serde_json::to_vec(&sale(&stranger, "S-2", 1000)).expect("json");
-    let refused = sign(
-        &shop,
-        "POST",
-        path,
-        &refused_body,
-        now,
-        &signing::new_nonce(),
-    );
+    let refused = sign(&shop, "POST", path, &refused_body, now, &signing::new_nonce());
     assert_eq!(
         send(app, &shop.key_id, path, &refused_body, &refused).await,
         (404, "member_not_found".into())
