@@ -133,7 +133,14 @@ async fn forged_stale_replayed_and_revoked_requests_are_refused(app: &TestApp) {
     // still refused as a replay.
     let stranger = crate::helpers::unused_member_number(&number);
     let refused_body = serde_json::to_vec(&sale(&stranger, "S-2", 1000)).expect("json");
-    let refused = sign(&shop, "POST", path, &refused_body, now, &signing::new_nonce());
+    let refused = sign(
+        &shop,
+        "POST",
+        path,
+        &refused_body,
+        now,
+        &signing::new_nonce(),
+    );
     assert_eq!(
         send(app, &shop.key_id, path, &refused_body, &refused).await,
         (404, "member_not_found".into())
