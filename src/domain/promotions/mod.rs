@@ -9,6 +9,7 @@
 
 use crate::domain::earning::rules::{EarnRates, BP_ONE, MILLI_ONE};
 use crate::domain::ids::CategoryId;
+use crate::domain::limits::POINTS_MAX;
 
 /// Bounds of a rule's fixed points.
 pub const BONUS_POINTS_MAX: i64 = 1_000_000;
@@ -157,6 +158,11 @@ pub fn extra_points(weighted_bp: i64, rates: EarnRates, extra_bp: i64) -> Option
 /// What `rule` gives on a sale, and why; None when the sale does not qualify (or the rule is
 /// not a sale rule).
 pub fn sale_bonus(rule: &Rule, sale: &SaleFacts) -> Option<(i64, String)> {
+    // One bonus never exceeds what one sale may earn (a x10 on the largest sale would).
+    rule_bonus(rule, sale).map(|(points, why)| (points.min(POINTS_MAX), why))
+}
+
+fn rule_bonus(rule: &Rule, sale: &SaleFacts) -> Option<(i64, String)> {
     if sale.points <= 0 || sale.weighted_bp <= 0 {
         return None;
     }

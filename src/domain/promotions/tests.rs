@@ -1,6 +1,7 @@
 //! Unit tests of the promotion rules, on figures worked out by hand.
 
 use super::*;
+use crate::domain::limits::POINTS_MAX;
 
 /// 1 point per EUR, partner x1, tier x1.25 (silver).
 fn rates() -> EarnRates {
@@ -85,6 +86,26 @@ fn a_multiplier_gives_the_sale_points_again_times_its_excess() {
     )
     .unwrap();
     assert_eq!(why, "x1.5 on the sale's points");
+}
+
+#[test]
+fn a_bonus_never_exceeds_what_one_sale_may_earn() {
+    // A x10 on a sale of a billion points would give nine billion: capped at one billion.
+    let huge = SaleFacts {
+        points: POINTS_MAX,
+        amount_minor: 80_000_000_000,
+        weighted_bp: 80_000_000_000 * 10_000,
+        ..sale()
+    };
+    assert_eq!(
+        points(
+            Rule::Multiplier {
+                multiplier_bp: 100_000
+            },
+            &huge
+        ),
+        Some(POINTS_MAX)
+    );
 }
 
 #[test]

@@ -144,7 +144,7 @@ pub fn earn(
             rules: outcome.rules,
             entry_id: entry_id.map(EntryId::get),
             local_points: local_points.get(),
-            bonus_points: bonuses.iter().map(|b| b.points.get()).sum(),
+            bonus_points: promotions::sale::total(&bonuses)?.get(),
             bonuses: bonuses.iter().map(Planned::bonus).collect(),
         })
     })

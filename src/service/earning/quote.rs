@@ -150,7 +150,7 @@ pub fn dry_run(
             false,
         );
         let bonuses = plan(conn, &context, false)?;
-        let bonus_points: i64 = bonuses.iter().map(|b| b.points.get()).sum();
+        let bonus_points = crate::service::promotions::sale::total(&bonuses)?.get();
         Ok(DryRunResponse {
             points: outcome.points.get(),
             total_points: outcome.points.get().saturating_add(bonus_points),

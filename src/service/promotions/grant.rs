@@ -8,7 +8,7 @@ use crate::db::queries::members::Member;
 use crate::db::queries::promotions::{self as rows, NewGrant};
 use crate::db::DbConn;
 use crate::domain::ids::{EarnId, EntryId, PartnerId};
-use crate::domain::money::{Points, PriceMicros};
+use crate::domain::money::PriceMicros;
 use crate::error::ApiResult;
 use crate::service::ledger::clearing::{self, ClearingKind, EntryAt};
 use crate::service::ledger::{lots, points_overflow, PTS};
@@ -48,8 +48,7 @@ pub fn issue(
     at: &Issue<'_>,
     planned: &[Planned],
 ) -> ApiResult<()> {
-    let bonus_total =
-        Points::checked_sum(planned.iter().map(|p| p.points)).ok_or_else(points_overflow)?;
+    let bonus_total = super::sale::total(planned)?;
     // The member's available balance before the bonuses (after the sale's own points).
     let mut available = if at.matured {
         member

@@ -19,7 +19,7 @@ use crate::domain::promotions::Rule;
 use crate::error::{fail, ApiError, ApiResult, Code};
 use crate::service::members;
 
-use super::sale::settle;
+use super::sale::{available, settle};
 use super::welcome::credit;
 use super::{rule_of, targets};
 
@@ -278,7 +278,8 @@ fn pay(conn: &mut DbConn, due: &ReferralRow, now: NaiveDateTime) -> ApiResult<bo
         (r.referrer_member_id, "referred a new member"),
     ] {
         let (mut member, settings) = members::lock_and_sync(conn, member_id, now)?;
-        let offer = [(row.clone(), points, side.to_owned())];
+        let (allowed, why) = available(conn, &row, member_id, points, side.to_owned())?;
+        let offer = [(row.clone(), allowed, why)];
         let planned = settle(conn, member_id, &offer, vec![row.id.get()], true)?;
         // Both sides are paid in full or neither: a cut bonus rolls the payout back.
         if planned.first().map(|p| p.points.get()) != Some(points) {

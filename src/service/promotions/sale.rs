@@ -22,7 +22,7 @@ use crate::domain::ids::{CategoryId, MemberId, PartnerId, PromotionId};
 use crate::domain::money::Points;
 use crate::domain::promotions::{capped, sale_bonus, shard_of, stack, Rule, SaleFacts, Stackable};
 use crate::error::ApiResult;
-use crate::service::ledger::{account, minus, Posting};
+use crate::service::ledger::{account, minus, points_overflow, Posting};
 
 use super::{rule_of, targets};
 
@@ -70,6 +70,11 @@ pub struct Planned {
     pub points: Points,
     /// Why.
     pub description: String,
+}
+
+/// The points of bonuses together (each within the points range; an overflow is refused).
+pub fn total(planned: &[Planned]) -> ApiResult<Points> {
+    Points::checked_sum(planned.iter().map(|p| p.points)).ok_or_else(points_overflow)
 }
 
 impl Planned {
@@ -137,8 +142,8 @@ pub fn plan(conn: &mut DbConn, sale: &SaleContext<'_>, reserve: bool) -> ApiResu
 }
 
 /// What a promotion can still give a member of `want` (its cap, then its budget left, read),
-/// and why.
-fn available(
+/// and why: every offer goes through here before it is stacked and settled.
+pub(super) fn available(
     conn: &mut DbConn,
     row: &PromotionRow,
     member_id: MemberId,
@@ -160,8 +165,8 @@ fn available(
     Ok((left, why))
 }
 
-/// The bonuses of the offers (promotion, points on its own, why) that the stack kept (`ids`,
-/// in order), after each member's cap and each budget (taken with `reserve`, else read).
+/// The bonuses of the offers (promotion, points after [`available`], why) that the stack kept
+/// (`ids`, in order); with `reserve`, their points are taken from the budgets.
 pub(super) fn settle(
     conn: &mut DbConn,
     member_id: MemberId,
@@ -174,16 +179,13 @@ pub(super) fn settle(
         let Some((row, want, why)) = offers.iter().find(|(r, _, _)| r.id.get() == id) else {
             continue;
         };
-        let already = rows::granted_to(conn, row.id, member_id)?;
-        let allowed = capped(*want, row.per_member_cap, already);
+        // The offer is already cut to the member's cap and the budget as read ([`available`]);
+        // an earn takes it from the budget now, which a concurrent earn may have spent.
+        let allowed = *want;
         let mut description = format!("{}: {why}", row.name);
-        if allowed < *want {
-            description.push_str(&format!(", cut to the member's cap ({allowed})"));
-        }
         let points = match row.budget_points {
-            None => allowed,
             Some(_) if reserve => reserve_budget(conn, row.id, member_id, allowed)?,
-            Some(_) => allowed.min(rows::budget_left(conn, row.id)?),
+            _ => allowed,
         };
         if points < allowed {
             description.push_str(&format!(", cut to what is left of the budget ({points})"));

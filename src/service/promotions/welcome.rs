@@ -18,7 +18,7 @@ use crate::service::platform::settings::NetworkSettings;
 use crate::service::{members, tiers};
 
 use super::grant::{issue, Issue};
-use super::sale::{settle, Planned};
+use super::sale::{available, settle, Planned};
 use super::{rule_of, targets};
 
 /// Gives the running welcome bonuses of `partner_id` (None: the operator's, at joining) to a
@@ -47,20 +47,20 @@ pub fn give(
     let mut offers = Vec::new();
     let mut candidates = Vec::new();
     for row in running {
-        let points = match rule_of(&row)? {
-            Rule::Welcome { points } if targets(conn, &row, member_id, &tier.tier.code)? => {
-                Some(points)
-            }
+        let offer = match rule_of(&row)? {
+            Rule::Welcome { points } if targets(conn, &row, member_id, &tier.tier.code)? => Some(
+                available(conn, &row, member_id, points, "welcome bonus".to_owned())?,
+            ),
             _ => None,
         };
         candidates.push(Stackable {
             priority: row.priority,
             id: row.id.get(),
             exclusive: row.exclusive,
-            points,
+            points: offer.as_ref().map(|(p, _)| *p),
         });
-        if let Some(p) = points {
-            offers.push((row, p, "welcome bonus".to_owned()));
+        if let Some((p, why)) = offer {
+            offers.push((row, p, why));
         }
     }
     let planned = settle(conn, member_id, &offers, stack(candidates), true)?;
@@ -76,7 +76,7 @@ pub fn give(
         &planned,
         now,
     )?;
-    Ok(planned.iter().map(|p| p.points.get()).sum())
+    Ok(super::sale::total(&planned)?.get())
 }
 
 /// Credits bonuses given outside a sale (welcome, referral) to a locked member: one entry, each
