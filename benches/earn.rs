@@ -14,7 +14,8 @@
 //!   update, one lot, one commit per earn, in plain SQL on tables of the benchmark's own
 //!   (`common/raw.rs`): the reference the server is measured against.
 //! - **raw SQL, set-based**: the same earns 100 per transaction (arrays through `unnest`).
-//! - the batch endpoint: not built yet (issue 12), reported as such.
+//! - **batch endpoint**: `POST /v1/partner/earns/batch`, 100 sales a request, from the same
+//!   number of clients at the one partner, compared with the set-based raw SQL.
 //!
 //! Every member starts with 30 open lots (pending, so none matures during the run); the
 //! server logs at `info`, formatted as in production (written to a sink). Durability stays on
@@ -213,6 +214,59 @@ async fn http_phase(
     (rates, tally)
 }
 
+/// Batch earns over HTTP (`POST /v1/partner/earns/batch`, `batch` sales a request) from
+/// `clients` concurrent clients at one shop; a sale counts when its result is `earned`.
+async fn batch_phase(
+    address: &str,
+    shop: &Shop,
+    clients: usize,
+    (count, seconds): (usize, u64),
+    batch: usize,
+) -> (Vec<f64>, Tally) {
+    let tally = Arc::new(Tally::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let mut config = partner_sdk::ClientConfig::new(address, &shop.key_id, &shop.secret);
+        config.max_retries = 0;
+        config.timeout = Duration::from_secs(60);
+        let sdk = partner_sdk::Client::with_config(config).expect("client");
+        let members = shop.members.clone();
+        let (tally, stop) = (tally.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i: u64 = 0;
+            while !stop.load(Ordering::Relaxed) && i < REQUESTS_MAX {
+                let sales = (0..batch)
+                    .map(|k| {
+                        let n = (i as usize * clients + c) * batch + k;
+                        sale(&members[n % members.len()], format!("batch-{c}-{i}-{k}"))
+                    })
+                    .collect();
+                let request = partner_sdk::batch::EarnBatchRequest { sales };
+                match sdk.earn_batch(&request).await {
+                    Ok(answer) => {
+                        tally.ok.fetch_add(answer.earned, Ordering::Relaxed);
+                        for result in answer.results {
+                            if let Some(problem) = result.problem {
+                                tally.fail(problem.code);
+                            }
+                        }
+                    }
+                    Err(e) => tally.fail(e.code().unwrap_or("transport").to_owned()),
+                }
+                i += 1;
+            }
+        }));
+    }
+    let rates = windows(&tally, count, seconds).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let tally = Arc::try_unwrap(tally).unwrap_or_default();
+    (rates, tally)
+}
+
 /// Raw SQL earns from `threads` threads, one earn per commit or `batch` per transaction.
 async fn raw_phase(
     url: &str,
@@ -312,6 +366,7 @@ fn run(url: &str, clients: usize, windows: (usize, u64)) -> anyhow::Result<()> {
     let mut settings = Settings::for_tests(url.to_owned(), data_dir);
     settings.pool_size = u32::try_from(clients + 4).unwrap_or(20);
     settings.adjustable_clock = false;
+    settings.writers = env_or("BENCH_WRITERS", settings.writers);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -336,9 +391,9 @@ fn run(url: &str, clients: usize, windows: (usize, u64)) -> anyhow::Result<()> {
         let spread = report("HTTP, twenty partners", &http_phase(&address, &twenty, clients, windows, "spread").await);
         let naive = report("raw SQL, one commit per earn", &raw_phase(url, clients, windows, (1, 4_000), "naive").await);
         let set = report("raw SQL, 100 earns per transaction", &raw_phase(url, clients, windows, (100, 4_000), "set").await);
-        println!("{:<34} not built yet (issue 12)", "batch endpoint");
-        println!("ratios: HTTP one partner / raw naive {:.2}; / raw set-based {:.2}; one partner / twenty partners {:.2}",
-            ratio(one_partner, naive), ratio(one_partner, set), ratio(one_partner, spread));
+        let batched = report("batch endpoint, 100 sales a request", &batch_phase(&address, &one[0], clients, windows, 100).await);
+        println!("ratios: HTTP one partner / raw naive {:.2}; / raw set-based {:.2}; one partner / twenty partners {:.2}; batch endpoint / raw set-based {:.2}",
+            ratio(one_partner, naive), ratio(one_partner, set), ratio(one_partner, spread), ratio(batched, set));
         Ok(())
     })
 }

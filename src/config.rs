@@ -13,6 +13,7 @@
 //! | `LOYALTY_SQLITE_BUSY_TIMEOUT_MS` | `10000` | SQLite: how long a writer waits for the write lock |
 //! | `LOYALTY_PG_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL: longest statement |
 //! | `LOYALTY_WORKERS` | number of cores | HTTP worker threads |
+//! | `LOYALTY_WRITERS` | `4` | PostgreSQL: writer threads that group-commit the requests moving points, 1 to 64 (SQLite always has one) |
 //! | `LOYALTY_JOB_INTERVAL_S` | `60` | how often expiry and hold release run in-process; 0 turns them off |
 //! | `LOYALTY_SETTLE_DAY` | `0` (off) | close a settlement period every month at 00:00 UTC on this day (1 to 28) |
 //! | `LOYALTY_ADJUSTABLE_CLOCK` | `false` (`true` with `--demo`) | lets the operator move the clock forward (demo and tests only) |
@@ -59,6 +60,10 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LOYALTY_WORKERS")]
     pub workers: Option<usize>,
+    /// PostgreSQL: writer threads that group-commit the requests moving points (SQLite has one).
+    #[arg(long, env = "LOYALTY_WRITERS", default_value_t = crate::service::platform::writer::WRITERS_PG_DEFAULT,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub writers: u16,
     /// Seconds between runs of the in-process jobs (expiry, hold release); 0 turns them off.
     #[arg(long, env = "LOYALTY_JOB_INTERVAL_S", default_value_t = 60)]
     pub job_interval_s: u64,
@@ -102,6 +107,7 @@ impl Settings {
             sqlite_busy_timeout_ms: 30_000,
             pg_statement_timeout_ms: 30_000,
             workers: Some(2),
+            writers: crate::service::platform::writer::WRITERS_PG_DEFAULT,
             job_interval_s: 0,
             settle_day: 0,
             adjustable_clock: true,

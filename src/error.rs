@@ -205,7 +205,11 @@ impl ApiError {
         match self {
             ApiError::Client { code, .. } | ApiError::Recorded { code, .. } => *code,
             ApiError::Pool(_) => Code::DatabaseUnavailable,
-            ApiError::Database(e) if crate::db::is_unavailable(e) => Code::DatabaseUnavailable,
+            // A conflict that outlasted its retries (a deadlock with other writers' batches)
+            // is not a bug: the client retries with the same Idempotency-Key.
+            ApiError::Database(e) if crate::db::is_unavailable(e) || crate::db::is_transient(e) => {
+                Code::DatabaseUnavailable
+            }
             ApiError::Database(_) | ApiError::Internal(_) => Code::Internal,
         }
     }

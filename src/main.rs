@@ -80,6 +80,7 @@ fn state_for_cli(settings: &Settings) -> anyhow::Result<AppState> {
         clock,
         startup::load_master_key(settings)?,
         settings.session_ttl_s,
+        settings.writers,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -105,8 +105,14 @@ impl Application {
     pub async fn build(settings: &Settings, clock: Clock) -> anyhow::Result<Application> {
         let pool = open_database(settings)?;
         let master_key = load_master_key(settings)?;
-        let state = AppState::new(pool, clock, master_key, settings.session_ttl_s)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = AppState::new(
+            pool,
+            clock,
+            master_key,
+            settings.session_ttl_s,
+            settings.writers,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         // The statement-signing key exists from the start, so partners can fetch it before the
         // first close.
         {
@@ -199,9 +205,11 @@ fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
             ticker.tick().await;
             let this = holder.clone();
             let clock = state.clock.clone();
-            let result = state
-                .run(move |conn, _| jobs::run_if_leased(conn, &clock, &this, interval_s))
-                .await;
+            let result = timed(
+                "maintenance",
+                state.run(move |conn, _| jobs::run_if_leased(conn, &clock, &this, interval_s)),
+            )
+            .await;
             match result {
                 Ok(Some(report)) if report.members_synced > 0 => {
                     tracing::info!(members.synced = report.members_synced, "maintenance run");
@@ -213,13 +221,15 @@ fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
                 Err(e) => tracing::error!(error = %e, "maintenance run failed"),
             }
             let (this, clock) = (holder.clone(), state.clock.clone());
-            let daily = state
-                .run(move |conn, _| {
+            let daily = timed(
+                "daily",
+                state.run(move |conn, _| {
                     let rfm = jobs::rfm_if_due(conn, &clock, &this).map(|_| ());
                     let tiers = jobs::tiers_if_due(conn, &clock, &this).map(|_| ());
                     rfm.and(tiers)
-                })
-                .await;
+                }),
+            )
+            .await;
             match daily {
                 Err(e) if e.code() == crate::error::Code::DatabaseUnavailable => {
                     tracing::warn!(error = %e, "daily jobs skipped: database unavailable");
@@ -229,15 +239,29 @@ fn spawn_jobs(state: AppState, interval_s: u64, settle_day: u32) {
             }
             if settle_day > 0 {
                 let holder = holder.clone();
-                let result = state
-                    .run(move |conn, s| jobs::settle_if_due(conn, s, &holder, settle_day))
-                    .await;
+                let result = timed(
+                    "settlement",
+                    state.run(move |conn, s| jobs::settle_if_due(conn, s, &holder, settle_day)),
+                )
+                .await;
                 if let Err(e) = result {
                     tracing::error!(error = %e, "scheduled settlement failed");
                 }
             }
         }
     });
+}
+
+/// Runs a background job, counting the run and its duration for `/metrics`.
+async fn timed<T>(
+    job: &str,
+    run: impl std::future::Future<Output = crate::error::ApiResult<T>>,
+) -> crate::error::ApiResult<T> {
+    let started = std::time::Instant::now();
+    let result = run.await;
+    let seconds = started.elapsed().as_secs_f64();
+    crate::service::platform::metrics::job_run(job, result.is_ok(), seconds);
+    result
 }
 
 /// The OpenAPI document as committed under `openapi/`.

@@ -10,6 +10,7 @@
 //!   exponential back-off, and turns problem answers into [`Error::Problem`].
 
 pub mod analytics;
+pub mod batch;
 pub mod branding;
 pub mod catalog;
 pub mod client;

@@ -27,10 +27,11 @@ pub mod schema;
 
 mod conn;
 pub mod queries;
+mod tx;
 pub mod types;
 
 pub use conn::{
-    build_pool, is_transient, is_unavailable, is_unique_violation, mark_broken, ping,
-    revert_migrations, run_migrations, write_tx, Backend, ConnManager, DbConn, DbPool,
-    PoolSettings, TxError,
+    build_pool, is_unique_violation, ping, revert_migrations, run_migrations, Backend, ConnManager,
+    DbConn, DbPool, PoolSettings,
 };
+pub use tx::{is_transient, is_unavailable, limit_lock_waits, mark_broken, write_tx, TxError};

@@ -26,6 +26,11 @@ use crate::service::{platform::idempotency, AppState};
 /// here except a reconciliation upload, whose rows `service::settlement::reconcile` checks
 /// field by field (answering `invalid_reconciliation_file`).
 pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> ApiResult<T> {
+    json_typed(json_value(req, body)?)
+}
+
+/// The checked JSON object of a body (see [`json_body`]), before it is read into its type.
+pub fn json_value(req: &HttpRequest, body: &[u8]) -> ApiResult<serde_json::Value> {
     let value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(serde_json::Map::new())
     } else {
@@ -38,6 +43,11 @@ pub fn json_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> ApiResu
         return fail(Code::InvalidBody, "the body must be a JSON object");
     }
     check_json_strings(&value)?;
+    Ok(value)
+}
+
+/// A checked JSON object read into its type.
+fn json_typed<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
     serde_json::from_value(value)
         .map_err(|e| ApiError::new(Code::InvalidBody, format!("invalid JSON body: {e}")))
 }
@@ -124,7 +134,8 @@ fn request_sha256(req: &HttpRequest, body: &[u8]) -> String {
 }
 
 /// Runs a signed partner request that moves points: authenticated, with a required
-/// `Idempotency-Key`, the work done once per key.
+/// `Idempotency-Key`, the work done once per key, by the group-committing writer of the
+/// request's member (its `member_number`; a request that names none is placed by its key).
 pub async fn moving<I, O, F>(
     state: &AppState,
     req: &HttpRequest,
@@ -144,10 +155,16 @@ where
             .map(|v| v.as_bytes()),
     )?
     .to_owned();
-    let input: I = json_body(req, &body)?;
+    let value = json_value(req, &body)?;
+    let partition = match value.get("member_number") {
+        Some(serde_json::Value::String(member)) => format!("member:{member}"),
+        _ => format!("key:{key}"),
+    };
+    let input: I = json_typed(value)?;
     let hash = request_sha256(req, &body);
     let answer = state
-        .run(move |conn, state| {
+        .writers
+        .submit(state, &partition, move |conn, state| {
             let now = state.clock.now_naive();
             idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
                 let out = work(conn, now, caller.partner_id, &input)?;

@@ -59,7 +59,7 @@ members use bearer tokens. Every error is an RFC 9457 problem with a stable `cod
         (name = "catalog", description = "Categories, catalogs and compatibility reports: the Google product taxonomy with restricted subtrees, catalog uploads, the reports the operator admits partners on"),
         (name = "branding", description = "Partners' brands over the shared points, as their member pages show them"),
         (name = "settlement", description = "Clearing: periods, statements, payments, disputes, liability; the network's public keys"),
-        (name = "system", description = "Health")
+        (name = "system", description = "Health and metrics")
     )
 )]
 struct ApiDoc;
@@ -94,12 +94,14 @@ Loyalty-Key-Id, Loyalty-Timestamp (Unix seconds, within 300 s) and Loyalty-Nonce
 fn register(cfg: &mut ServiceConfig) {
     cfg.service(platform::health::get_health)
         .service(platform::health::get_liveness)
+        .service(platform::metrics::get_metrics)
         .service(
             scope("/v1/partner")
                 .service(members::enrolment::enrol_member)
                 .service(members::enrolment::link_member)
                 .service(members::balances::get_member_balance)
                 .service(earning::earns::create_earn)
+                .service(earning::batches::create_earn_batch)
                 .service(earning::refunds::create_refund)
                 .service(redemption::redemptions::create_redemption)
                 .service(redemption::redemptions::get_redemption)
@@ -276,7 +278,17 @@ pub async fn guard(
         return Ok(req.into_response(response));
     }
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
     let res = next.call(req).await?;
+    // The route's pattern, not its path: ids would multiply the series without end.
+    let route = res.request().match_pattern();
+    crate::service::platform::metrics::http_request(
+        route.as_deref().unwrap_or("unmatched"),
+        method.as_str(),
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         if let Some(state) = state {
             state.internal_errors.fetch_add(1, Ordering::SeqCst);

@@ -63,6 +63,8 @@ pub struct AppState {
     pub categories: catalog::taxonomy::TreeCache,
     /// Partner secrets already opened, by key id and sealed form.
     pub secrets: platform::auth::SecretCache,
+    /// The group-committing writers of the requests that move points.
+    pub writers: platform::writer::Writers,
 }
 
 impl AppState {
@@ -74,8 +76,14 @@ impl AppState {
         clock: Clock,
         master_key: MasterKey,
         session_ttl_s: i64,
+        writers_pg: u16,
     ) -> ApiResult<AppState> {
         let mut conn = pool.get()?;
+        // SQLite has one writer (the database takes one at a time anyway).
+        let writers = match crate::db::Backend::of_conn(&conn) {
+            crate::db::Backend::Sqlite => 1,
+            crate::db::Backend::Postgres => usize::from(writers_pg),
+        };
         if clock.is_adjustable() {
             platform::clock::refresh(&mut conn, &clock)?;
         } else {
@@ -92,6 +100,7 @@ impl AppState {
             database_suspect_until_ms: Default::default(),
             categories: Default::default(),
             secrets: Default::default(),
+            writers: platform::writer::Writers::start(writers)?,
         })
     }
 
@@ -127,7 +136,7 @@ impl AppState {
     /// How long pooled connections are checked before use after the database failed.
     const SUSPECT_MS: i64 = 10_000;
 
-    fn suspect_database(&self) {
+    pub(crate) fn suspect_database(&self) {
         let until = chrono::Utc::now().timestamp_millis() + Self::SUSPECT_MS;
         self.database_suspect_until_ms
             .fetch_max(until, Ordering::SeqCst);
@@ -137,12 +146,15 @@ impl AppState {
     /// trivial query first and dropped when dead, so that a restarted database is served again
     /// at once instead of through one failed request per dead connection. Bounded: after as
     /// many dead connections as the pool holds, the next failure is the answer (a 503).
-    fn checkout(&self) -> ApiResult<r2d2::PooledConnection<crate::db::ConnManager>> {
+    pub(crate) fn checkout(&self) -> ApiResult<r2d2::PooledConnection<crate::db::ConnManager>> {
         use diesel::connection::SimpleConnection;
         let suspect_until = self.database_suspect_until_ms.load(Ordering::SeqCst);
         let mut tries_left = self.pool.max_size();
         loop {
-            let mut conn = self.pool.get()?;
+            let started = std::time::Instant::now();
+            let got = self.pool.get();
+            platform::metrics::pool_wait(started.elapsed().as_secs_f64());
+            let mut conn = got?;
             if chrono::Utc::now().timestamp_millis() >= suspect_until {
                 return Ok(conn);
             }

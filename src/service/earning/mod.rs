@@ -1,6 +1,7 @@
 //! Earning points on a sale ([`earn`]), and clawing them back when the sale is returned
 //! ([`refund`]).
 
+pub mod batch;
 mod earn;
 mod lines;
 mod quote;

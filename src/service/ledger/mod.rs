@@ -10,18 +10,17 @@ pub mod local;
 pub mod lots;
 pub mod verify;
 
-use chrono::NaiveDateTime;
-use partner_sdk::types::EntryKind;
-
 use crate::db::queries::ledger::journal::{self, NewEntry};
 use crate::db::queries::members::{self, Member};
 use crate::db::DbConn;
 use crate::domain::ids::{EntryId, MemberId, PartnerId};
 use crate::domain::money::Points;
 use crate::error::{fail, ApiError, ApiResult, Code};
+use crate::service::platform::metrics;
+use chrono::NaiveDateTime;
+use partner_sdk::types::EntryKind;
 
-/// Account names. Member accounts are owned by a member id; partner accounts by a partner id;
-/// network accounts by 0.
+/// Account names. Member accounts are owned by a member, partner accounts by a partner, others by 0.
 pub mod account {
     /// Member points that can be spent.
     pub const MEMBER_AVAILABLE: &str = "member_available";
@@ -259,6 +258,7 @@ fn append_entry(
         },
         &rows,
     )?;
+    metrics::entry_posted(content.kind);
     Ok((entry_id, hash))
 }
 

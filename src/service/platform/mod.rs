@@ -6,4 +6,6 @@ pub mod clock;
 pub mod health;
 pub mod idempotency;
 pub mod jobs;
+pub mod metrics;
 pub mod settings;
+pub mod writer;

@@ -122,6 +122,13 @@ pub struct TestApp {
 
 /// Builds the application on a fresh database, with settings changed from the tests' defaults.
 pub async fn spawn_app_with(backend: Backend, tweak: fn(&mut Settings)) -> Option<TestApp> {
+    // The server's warnings and errors, shown with a failing test's output.
+    let logs =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(logs)
+        .with_test_writer()
+        .try_init();
     let temp_dir = std::env::temp_dir().join(format!(
         "loyalty-test-{}",
         partner_sdk::signing::random_token_hex(8)

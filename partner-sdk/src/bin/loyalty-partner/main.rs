@@ -12,18 +12,19 @@ use clap::{CommandFactory, Parser, Subcommand};
 use partner_sdk::{Client, Error};
 use serde::Serialize;
 
-/// Most rows `upload-sales` accepts in one file.
 mod commands;
 
 use commands::run;
 use commands::sign::sign;
 use commands::upload_sales::upload_sales;
 
+/// Most rows `upload-sales` accepts in one file.
 const MAX_UPLOAD_ROWS: usize = 100_000;
 /// Largest body file `sign` reads.
 const MAX_SIGN_BODY_BYTES: u64 = 16 * 1024 * 1024;
-/// `upload-sales` stops after this many consecutive network failures.
-const MAX_CONSECUTIVE_TRANSPORT_FAILURES: u32 = 5;
+/// `upload-sales` stops after this many batches failed in a row (network errors, or the
+/// server unavailable after the client's retries).
+const MAX_CONSECUTIVE_TRANSPORT_FAILURES: u32 = 3;
 
 /// Command-line client of the coalition loyalty network's partner API.
 #[derive(Debug, Parser)]

@@ -2,6 +2,7 @@
 
 use reqwest::Method;
 
+use crate::batch::{EarnBatchRequest, EarnBatchResponse};
 use crate::client::{Answer, Client, Error, RequestOptions, PREFIX};
 use crate::types::{EarnRequest, EarnResponse, RefundRequest, RefundResponse};
 
@@ -20,6 +21,13 @@ impl Client {
     ) -> Result<Answer<EarnResponse>, Error> {
         let path = format!("{PREFIX}/earns");
         self.moving(Method::POST, &path, req, options).await
+    }
+
+    /// Earns up to 1,000 sales in one request (`POST /v1/partner/earns/batch`), one result per
+    /// sale. Safe to send again (after a network error, or for the sales refused with a 503):
+    /// each sale earns once by its order id.
+    pub async fn earn_batch(&self, req: &EarnBatchRequest) -> Result<EarnBatchResponse, Error> {
+        self.post(&format!("{PREFIX}/earns/batch"), req).await
     }
 
     /// Claws back the points of a returned sale (`POST /v1/partner/refunds`), with a fresh

@@ -24,21 +24,29 @@ fn format_of(file: &Path) -> Option<&'static str> {
     }
 }
 
-/// `[#####.....]  45%  12.3 / 27.1 MB`
-fn bar(sent: u64, total: u64) -> String {
-    let filled = sent
+/// `[#####.....]  45%`: how much of `total` is done (all of it when `total` is 0).
+pub(crate) fn bar_of(done: u64, total: u64) -> String {
+    let filled = done
         .saturating_mul(BAR_WIDTH)
         .checked_div(total)
-        .unwrap_or(BAR_WIDTH);
-    let percent = sent.saturating_mul(100).checked_div(total).unwrap_or(100);
-    let mb = |b: u64| format!("{}.{}", b / 1_000_000, (b % 1_000_000) / 100_000);
+        .unwrap_or(BAR_WIDTH)
+        .min(BAR_WIDTH);
+    let percent = done
+        .saturating_mul(100)
+        .checked_div(total)
+        .unwrap_or(100)
+        .min(100);
     format!(
-        "[{}{}] {percent:>3}%  {} / {} MB",
+        "[{}{}] {percent:>3}%",
         "#".repeat(usize::try_from(filled).unwrap_or(0)),
         ".".repeat(usize::try_from(BAR_WIDTH.saturating_sub(filled)).unwrap_or(0)),
-        mb(sent),
-        mb(total)
     )
+}
+
+/// `[#####.....]  45%  12.3 / 27.1 MB`
+fn bar(sent: u64, total: u64) -> String {
+    let mb = |b: u64| format!("{}.{}", b / 1_000_000, (b % 1_000_000) / 100_000);
+    format!("{}  {} / {} MB", bar_of(sent, total), mb(sent), mb(total))
 }
 
 /// Uploads the file; a refused file prints its bad rows and fails.

@@ -1,10 +1,14 @@
-//! `upload-sales`: earns every row of a CSV file of sales; re-running it after a crash is
-//! safe, as each row's idempotency key derives from its order id.
+//! `upload-sales`: earns every row of a CSV file of sales, 1,000 sales per request (the batch
+//! endpoint), with a progress bar on stderr and one line per row on stdout. Re-running it
+//! after a crash is safe: each sale earns once by its order id, and a sale that earned before
+//! is counted as already done.
 
+use std::io::Write as _;
 use std::path::Path;
 
+use partner_sdk::batch::{EarnBatchRequest, SaleOutcome, SaleResult, BATCH_SALES_MAX};
 use partner_sdk::types::EarnRequest;
-use partner_sdk::{signing, Client, Error, RequestOptions};
+use partner_sdk::{Client, Error};
 use serde::Deserialize;
 
 use chrono::{DateTime, Utc};
@@ -24,15 +28,88 @@ struct SaleRow {
 
 /// Earns every row of a CSV file of sales, printing one line per row and a summary.
 pub(crate) async fn upload_sales(client: &Client, path: &Path) -> Result<(), Failure> {
-    let open = || {
-        csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))
-    };
-    // First pass: check the header and the size without keeping anything, so that a file too
-    // large or malformed is refused before any sale is earned.
-    let mut reader = open()?;
+    let rows = count_rows(path)?;
+    let mut tally = Tally::default();
+    let mut failures_in_a_row = 0u32;
+    let mut batch: Vec<(usize, EarnRequest)> = Vec::with_capacity(BATCH_SALES_MAX);
+    let mut done = 0usize;
+    let mut rows_read = open(path)?
+        .into_deserialize::<SaleRow>()
+        .enumerate()
+        .peekable();
+    while let Some((index, row)) = rows_read.next() {
+        // The header is line 1.
+        let line = index.saturating_add(2);
+        match row {
+            Ok(row) => batch.push((
+                line,
+                EarnRequest {
+                    member_number: row.member_number,
+                    order_id: row.order_id,
+                    occurred_at: row.occurred_at,
+                    amount_minor: row.amount_minor,
+                    currency: row.currency,
+                    lines: None,
+                },
+            )),
+            Err(e) => {
+                println!("line {line}\tinvalid_row");
+                eprintln!("\rline {line}: {e}");
+                tally.failed = tally.failed.saturating_add(1);
+                done = done.saturating_add(1);
+            }
+        }
+        if batch.len() < BATCH_SALES_MAX && rows_read.peek().is_some() {
+            continue;
+        }
+        let sent = std::mem::take(&mut batch);
+        done = done.saturating_add(sent.len());
+        let sales = sent.iter().map(|(_, sale)| sale.clone()).collect();
+        match client.earn_batch(&EarnBatchRequest { sales }).await {
+            Ok(answer) => {
+                failures_in_a_row = 0;
+                for result in &answer.results {
+                    let line = sent.get(result.index).map_or(0, |(line, _)| *line);
+                    tally.record(line, result);
+                }
+            }
+            Err(e) => {
+                failures_in_a_row = failures_in_a_row.saturating_add(1);
+                tally.batch_failed(&sent, &e);
+            }
+        }
+        progress(done, rows);
+        if failures_in_a_row >= MAX_CONSECUTIVE_TRANSPORT_FAILURES {
+            eprintln!(
+                "\nstopping: {failures_in_a_row} batches failed in a row; re-run the upload to \
+                 resume (rows already earned are recognised)"
+            );
+            break;
+        }
+    }
+    eprintln!();
+    println!(
+        "{} earned, {} already done, {} failed",
+        tally.earned, tally.already_done, tally.failed
+    );
+    if tally.failed > 0 || failures_in_a_row >= MAX_CONSECUTIVE_TRANSPORT_FAILURES {
+        // The rows were reported line by line already.
+        return Err(Failure::Other(String::new()));
+    }
+    Ok(())
+}
+
+fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, Failure> {
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))
+}
+
+/// Checks the header and counts the rows without keeping anything, so that a file too large
+/// or malformed is refused before any sale is earned.
+fn count_rows(path: &Path) -> Result<usize, Failure> {
+    let mut reader = open(path)?;
     let headers = reader
         .headers()
         .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?
@@ -60,70 +137,22 @@ pub(crate) async fn upload_sales(client: &Client, path: &Path) -> Result<(), Fai
             )));
         }
     }
-
-    // Second pass: earn row by row.
-    let mut tally = Tally::default();
-    let mut transport_failures = 0u32;
-    for (index, row) in open()?.deserialize::<SaleRow>().enumerate() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                // The header is line 1.
-                println!("line {}\tinvalid_row", index.saturating_add(2));
-                eprintln!("line {}: {e}", index.saturating_add(2));
-                tally.failed = tally.failed.saturating_add(1);
-                continue;
-            }
-        };
-        let key = sales_idempotency_key(&row.order_id);
-        let req = EarnRequest {
-            member_number: row.member_number,
-            order_id: row.order_id,
-            occurred_at: row.occurred_at,
-            amount_minor: row.amount_minor,
-            currency: row.currency,
-            lines: None,
-        };
-        let result = client
-            .earn_with(&req, &RequestOptions::new().idempotency_key(key.as_str()))
-            .await;
-        transport_failures = match &result {
-            Err(Error::Transport(_)) => transport_failures.saturating_add(1),
-            _ => 0,
-        };
-        tally.record(&req.order_id, result);
-        if transport_failures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES {
-            eprintln!(
-                "stopping: {transport_failures} network failures in a row; re-run the upload to \
-                 resume (rows already earned are recognised)"
-            );
-            break;
-        }
-    }
-    println!(
-        "{} earned, {} already done, {} failed",
-        tally.earned, tally.already_done, tally.failed
-    );
-    if tally.failed > 0 || transport_failures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES {
-        // The rows were reported line by line already.
-        return Err(Failure::Other(String::new()));
-    }
-    Ok(())
+    Ok(rows)
 }
 
-/// The idempotency key of a sale of `upload-sales`: derived from the order id alone, so a
-/// re-run sends the same key. Order ids that would not make a valid key (not printable ASCII,
-/// or too long) are hashed.
-fn sales_idempotency_key(order_id: &str) -> String {
-    let key = format!("sales-{order_id}");
-    if key.len() <= 128 && key.bytes().all(|b| b.is_ascii_graphic()) {
-        key
-    } else {
-        format!(
-            "sales-sha256-{}",
-            signing::body_sha256_hex(order_id.as_bytes())
-        )
-    }
+/// `[#####.........................]  16%  1000 / 6000 sales`, redrawn on stderr.
+fn progress(done: usize, total: usize) {
+    let (done, total) = (
+        u64::try_from(done).unwrap_or(u64::MAX),
+        u64::try_from(total).unwrap_or(u64::MAX),
+    );
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "\r{}  {done} / {total} sales",
+        super::upload_catalog::bar_of(done, total)
+    );
+    let _ = err.flush();
 }
 
 /// The outcome counts of `upload-sales`.
@@ -135,36 +164,48 @@ struct Tally {
 }
 
 impl Tally {
-    /// Prints and counts the outcome of one row.
-    fn record(
-        &mut self,
-        order_id: &str,
-        result: Result<partner_sdk::Answer<partner_sdk::types::EarnResponse>, Error>,
-    ) {
-        match result {
-            Ok(answer) => {
-                println!("{order_id}\t{}", answer.value.points);
-                if answer.replayed {
-                    self.already_done = self.already_done.saturating_add(1);
-                } else {
-                    self.earned = self.earned.saturating_add(1);
-                }
+    /// Prints and counts the result of one row.
+    fn record(&mut self, line: usize, result: &SaleResult) {
+        let order_id = result.order_id.as_deref().unwrap_or("");
+        match (&result.outcome, &result.earn, &result.problem) {
+            (SaleOutcome::Earned, Some(earn), _) => {
+                println!("{order_id}\t{}", earn.points);
+                self.earned = self.earned.saturating_add(1);
             }
-            Err(e) if e.code() == Some("order_already_earned") => {
+            (SaleOutcome::AlreadyEarned, _, _) => {
                 println!("{order_id}\torder_already_earned");
                 self.already_done = self.already_done.saturating_add(1);
             }
-            Err(e) => {
-                let code = match (e.code(), e.status()) {
-                    (Some(code), _) => code.to_owned(),
-                    (None, Some(status)) => format!("http_{status}"),
-                    (None, None) => "transport_error".to_owned(),
-                };
+            (_, _, problem) => {
+                let code = problem.as_ref().map_or("refused", |p| p.code.as_str());
+                let detail = problem
+                    .as_ref()
+                    .and_then(|p| p.detail.as_deref())
+                    .unwrap_or("");
                 println!("{order_id}\t{code}");
-                eprintln!("{order_id}: {e}");
+                eprintln!("\rline {line} ({order_id}): {code}: {detail}");
                 self.failed = self.failed.saturating_add(1);
             }
         }
+    }
+
+    /// Prints and counts the rows of a batch whose request failed as a whole.
+    fn batch_failed(&mut self, sent: &[(usize, EarnRequest)], error: &Error) {
+        let code = match (error.code(), error.status()) {
+            (Some(code), _) => code.to_owned(),
+            (None, Some(status)) => format!("http_{status}"),
+            (None, None) => "transport_error".to_owned(),
+        };
+        eprintln!(
+            "\rlines {} to {}: {error}",
+            sent.first().map_or(0, |(line, _)| *line),
+            sent.last().map_or(0, |(line, _)| *line)
+        );
+        for (_, sale) in sent {
+            println!("{}\t{code}", sale.order_id);
+        }
+        let n = u64::try_from(sent.len()).unwrap_or(u64::MAX);
+        self.failed = self.failed.saturating_add(n);
     }
 }
 
@@ -173,17 +214,18 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    /// Answers one connection per scripted `(status, extra headers, body)` and returns the
-    /// idempotency keys it saw.
+    /// Answers `requests` connections, each with `answer(request body)`, and returns the
+    /// bodies it saw.
     fn serve(
-        answers: Vec<(u16, &'static str, String)>,
-    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        requests: usize,
+        answer: fn(&serde_json::Value) -> (u16, String),
+    ) -> (String, std::thread::JoinHandle<Vec<serde_json::Value>>) {
         use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
         let handle = std::thread::spawn(move || {
-            let mut keys = Vec::new();
-            for (status, extra, body) in answers {
+            let mut bodies = Vec::new();
+            for _ in 0..requests {
                 let (stream, _) = listener.accept().unwrap();
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut len = 0usize;
@@ -198,72 +240,107 @@ mod tests {
                         if name.eq_ignore_ascii_case("content-length") {
                             len = value.trim().parse().unwrap();
                         }
-                        if name.eq_ignore_ascii_case("idempotency-key") {
-                            keys.push(value.trim().to_owned());
-                        }
                     }
                 }
                 let mut request_body = vec![0u8; len];
                 reader.read_exact(&mut request_body).unwrap();
+                let body: serde_json::Value = serde_json::from_slice(&request_body).unwrap();
+                let (status, text) = answer(&body);
+                bodies.push(body);
                 let mut stream = stream;
                 write!(
                     stream,
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
                 )
                 .unwrap();
             }
-            keys
+            bodies
         });
         (addr, handle)
     }
 
-    fn earned(order: &str, points: i64) -> String {
-        serde_json::json!({
-            "earn_id": 1, "member_number": "1000000016", "order_id": order, "points": points,
-            "status": "pending", "available_at": "2024-01-01T00:00:00Z", "expires_at": null,
-            "rules": [], "entry_id": 1
-        })
-        .to_string()
+    fn orders(body: &serde_json::Value) -> Vec<String> {
+        body["sales"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["order_id"].as_str().unwrap().to_owned())
+            .collect()
     }
 
-    fn problem(code: &str, status: u16) -> String {
-        serde_json::json!({"type": "urn:x", "title": "t", "status": status, "code": code})
-            .to_string()
+    /// Every sale earns 10 points, except order `A-2` (earned before) and `B-1` (refused).
+    fn answer_each(body: &serde_json::Value) -> (u16, String) {
+        let results: Vec<serde_json::Value> = orders(body)
+            .iter()
+            .enumerate()
+            .map(|(index, order)| match order.as_str() {
+                "A-2" => serde_json::json!({"index": index, "order_id": order,
+                    "outcome": "already_earned", "earn_id": 7, "points": 7}),
+                "B-1" => serde_json::json!({"index": index, "order_id": order,
+                    "outcome": "refused", "problem": {"type": "urn:x", "title": "t",
+                    "status": 422, "code": "currency_mismatch"}}),
+                _ => serde_json::json!({"index": index, "order_id": order, "outcome": "earned",
+                    "earn": {"earn_id": 1, "member_number": "1000000016", "order_id": order,
+                    "points": 10, "status": "pending", "available_at": "2024-01-01T00:00:00Z",
+                    "expires_at": null, "rules": [], "entry_id": 1}}),
+            })
+            .collect();
+        let body = serde_json::json!({"earned": 0, "already_earned": 0, "refused": 0,
+            "results": results});
+        (200, body.to_string())
     }
 
     fn temp_csv(content: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!("sales-{}.csv", signing::random_token_hex(8)));
+        let path = std::env::temp_dir().join(format!(
+            "sales-{}.csv",
+            partner_sdk::signing::random_token_hex(8)
+        ));
         std::fs::write(&path, content).unwrap();
         path
     }
 
     #[tokio::test]
-    async fn upload_sales_counts_replays_and_earned_orders_as_done() {
-        let (addr, server) = serve(vec![
-            (201, "", earned("A-1", 42)),
-            (201, "Idempotent-Replayed: true\r\n", earned("A-2", 7)),
-            (409, "", problem("order_already_earned", 409)),
-        ]);
+    async fn upload_sales_counts_earlier_earns_as_done() {
+        let (addr, server) = serve(1, answer_each);
         let file = temp_csv(
             "member_number,order_id,amount_minor,currency,occurred_at\n\
              1000000016,A-1,4250,EUR,\n\
-             1000000016,A-2,700,EUR,2024-01-01T10:00:00Z\n\
-             1000000016,A-3,100,EUR,\n",
+             1000000016,A-2,700,EUR,2024-01-01T10:00:00Z\n",
         );
         let client = Client::new(&addr, "lk_test", "ls_secret").unwrap();
         let result = upload_sales(&client, &file).await;
         std::fs::remove_file(&file).unwrap();
         assert!(result.is_ok());
-        assert_eq!(
-            server.join().unwrap(),
-            ["sales-A-1", "sales-A-2", "sales-A-3"]
-        );
+        let bodies = server.join().unwrap();
+        assert_eq!(orders(&bodies[0]), ["A-1", "A-2"]);
+        assert_eq!(bodies[0]["sales"][1]["occurred_at"], "2024-01-01T10:00:00Z");
+    }
+
+    #[tokio::test]
+    async fn upload_sales_sends_a_thousand_sales_per_request() {
+        let (addr, server) = serve(3, answer_each);
+        let mut text = String::from("member_number,order_id,amount_minor,currency\n");
+        for i in 0..2_500 {
+            text.push_str(&format!("1000000016,C-{i},100,EUR\n"));
+        }
+        let file = temp_csv(&text);
+        let client = Client::new(&addr, "lk_test", "ls_secret").unwrap();
+        let result = upload_sales(&client, &file).await;
+        std::fs::remove_file(&file).unwrap();
+        assert!(result.is_ok());
+        let sizes: Vec<usize> = server
+            .join()
+            .unwrap()
+            .iter()
+            .map(|b| orders(b).len())
+            .collect();
+        assert_eq!(sizes, [1_000, 1_000, 500]);
     }
 
     #[tokio::test]
     async fn upload_sales_fails_on_refused_and_invalid_rows() {
-        let (addr, server) = serve(vec![(422, "", problem("currency_mismatch", 422))]);
+        let (addr, server) = serve(1, answer_each);
         // No occurred_at column at all; the second row's amount is not a number.
         let file = temp_csv(
             "member_number,order_id,amount_minor,currency\n\
@@ -274,7 +351,7 @@ mod tests {
         let result = upload_sales(&client, &file).await;
         std::fs::remove_file(&file).unwrap();
         assert!(result.is_err());
-        assert_eq!(server.join().unwrap(), ["sales-B-1"]);
+        assert_eq!(orders(&server.join().unwrap()[0]), ["B-1"]);
     }
 
     #[tokio::test]
@@ -284,14 +361,5 @@ mod tests {
         let result = upload_sales(&client, &file).await;
         std::fs::remove_file(&file).unwrap();
         assert!(matches!(result, Err(Failure::Other(msg)) if msg.contains("member_number")));
-    }
-
-    #[test]
-    fn sales_keys_are_deterministic_and_valid() {
-        assert_eq!(sales_idempotency_key("A-1"), "sales-A-1");
-        let odd = sales_idempotency_key("order 1 é");
-        assert_eq!(odd, sales_idempotency_key("order 1 é"));
-        assert!(odd.starts_with("sales-sha256-"));
-        assert!(odd.len() <= 128);
     }
 }

@@ -1,0 +1,242 @@
+//! Group commit: the partner requests that move points are queued to writer threads instead of
+//! each running its own transaction. A writer takes what is waiting (up to [`BATCH_MAX`]
+//! requests, with no timer: a lone request starts at once), runs every request in its own
+//! savepoint inside one transaction, so that a refused request fails alone and changes
+//! nothing, commits once, and only then answers them all. A failed commit answers every
+//! request of the batch with a 503: none was acknowledged, and a retry with the same
+//! `Idempotency-Key` runs it exactly once (its key was rolled back with it).
+//!
+//! SQLite has one writer, so that these writes queue here rather than on the database's write
+//! lock. PostgreSQL has several, and a request goes to the writer of its member (by a hash of
+//! the member number), so that one member's requests, and so their hash chain, stay in order
+//! within one writer while different members' batches commit in parallel.
+//!
+//! A request that meets a conflict inside a batch (it waits on a row lock that another
+//! writer's batch holds, such as a promotion's budget: the wait is cut short at 100 ms on
+//! PostgreSQL, or a deadlock) has its savepoint rolled back; it runs again alone, with the
+//! usual retries, after the batch is committed.
+
+use std::any::Any;
+use std::hash::{Hash, Hasher};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::oneshot;
+
+use crate::db::{is_unavailable, limit_lock_waits, mark_broken, write_tx, DbConn, TxError};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::service::AppState;
+
+/// Most requests committed together.
+pub const BATCH_MAX: usize = 64;
+
+/// Most requests waiting for one writer; past this the server is overloaded and answers 503.
+const QUEUE_MAX: usize = 4_096;
+
+/// Writers on PostgreSQL unless configured (`LOYALTY_WRITERS`).
+pub const WRITERS_PG_DEFAULT: u16 = 4;
+
+/// Most writers on PostgreSQL.
+pub const WRITERS_MAX: usize = 64;
+
+/// What a request's work gives back, typed again by [`Writers::submit`].
+type Reply = Box<dyn Any + Send>;
+
+/// The work of one request: it may run twice (again alone after a conflict in a batch), so it
+/// is `FnMut`; its writes are its own savepoint (it opens [`write_tx`] itself).
+type Work = Box<dyn FnMut(&mut DbConn, &AppState) -> ApiResult<Reply> + Send>;
+
+struct Job {
+    state: AppState,
+    work: Work,
+    reply: oneshot::Sender<ApiResult<Reply>>,
+    queued_at: Instant,
+}
+
+/// The queues of the writer threads. A thread ends when every copy of its queue is dropped
+/// (with the last copy of the server's state).
+#[derive(Clone)]
+pub struct Writers {
+    queues: Arc<Vec<SyncSender<Job>>>,
+}
+
+impl Writers {
+    /// Starts `count` writer threads (at least one).
+    pub fn start(count: usize) -> ApiResult<Writers> {
+        let mut queues = Vec::with_capacity(count.max(1));
+        for index in 0..count.clamp(1, WRITERS_MAX) {
+            let (queue, jobs) = sync_channel(QUEUE_MAX);
+            std::thread::Builder::new()
+                .name(format!("writer-{index}"))
+                .spawn(move || drain(&jobs))
+                .map_err(ApiError::internal)?;
+            queues.push(queue);
+        }
+        Ok(Writers {
+            queues: Arc::new(queues),
+        })
+    }
+
+    /// How many writers run.
+    pub fn count(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// Queues `work` to the writer of `partition` (a member number, or any key that orders
+    /// the requests that must stay in order) and waits for its answer, sent after its commit.
+    /// `work` must open its own [`write_tx`] (a savepoint in a batch) and may run twice.
+    pub async fn submit<T: Send + 'static>(
+        &self,
+        state: &AppState,
+        partition: &str,
+        mut work: impl FnMut(&mut DbConn, &AppState) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        partition.hash(&mut hasher);
+        let count = u64::try_from(self.queues.len()).unwrap_or(1).max(1);
+        let index = usize::try_from(hasher.finish() % count).unwrap_or(0);
+        let queue = self
+            .queues
+            .get(index)
+            .ok_or_else(|| ApiError::internal("no writer is running"))?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            state: state.clone(),
+            work: Box::new(move |conn, state| work(conn, state).map(|t| -> Reply { Box::new(t) })),
+            reply,
+            queued_at: Instant::now(),
+        };
+        match queue.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                return Err(ApiError::new(
+                    Code::DatabaseUnavailable,
+                    "the server has more writes waiting than it takes; retry shortly with the \
+                     same Idempotency-Key",
+                ))
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(ApiError::internal("the writer has stopped"))
+            }
+        }
+        let reply = answer
+            .await
+            .map_err(|_| ApiError::internal("the writer dropped a request"))??;
+        reply
+            .downcast::<T>()
+            .map(|t| *t)
+            .map_err(|_| ApiError::internal("a writer's reply of another type"))
+    }
+}
+
+/// A writer thread: takes the first request waiting, then whatever else is waiting.
+fn drain(jobs: &Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH_MAX {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(batch);
+    }
+}
+
+/// The answer every request of a batch gets when the batch could not be committed.
+fn not_committed() -> ApiError {
+    ApiError::new(
+        Code::DatabaseUnavailable,
+        "the database could not commit this request, so nothing of it was kept; retry shortly \
+         with the same Idempotency-Key",
+    )
+}
+
+fn run_batch(mut batch: Vec<Job>) {
+    let Some(state) = batch.first().map(|job| job.state.clone()) else {
+        return;
+    };
+    let size = batch.len();
+    let waited_s = batch
+        .first()
+        .map_or(0.0, |job| job.queued_at.elapsed().as_secs_f64());
+    crate::service::platform::metrics::writer_batch(size, waited_s);
+    let mut conn = match state.checkout() {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!(error = %e, "writer: no database connection");
+            for job in batch {
+                let _ = job.reply.send(Err(not_committed()));
+            }
+            return;
+        }
+    };
+    if state.clock.is_adjustable() {
+        if let Err(e) = super::clock::refresh(&mut conn, &state.clock) {
+            tracing::warn!(error = %e, "writer: reading the clock");
+            for job in batch {
+                let _ = job.reply.send(Err(not_committed()));
+            }
+            return;
+        }
+    }
+    // A lone request runs as a batch of one too (one savepoint more), so that a failed commit
+    // is a 503 for it as for any batch.
+    let started = Instant::now();
+    let outcome = write_tx(&mut conn, |conn| {
+        limit_lock_waits(conn)?;
+        let mut answers = Vec::with_capacity(batch.len());
+        for job in &mut batch {
+            match (job.work)(conn, &state) {
+                // Runs again alone after the batch.
+                Err(e) if e.is_transient() => answers.push(None),
+                Err(ApiError::Database(e)) if is_unavailable(&e) => {
+                    return Err(ApiError::Database(e))
+                }
+                answer => answers.push(Some(answer)),
+            }
+        }
+        Ok::<_, ApiError>(answers)
+    });
+    crate::service::platform::metrics::writer_commit(started.elapsed().as_secs_f64());
+    match outcome {
+        Ok(answers) => {
+            let mut again = Vec::new();
+            for (job, answer) in batch.into_iter().zip(answers) {
+                match answer {
+                    Some(answer) => {
+                        let _ = job.reply.send(answer);
+                    }
+                    None => again.push(job),
+                }
+            }
+            for mut job in again {
+                let answer = alone(&mut conn, &state, &mut job.work);
+                let _ = job.reply.send(answer);
+            }
+        }
+        Err(e) => {
+            if matches!(&e, ApiError::Database(d) if is_unavailable(d)) {
+                mark_broken(&mut conn);
+                state.suspect_database();
+            }
+            tracing::warn!(error = %e, requests = size, "writer: batch not committed");
+            for job in batch {
+                let _ = job.reply.send(Err(not_committed()));
+            }
+        }
+    }
+}
+
+/// Runs one request in its own transaction (with the usual retries on a conflict).
+fn alone(conn: &mut DbConn, state: &AppState, work: &mut Work) -> ApiResult<Reply> {
+    let answer = work(conn, state);
+    if let Err(ApiError::Database(e)) = &answer {
+        if is_unavailable(e) {
+            mark_broken(conn);
+            state.suspect_database();
+        }
+    }
+    answer
+}
