@@ -31,6 +31,8 @@
 mod common;
 #[path = "common/raw.rs"]
 mod raw;
+#[path = "common/raw_sqlite.rs"]
+mod raw_sqlite;
 use common::env_or;
 
 use std::collections::BTreeMap;
@@ -134,11 +136,51 @@ fn seed_lots(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Counters of a phase: successes, and failures by code.
+/// `count` more journal entries of past earns (400 days ago), spread over the members, each
+/// with its two postings: the history a database in production carries.
+fn seed_history(url: &str, count: i64) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(url)?;
+    diesel::sql_query(format!(
+        "WITH e AS (INSERT INTO journal_entries (kind, member_id, partner_id, reference, memo, posted_at, chain, prev_hash, hash) \
+           SELECT 'earn', 1 + g % 4000, 1, 'history-' || g || '-' || random(), NULL, now() - INTERVAL '400 days', \
+                  'history', '', '' FROM generate_series(1, {count}) AS g RETURNING id, member_id) \
+         INSERT INTO postings (entry_id, account, owner_id, asset, amount) \
+         SELECT id, 'partner_issuance', 1, 'PTS', -10 FROM e UNION ALL \
+         SELECT id, 'member_available', member_id, 'PTS', 10 FROM e"
+    ))
+    .execute(&mut conn)?;
+    diesel::sql_query("ANALYZE").execute(&mut conn)?;
+    Ok(())
+}
+
+/// Thirty pending lots per member on the SQLite server, as [`seed_lots`] does.
+fn seed_lots_sqlite(path: &str) -> anyhow::Result<()> {
+    use diesel::connection::SimpleConnection;
+    let mut conn = diesel::SqliteConnection::establish(path)?;
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 30000; \
+         INSERT INTO journal_entries (id, kind, member_id, partner_id, reference, memo, posted_at, chain, prev_hash, hash) \
+         VALUES (999999999, 'adjustment', NULL, NULL, 'bench-seed', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), 'bench-seed', '', ''); \
+         WITH RECURSIVE s(d) AS (SELECT 1 UNION ALL SELECT d + 1 FROM s WHERE d < 30) \
+         INSERT INTO lots (member_id, asset, issuer_kind, issuer_partner_id, price_micros, points, remaining, \
+                           earned_at, available_at, expires_at, matured, entry_id) \
+         SELECT m.id, 'PTS', 'partner', 1, 8000, 10, 10, strftime('%Y-%m-%d %H:%M:%f', 'now'), \
+                strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || s.d || ' days'), \
+                strftime('%Y-%m-%d %H:%M:%f', 'now', '+2 years'), 0, 999999999 \
+         FROM members m CROSS JOIN s; \
+         UPDATE members SET pending_points = pending_points + 300; ANALYZE;",
+    )?;
+    Ok(())
+}
+
+/// Counters of a phase: successes, failures by code, and the latencies (microseconds) of the
+/// requests that ended once the warm-up was over.
 #[derive(Default)]
 struct Tally {
     ok: AtomicU64,
     failed: Mutex<BTreeMap<String, u64>>,
+    measuring: AtomicBool,
+    latencies_us: Mutex<Vec<u64>>,
 }
 
 impl Tally {
@@ -147,11 +189,32 @@ impl Tally {
             *f.entry(code).or_default() += 1;
         }
     }
+
+    fn took(&self, started: std::time::Instant) {
+        if self.measuring.load(Ordering::Relaxed) {
+            if let Ok(mut l) = self.latencies_us.lock() {
+                l.push(started.elapsed().as_micros() as u64);
+            }
+        }
+    }
+
+    /// The 99th percentile latency, in milliseconds.
+    fn p99_ms(&self) -> f64 {
+        let mut l = self
+            .latencies_us
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default();
+        l.sort_unstable();
+        let at = (l.len() * 99 / 100).min(l.len().saturating_sub(1));
+        l.get(at).copied().unwrap_or(0) as f64 / 1000.0
+    }
 }
 
 /// Warms up, then samples the success counter over the windows; returns each window's rate.
 async fn windows(tally: &Tally, count: usize, seconds: u64) -> Vec<f64> {
     tokio::time::sleep(WARM_UP).await;
+    tally.measuring.store(true, Ordering::Relaxed);
     let mut rates = Vec::with_capacity(count);
     let mut last = tally.ok.load(Ordering::Relaxed);
     for _ in 0..count {
@@ -164,11 +227,12 @@ async fn windows(tally: &Tally, count: usize, seconds: u64) -> Vec<f64> {
     rates
 }
 
-/// HTTP earns from `clients` concurrent clients over the shops, round robin.
+/// HTTP earns from `clients` concurrent clients over the shops, round robin; at most `rate`
+/// earns a second in all when it is given (each client paced), as fast as they go otherwise.
 async fn http_phase(
     address: &str,
     shops: &[Shop],
-    clients: usize,
+    (clients, rate): (usize, Option<f64>),
     (count, seconds): (usize, u64),
     tag: &str,
 ) -> (Vec<f64>, Tally) {
@@ -186,9 +250,22 @@ async fn http_phase(
             .collect();
         let members: Vec<Vec<String>> = shops.iter().map(|s| s.members.clone()).collect();
         let (tally, stop, tag) = (tally.clone(), stop.clone(), tag.to_owned());
+        // Each client's ticks are offset by its share of the period, so that the clients do not
+        // all send at the same instant.
+        let mut pace = rate.map(|r| {
+            let period = Duration::from_secs_f64(clients as f64 / r.max(1.0));
+            let first = tokio::time::Instant::now() + period.mul_f64(c as f64 / clients as f64);
+            let mut t = tokio::time::interval_at(first, period);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
         tasks.push(tokio::spawn(async move {
             let mut i: u64 = 0;
             while !stop.load(Ordering::Relaxed) && i < REQUESTS_MAX {
+                if let Some(pace) = pace.as_mut() {
+                    pace.tick().await;
+                }
+                let started = std::time::Instant::now();
                 let shop = (i as usize + c) % sdk.len();
                 let list = &members[shop];
                 let member = &list[(i as usize * clients + c) % list.len()];
@@ -198,6 +275,7 @@ async fn http_phase(
                 {
                     Ok(_) => {
                         tally.ok.fetch_add(1, Ordering::Relaxed);
+                        tally.took(started);
                     }
                     Err(e) => tally.fail(e.code().unwrap_or("transport").to_owned()),
                 }
@@ -267,9 +345,18 @@ async fn batch_phase(
     (rates, tally)
 }
 
+/// Where the raw reference runs.
+#[derive(Clone)]
+enum RawTarget {
+    /// A PostgreSQL URL.
+    Pg(String),
+    /// A SQLite file.
+    Sqlite(String),
+}
+
 /// Raw SQL earns from `threads` threads, one earn per commit or `batch` per transaction.
 async fn raw_phase(
-    url: &str,
+    target: &RawTarget,
     threads: usize,
     (count, seconds): (usize, u64),
     (batch, members): (usize, i64),
@@ -279,10 +366,18 @@ async fn raw_phase(
     let stop = Arc::new(AtomicBool::new(false));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
-            let (tally, stop, url, tag) =
-                (tally.clone(), stop.clone(), url.to_owned(), tag.to_owned());
+            let (tally, stop, target, tag) =
+                (tally.clone(), stop.clone(), target.clone(), tag.to_owned());
             std::thread::spawn(move || {
-                let mut conn = PgConnection::establish(&url).expect("connection");
+                let (mut pg, mut sqlite) = match &target {
+                    RawTarget::Pg(url) => (
+                        Some(PgConnection::establish(url).expect("connection")),
+                        None,
+                    ),
+                    RawTarget::Sqlite(path) => {
+                        (None, Some(raw_sqlite::open(path).expect("connection")))
+                    }
+                };
                 let mut i: u64 = 0;
                 while !stop.load(Ordering::Relaxed) && i < REQUESTS_MAX {
                     // A thread's batch: members in a row, distinct, apart from the others'.
@@ -290,10 +385,13 @@ async fn raw_phase(
                     let items: Vec<(i64, String)> = (0..batch as i64)
                         .map(|k| (1 + (base + k) % members, format!("{tag}-{t}-{i}-{k}")))
                         .collect();
-                    let result = if batch == 1 {
-                        raw::earn_one(&mut conn, items[0].0, &items[0].1)
-                    } else {
-                        raw::earn_batch(&mut conn, &items)
+                    let result = match (&mut pg, &mut sqlite) {
+                        (Some(conn), _) if batch == 1 => {
+                            raw::earn_one(conn, items[0].0, &items[0].1)
+                        }
+                        (Some(conn), _) => raw::earn_batch(conn, &items),
+                        (None, Some(conn)) => raw_sqlite::earn_one(conn, items[0].0, &items[0].1),
+                        (None, None) => unreachable!("one connection is open"),
                     };
                     match result {
                         Ok(()) => {
@@ -358,42 +456,146 @@ fn run(url: &str, clients: usize, windows: (usize, u64)) -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
         .with_writer(std::io::sink)
         .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        postgres(url, clients, windows).await?;
+        if env_or("BENCH_SQLITE", 1) == 1 {
+            sqlite(clients, windows).await?;
+        }
+        Ok(())
+    })
+}
+
+/// A server on `url` with its own data folder, serving.
+async fn serve(
+    url: String,
+    clients: usize,
+) -> anyhow::Result<(String, AppState, std::path::PathBuf)> {
     let data_dir = std::env::temp_dir().join(format!(
         "loyalty-bench-{}",
         partner_sdk::signing::random_token_hex(4)
     ));
     std::fs::create_dir_all(&data_dir)?;
-    let mut settings = Settings::for_tests(url.to_owned(), data_dir);
+    let mut settings = Settings::for_tests(url, data_dir.clone());
     settings.pool_size = u32::try_from(clients + 4).unwrap_or(20);
     settings.adjustable_clock = false;
     settings.writers = env_or("BENCH_WRITERS", settings.writers);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let app = Application::build(&settings, Clock::system()).await?;
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let state = app.state.clone();
-        tokio::spawn(app.run_until_stopped());
-        let one = vec![seed_shop(&state, "megastore", 2_000)?];
-        let mut twenty = Vec::new();
-        for i in 0..20 {
-            twenty.push(seed_shop(&state, &format!("shop-{i}"), 100)?);
-        }
-        seed_lots(url)?;
-        let mut raw_conn = PgConnection::establish(url)?;
-        raw::create_tables(&mut raw_conn, 4_000)?;
-        println!(
-            "earn benchmark on PostgreSQL: {clients} concurrent clients, 2 s warm-up, {} windows of {} s, 30 open lots per member",
-            windows.0, windows.1
-        );
-        let one_partner = report("HTTP, one partner", &http_phase(&address, &one, clients, windows, "one").await);
-        let spread = report("HTTP, twenty partners", &http_phase(&address, &twenty, clients, windows, "spread").await);
-        let naive = report("raw SQL, one commit per earn", &raw_phase(url, clients, windows, (1, 4_000), "naive").await);
-        let set = report("raw SQL, 100 earns per transaction", &raw_phase(url, clients, windows, (100, 4_000), "set").await);
-        let batched = report("batch endpoint, 100 sales a request", &batch_phase(&address, &one[0], clients, windows, 100).await);
-        println!("ratios: HTTP one partner / raw naive {:.2}; / raw set-based {:.2}; one partner / twenty partners {:.2}; batch endpoint / raw set-based {:.2}",
-            ratio(one_partner, naive), ratio(one_partner, set), ratio(one_partner, spread), ratio(batched, set));
-        Ok(())
-    })
+    let app = Application::build(&settings, Clock::system()).await?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    Ok((address, state, data_dir))
+}
+
+async fn postgres(url: &str, clients: usize, windows: (usize, u64)) -> anyhow::Result<()> {
+    let (address, state, _) = serve(url.to_owned(), clients).await?;
+    let one = vec![seed_shop(&state, "megastore", 2_000)?];
+    let mut twenty = Vec::new();
+    for i in 0..20 {
+        twenty.push(seed_shop(&state, &format!("shop-{i}"), 100)?);
+    }
+    seed_lots(url)?;
+    seed_history(url, 10_000)?;
+    let mut raw_conn = PgConnection::establish(url)?;
+    raw::create_tables(&mut raw_conn, 4_000)?;
+    let raw_pg = RawTarget::Pg(url.to_owned());
+    println!(
+        "earn benchmark on PostgreSQL: {clients} concurrent clients, 2 s warm-up, {} windows of {} s, 30 open lots per member, 10^4 journal entries to start with",
+        windows.0, windows.1
+    );
+    let peak = http_phase(&address, &one, (clients, None), windows, "one").await;
+    let one_partner = report("HTTP, one partner", &peak);
+    let spread = report(
+        "HTTP, twenty partners",
+        &http_phase(&address, &twenty, (clients, None), windows, "spread").await,
+    );
+    let naive = report(
+        "raw SQL, one commit per earn",
+        &raw_phase(&raw_pg, clients, windows, (1, 4_000), "naive").await,
+    );
+    let set = report(
+        "raw SQL, 100 earns per transaction",
+        &raw_phase(&raw_pg, clients, windows, (100, 4_000), "set").await,
+    );
+    let batched = report(
+        "batch endpoint, 100 sales a request",
+        &batch_phase(&address, &one[0], clients, windows, 100).await,
+    );
+    println!("ratios: HTTP one partner / raw naive {:.2}; / raw set-based {:.2}; one partner / twenty partners {:.2}; batch endpoint / raw set-based {:.2}",
+        ratio(one_partner, naive), ratio(one_partner, set), ratio(one_partner, spread), ratio(batched, set));
+    let half = http_phase(
+        &address,
+        &one,
+        (clients, Some(one_partner / 2.0)),
+        windows,
+        "half",
+    )
+    .await;
+    report("HTTP, one partner, half the peak", &half);
+    println!(
+        "latency p99: {:.1} ms at the peak, {:.1} ms at half the peak",
+        peak.1.p99_ms(),
+        half.1.p99_ms()
+    );
+    let entries: i64 = env_or("BENCH_ENTRIES", 1_000_000);
+    let started = std::time::Instant::now();
+    seed_history(url, entries - 10_000)?;
+    println!(
+        "(added {} journal entries in {:.0} s)",
+        entries - 10_000,
+        started.elapsed().as_secs_f64()
+    );
+    let large = report(
+        &format!("HTTP, one partner, {entries} entries"),
+        &http_phase(&address, &one, (clients, None), windows, "large").await,
+    );
+    println!(
+        "ratio: {entries} entries / 10^4 entries {:.2}",
+        ratio(large, one_partner)
+    );
+    Ok(())
+}
+
+async fn sqlite(clients: usize, windows: (usize, u64)) -> anyhow::Result<()> {
+    let folder = std::env::temp_dir().join(format!(
+        "loyalty-bench-sqlite-{}",
+        partner_sdk::signing::random_token_hex(4)
+    ));
+    std::fs::create_dir_all(&folder)?;
+    let server_db = folder.join("server.db").display().to_string();
+    let (address, state, _) = serve(format!("sqlite://{server_db}"), clients).await?;
+    let one = vec![seed_shop(&state, "megastore", 2_000)?];
+    seed_lots_sqlite(&server_db)?;
+    let raw_db = folder.join("raw.db").display().to_string();
+    raw_sqlite::create_tables(&mut raw_sqlite::open(&raw_db)?, 4_000)?;
+    println!("earn benchmark on SQLite (WAL, synchronous = FULL): {clients} concurrent clients, same windows");
+    let http = report(
+        "HTTP, one partner",
+        &http_phase(&address, &one, (clients, None), windows, "one").await,
+    );
+    let raw = report(
+        "raw SQL, one commit per earn",
+        &raw_phase(
+            &RawTarget::Sqlite(raw_db),
+            clients,
+            windows,
+            (1, 4_000),
+            "naive",
+        )
+        .await,
+    );
+    let batched = report(
+        "batch endpoint, 100 sales a request",
+        &batch_phase(&address, &one[0], clients, windows, 100).await,
+    );
+    println!(
+        "ratios: HTTP / raw naive {:.2}; batch endpoint / raw naive {:.2}",
+        ratio(http, raw),
+        ratio(batched, raw)
+    );
+    drop(state);
+    let _ = std::fs::remove_dir_all(&folder);
+    Ok(())
 }

@@ -164,7 +164,7 @@ where
     let hash = request_sha256(req, &body);
     let answer = state
         .writers
-        .submit(state, &partition, move |conn, state| {
+        .submit(state, (&partition, 1), move |conn, state| {
             let now = state.clock.now_naive();
             idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
                 let out = work(conn, now, caller.partner_id, &input)?;

@@ -285,7 +285,11 @@ pub async fn guard(
     let route = res.request().match_pattern();
     crate::service::platform::metrics::http_request(
         route.as_deref().unwrap_or("unmatched"),
-        method.as_str(),
+        // Only the methods the API knows: any other word would be a new series.
+        match method.as_str() {
+            m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m,
+            _ => "other",
+        },
         res.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );

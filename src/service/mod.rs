@@ -79,10 +79,12 @@ impl AppState {
         writers_pg: u16,
     ) -> ApiResult<AppState> {
         let mut conn = pool.get()?;
-        // SQLite has one writer (the database takes one at a time anyway).
+        // SQLite has one writer (the database takes one at a time anyway); PostgreSQL's
+        // writers leave at least two connections of the pool to the other requests.
+        let spare = usize::try_from(pool.max_size().saturating_sub(2)).unwrap_or(1);
         let writers = match crate::db::Backend::of_conn(&conn) {
             crate::db::Backend::Sqlite => 1,
-            crate::db::Backend::Postgres => usize::from(writers_pg),
+            crate::db::Backend::Postgres => usize::from(writers_pg).min(spare).max(1),
         };
         if clock.is_adjustable() {
             platform::clock::refresh(&mut conn, &clock)?;

@@ -37,6 +37,12 @@ pub(crate) async fn create_earn_batch(
     let sales = read_sales(&req, &signed.body)?;
     let chunks = sales.chunks(CHUNK_SALES).enumerate().map(|(index, chunk)| {
         let (state, chunk) = (state.clone(), chunk.to_vec());
+        // Chunks are spread over the writers at random: placed by an index, every batch's
+        // first chunk would queue on the same writer.
+        let partition = format!(
+            "batch:{index}:{}",
+            partner_sdk::signing::random_token_hex(8)
+        );
         async move {
             let categories = state.categories.clone();
             let work_chunk = chunk.clone();
@@ -44,7 +50,7 @@ pub(crate) async fn create_earn_batch(
                 .writers
                 .submit(
                     &state,
-                    &format!("batch:{partner_id}:{index}"),
+                    (&partition, work_chunk.len()),
                     move |conn, state| {
                         let now = state.clock.now_naive();
                         earn_chunk(conn, &categories, now, partner_id, &work_chunk)

@@ -24,12 +24,16 @@ use std::time::Instant;
 
 use tokio::sync::oneshot;
 
-use crate::db::{is_unavailable, limit_lock_waits, mark_broken, write_tx, DbConn, TxError};
+use crate::db::{is_unavailable, limit_lock_waits, mark_broken, ping, write_tx, DbConn, TxError};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::service::AppState;
 
 /// Most requests committed together.
 pub const BATCH_MAX: usize = 64;
+
+/// Most work committed together, in sales: a single request weighs 1, a chunk of a batch earn
+/// its number of sales. It bounds how long a batch holds its locks (on SQLite, the write lock).
+pub const BATCH_WEIGHT_MAX: usize = 128;
 
 /// Most requests waiting for one writer; past this the server is overloaded and answers 503.
 const QUEUE_MAX: usize = 4_096;
@@ -49,6 +53,7 @@ type Work = Box<dyn FnMut(&mut DbConn, &AppState) -> ApiResult<Reply> + Send>;
 
 struct Job {
     state: AppState,
+    weight: usize,
     work: Work,
     reply: oneshot::Sender<ApiResult<Reply>>,
     queued_at: Instant,
@@ -85,11 +90,12 @@ impl Writers {
 
     /// Queues `work` to the writer of `partition` (a member number, or any key that orders
     /// the requests that must stay in order) and waits for its answer, sent after its commit.
-    /// `work` must open its own [`write_tx`] (a savepoint in a batch) and may run twice.
+    /// `work` must open its own [`write_tx`] (a savepoint in a batch) and may run twice;
+    /// `weight` is how many sales it earns (1 for a single request).
     pub async fn submit<T: Send + 'static>(
         &self,
         state: &AppState,
-        partition: &str,
+        (partition, weight): (&str, usize),
         mut work: impl FnMut(&mut DbConn, &AppState) -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -103,6 +109,7 @@ impl Writers {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             state: state.clone(),
+            weight: weight.max(1),
             work: Box::new(move |conn, state| work(conn, state).map(|t| -> Reply { Box::new(t) })),
             reply,
             queued_at: Instant::now(),
@@ -112,12 +119,14 @@ impl Writers {
             Err(TrySendError::Full(_)) => {
                 return Err(ApiError::new(
                     Code::DatabaseUnavailable,
-                    "the server has more writes waiting than it takes; retry shortly with the \
-                     same Idempotency-Key",
+                    "the server has more writes waiting than it takes; retry shortly",
                 ))
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(ApiError::internal("the writer has stopped"))
+                return Err(ApiError::new(
+                    Code::DatabaseUnavailable,
+                    "the server is stopping; retry shortly",
+                ))
             }
         }
         let reply = answer
@@ -130,17 +139,39 @@ impl Writers {
     }
 }
 
-/// A writer thread: takes the first request waiting, then whatever else is waiting.
+/// A writer thread: takes the first request waiting, then whatever else is waiting, up to
+/// [`BATCH_MAX`] requests and [`BATCH_WEIGHT_MAX`] sales (a request that would go past it
+/// starts the next batch). A panic in a batch is caught: its requests were answered (or their
+/// answers dropped, a 500), and the writer goes on with the next.
 fn drain(jobs: &Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
+    let mut next: Option<Job> = None;
+    loop {
+        let first = match next.take() {
+            Some(job) => job,
+            None => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+        };
+        let mut weight = first.weight;
         let mut batch = vec![first];
         while batch.len() < BATCH_MAX {
             match jobs.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(job) if weight.saturating_add(job.weight) > BATCH_WEIGHT_MAX => {
+                    next = Some(job);
+                    break;
+                }
+                Ok(job) => {
+                    weight = weight.saturating_add(job.weight);
+                    batch.push(job);
+                }
                 Err(_) => break,
             }
         }
-        run_batch(batch);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_batch(batch)));
+        if ran.is_err() {
+            tracing::error!("writer: a batch panicked; its requests were answered 500");
+        }
     }
 }
 
@@ -188,13 +219,19 @@ fn run_batch(mut batch: Vec<Job>) {
         limit_lock_waits(conn)?;
         let mut answers = Vec::with_capacity(batch.len());
         for job in &mut batch {
-            match (job.work)(conn, &state) {
+            let ran =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.work)(conn, &state)));
+            match ran {
+                // A bug: the transaction's state is unknown, so nothing of the batch is kept.
+                Err(_) => return Err(ApiError::internal("a request panicked in a writer")),
                 // Runs again alone after the batch.
-                Err(e) if e.is_transient() => answers.push(None),
-                Err(ApiError::Database(e)) if is_unavailable(&e) => {
+                Ok(Err(e)) if e.is_transient() => answers.push(None),
+                // The request's savepoint is rolled back; the batch goes on while the
+                // connection answers (a statement time-out), not when it is lost.
+                Ok(Err(ApiError::Database(e))) if is_unavailable(&e) && ping(conn).is_err() => {
                     return Err(ApiError::Database(e))
                 }
-                answer => answers.push(Some(answer)),
+                Ok(answer) => answers.push(Some(answer)),
             }
         }
         Ok::<_, ApiError>(answers)
@@ -220,6 +257,11 @@ fn run_batch(mut batch: Vec<Job>) {
             if matches!(&e, ApiError::Database(d) if is_unavailable(d)) {
                 mark_broken(&mut conn);
                 state.suspect_database();
+            }
+            if matches!(&e, ApiError::Internal(_)) {
+                // After a panic the connection's transaction state cannot be trusted.
+                mark_broken(&mut conn);
+                tracing::error!(error = %e, "writer: batch abandoned");
             }
             tracing::warn!(error = %e, requests = size, "writer: batch not committed");
             for job in batch {

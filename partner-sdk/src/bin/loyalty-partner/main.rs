@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, Parser, Subcommand};
-use partner_sdk::{Client, Error};
+use partner_sdk::{Client, ClientConfig, Error};
 use serde::Serialize;
 
 mod commands;
@@ -261,7 +261,7 @@ async fn main() -> ExitCode {
             path,
             body_file,
         } => sign(key_id, secret, &method, &path, body_file.as_deref()),
-        command => match Client::new(&cli.url, key_id, secret) {
+        command => match Client::with_config(client_config(&cli.url, key_id, secret, &command)) {
             Ok(client) => match command {
                 Command::UploadSales { file } => upload_sales(&client, &file).await,
                 Command::UploadCatalog { file, format } => {
@@ -279,6 +279,19 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The client's settings: a file upload (a 1,000-sale batch, a large catalog) may take longer
+/// than one API call, so its attempts are given two minutes.
+fn client_config(url: &str, key_id: &str, secret: &str, command: &Command) -> ClientConfig {
+    let mut config = ClientConfig::new(url, key_id, secret);
+    if matches!(
+        command,
+        Command::UploadSales { .. } | Command::UploadCatalog { .. }
+    ) {
+        config.timeout = std::time::Duration::from_secs(120);
+    }
+    config
 }
 
 /// Pretty JSON of an answer.

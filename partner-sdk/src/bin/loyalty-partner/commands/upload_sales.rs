@@ -26,59 +26,58 @@ struct SaleRow {
     occurred_at: Option<DateTime<Utc>>,
 }
 
+/// How many times the sales a batch answered with a 503 (not kept) are sent again.
+const NOT_KEPT_RETRIES: u32 = 2;
+
+/// A sale read from the file, with its line (for messages).
+type Row = (u64, EarnRequest);
+
 /// Earns every row of a CSV file of sales, printing one line per row and a summary.
 pub(crate) async fn upload_sales(client: &Client, path: &Path) -> Result<(), Failure> {
     let rows = count_rows(path)?;
     let mut tally = Tally::default();
     let mut failures_in_a_row = 0u32;
-    let mut batch: Vec<(usize, EarnRequest)> = Vec::with_capacity(BATCH_SALES_MAX);
+    let mut batch: Vec<Row> = Vec::with_capacity(BATCH_SALES_MAX);
     let mut done = 0usize;
-    let mut rows_read = open(path)?
-        .into_deserialize::<SaleRow>()
-        .enumerate()
-        .peekable();
-    while let Some((index, row)) = rows_read.next() {
-        // The header is line 1.
-        let line = index.saturating_add(2);
-        match row {
-            Ok(row) => batch.push((
-                line,
-                EarnRequest {
-                    member_number: row.member_number,
-                    order_id: row.order_id,
-                    occurred_at: row.occurred_at,
-                    amount_minor: row.amount_minor,
-                    currency: row.currency,
-                    lines: None,
-                },
-            )),
-            Err(e) => {
-                println!("line {line}\tinvalid_row");
-                eprintln!("\rline {line}: {e}");
-                tally.failed = tally.failed.saturating_add(1);
-                done = done.saturating_add(1);
-            }
-        }
-        if batch.len() < BATCH_SALES_MAX && rows_read.peek().is_some() {
-            continue;
-        }
-        let sent = std::mem::take(&mut batch);
-        done = done.saturating_add(sent.len());
-        let sales = sent.iter().map(|(_, sale)| sale.clone()).collect();
-        match client.earn_batch(&EarnBatchRequest { sales }).await {
-            Ok(answer) => {
-                failures_in_a_row = 0;
-                for result in &answer.results {
-                    let line = sent.get(result.index).map_or(0, |(line, _)| *line);
-                    tally.record(line, result);
+    let mut reader = open(path)?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?
+        .clone();
+    let mut record = csv::StringRecord::new();
+    loop {
+        // The first pass read the whole file without an error.
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+        if more {
+            let line = record.position().map_or(0, csv::Position::line);
+            match record.deserialize::<SaleRow>(Some(&headers)) {
+                Ok(row) => batch.push((line, row.into_sale())),
+                Err(e) => {
+                    println!("line {line}\tinvalid_row");
+                    eprintln!("\rline {line}: {e}");
+                    tally.failed = tally.failed.saturating_add(1);
+                    done = done.saturating_add(1);
                 }
             }
-            Err(e) => {
-                failures_in_a_row = failures_in_a_row.saturating_add(1);
-                tally.batch_failed(&sent, &e);
+            if batch.len() < BATCH_SALES_MAX {
+                continue;
             }
         }
-        progress(done, rows);
+        if !batch.is_empty() {
+            let sent = std::mem::take(&mut batch);
+            done = done.saturating_add(sent.len());
+            if send(client, sent, &mut tally).await {
+                failures_in_a_row = 0;
+            } else {
+                failures_in_a_row = failures_in_a_row.saturating_add(1);
+            }
+            progress(done, rows);
+        }
+        if !more {
+            break;
+        }
         if failures_in_a_row >= MAX_CONSECUTIVE_TRANSPORT_FAILURES {
             eprintln!(
                 "\nstopping: {failures_in_a_row} batches failed in a row; re-run the upload to \
@@ -97,6 +96,52 @@ pub(crate) async fn upload_sales(client: &Client, path: &Path) -> Result<(), Fai
         return Err(Failure::Other(String::new()));
     }
     Ok(())
+}
+
+impl SaleRow {
+    fn into_sale(self) -> EarnRequest {
+        EarnRequest {
+            member_number: self.member_number,
+            order_id: self.order_id,
+            occurred_at: self.occurred_at,
+            amount_minor: self.amount_minor,
+            currency: self.currency,
+            lines: None,
+        }
+    }
+}
+
+/// Sends one batch and records each sale's result; the sales answered 503 (not kept) are sent
+/// again, up to [`NOT_KEPT_RETRIES`] times. False when the request itself failed.
+async fn send(client: &Client, mut pending: Vec<Row>, tally: &mut Tally) -> bool {
+    for attempt in 0..=NOT_KEPT_RETRIES {
+        let sales = pending.iter().map(|(_, sale)| sale.clone()).collect();
+        let answer = match client.earn_batch(&EarnBatchRequest { sales }).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tally.batch_failed(&pending, &e);
+                return false;
+            }
+        };
+        let mut again = Vec::new();
+        for result in &answer.results {
+            let Some(row) = pending.get(result.index) else {
+                continue;
+            };
+            let not_kept = result.problem.as_ref().is_some_and(|p| p.status == 503);
+            if not_kept && attempt < NOT_KEPT_RETRIES {
+                again.push(row.clone());
+            } else {
+                tally.record(row.0, result);
+            }
+        }
+        if again.is_empty() {
+            break;
+        }
+        pending = again;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    true
 }
 
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, Failure> {
@@ -165,7 +210,7 @@ struct Tally {
 
 impl Tally {
     /// Prints and counts the result of one row.
-    fn record(&mut self, line: usize, result: &SaleResult) {
+    fn record(&mut self, line: u64, result: &SaleResult) {
         let order_id = result.order_id.as_deref().unwrap_or("");
         match (&result.outcome, &result.earn, &result.problem) {
             (SaleOutcome::Earned, Some(earn), _) => {
@@ -190,7 +235,7 @@ impl Tally {
     }
 
     /// Prints and counts the rows of a batch whose request failed as a whole.
-    fn batch_failed(&mut self, sent: &[(usize, EarnRequest)], error: &Error) {
+    fn batch_failed(&mut self, sent: &[Row], error: &Error) {
         let code = match (error.code(), error.status()) {
             (Some(code), _) => code.to_owned(),
             (None, Some(status)) => format!("http_{status}"),
