@@ -1,7 +1,7 @@
 //! Earn throughput, measured honestly: the server over HTTP against a naive durable earn
-//! written directly in SQL, at the same concurrency.
+//! written directly in SQL, at the same concurrency, on PostgreSQL then on SQLite.
 //!
-//! `cargo bench --bench earn` (on PostgreSQL; `BENCH_PG_URL`, default
+//! `cargo bench --bench earn` (PostgreSQL: `BENCH_PG_URL`, default
 //! `postgres://root@127.0.0.1:5432/postgres`, names the server; a fresh database is created and
 //! dropped). `BENCH_CLIENTS` (default 16) concurrent clients; each phase warms up for 2 s, then
 //! runs `BENCH_WINDOWS` (default 3) windows of `BENCH_SECONDS` (default 5) and prints the
@@ -16,6 +16,14 @@
 //! - **raw SQL, set-based**: the same earns 100 per transaction (arrays through `unnest`).
 //! - **batch endpoint**: `POST /v1/partner/earns/batch`, 100 sales a request, from the same
 //!   number of clients at the one partner, compared with the set-based raw SQL.
+//!
+//! - **half the peak**: the one-partner load paced at half its measured rate (clients staggered),
+//!   for the p99 latency, printed with the peak's.
+//! - **history**: the one-partner load again once the journal holds `BENCH_ENTRIES` (10^6)
+//!   entries of past earns (it starts with 10^4).
+//! - **SQLite** (`BENCH_SQLITE=0` skips it): HTTP at one partner, the naive earn in plain SQL on
+//!   a file of its own opened with the server's pragmas (`common/raw_sqlite.rs`), and the batch
+//!   endpoint.
 //!
 //! Every member starts with 30 open lots (pending, so none matures during the run); the
 //! server logs at `info`, formatted as in production (written to a sink). Durability stays on

@@ -6,6 +6,7 @@ use futures::future::join_all;
 use partner_sdk::types::EarnRequest;
 use partner_sdk::RequestOptions;
 
+use super::signing::{send, sign};
 use crate::both_backends;
 use crate::helpers::{code_of, link, sale, unused_member_number, TestApp, TestPartner};
 
@@ -18,28 +19,15 @@ async fn earn_with_nonce(
 ) -> (u16, String) {
     let path = "/v1/partner/earns";
     let body = serde_json::to_vec(req).expect("json");
-    let ts = chrono::Utc::now().timestamp();
-    let signature =
-        partner_sdk::signing::signature_header(&shop.secret, "POST", path, ts, nonce, &body);
-    let res = app
-        .http
-        .post(format!("{}{path}", app.address))
-        .header("Content-Type", "application/json")
-        .header(partner_sdk::signing::HEADER_KEY_ID, &shop.key_id)
-        .header(partner_sdk::signing::HEADER_TIMESTAMP, ts.to_string())
-        .header(partner_sdk::signing::HEADER_NONCE, nonce)
-        .header(partner_sdk::signing::HEADER_SIGNATURE, signature)
-        .header(
-            partner_sdk::signing::HEADER_IDEMPOTENCY_KEY,
-            format!("k-{nonce}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("send");
-    let status = res.status().as_u16();
-    let json: serde_json::Value = res.json().await.unwrap_or_default();
-    (status, json["code"].as_str().unwrap_or("").to_owned())
+    let signed = sign(
+        shop,
+        "POST",
+        path,
+        &body,
+        chrono::Utc::now().timestamp(),
+        nonce,
+    );
+    send(app, &shop.key_id, path, &body, &signed).await
 }
 
 /// What one request of the burst got: the points earned, or the refusal's code.

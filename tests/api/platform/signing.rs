@@ -10,13 +10,13 @@ use crate::both_backends;
 use crate::helpers::requests::{problem_of, signed_by_hand};
 use crate::helpers::{code_of, link, sale, TestApp, TestPartner};
 
-struct Signed {
+pub(super) struct Signed {
     timestamp: i64,
     nonce: String,
     signature: String,
 }
 
-fn sign(
+pub(super) fn sign(
     p: &TestPartner,
     method: &str,
     path: &str,
@@ -31,7 +31,14 @@ fn sign(
     }
 }
 
-async fn send(app: &TestApp, key_id: &str, path: &str, body: &[u8], s: &Signed) -> (u16, String) {
+/// Sends a POST signed as `s` says; returns the status and the problem code.
+pub(super) async fn send(
+    app: &TestApp,
+    key_id: &str,
+    path: &str,
+    body: &[u8],
+    s: &Signed,
+) -> (u16, String) {
     let res = app
         .http
         .post(format!("{}{path}", app.address))
