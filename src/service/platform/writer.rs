@@ -170,7 +170,8 @@ fn drain(jobs: &Receiver<Job>) {
         }
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_batch(batch)));
         if ran.is_err() {
-            tracing::error!("writer: a batch panicked; its requests were answered 500");
+            // The requests not answered yet see their reply dropped: a 500 each.
+            tracing::error!("writer: a batch panicked outside a request's work");
         }
     }
 }
@@ -215,15 +216,19 @@ fn run_batch(mut batch: Vec<Job>) {
     // A lone request runs as a batch of one too (one savepoint more), so that a failed commit
     // is a 503 for it as for any batch.
     let started = Instant::now();
+    let mut panicked = None;
     let outcome = write_tx(&mut conn, |conn| {
         limit_lock_waits(conn)?;
         let mut answers = Vec::with_capacity(batch.len());
-        for job in &mut batch {
+        for (index, job) in batch.iter_mut().enumerate() {
             let ran =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.work)(conn, &state)));
             match ran {
                 // A bug: the transaction's state is unknown, so nothing of the batch is kept.
-                Err(_) => return Err(ApiError::internal("a request panicked in a writer")),
+                Err(_) => {
+                    panicked = Some(index);
+                    return Err(ApiError::internal("a request panicked in a writer"));
+                }
                 // Runs again alone after the batch.
                 Ok(Err(e)) if e.is_transient() => answers.push(None),
                 // The request's savepoint is rolled back; the batch goes on while the
@@ -264,8 +269,14 @@ fn run_batch(mut batch: Vec<Job>) {
                 tracing::error!(error = %e, "writer: batch abandoned");
             }
             tracing::warn!(error = %e, requests = size, "writer: batch not committed");
-            for job in batch {
-                let _ = job.reply.send(Err(not_committed()));
+            for (index, job) in batch.into_iter().enumerate() {
+                // The request that panicked is a bug (a 500); the others may be sent again.
+                let answer = if panicked == Some(index) {
+                    ApiError::internal("a request panicked in a writer")
+                } else {
+                    not_committed()
+                };
+                let _ = job.reply.send(Err(answer));
             }
         }
     }
