@@ -6,15 +6,24 @@ use std::sync::OnceLock;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use loyalty_server::config::Settings;
 
-/// The PostgreSQL server tests use.
+/// The PostgreSQL server tests use. Without TLS: on a local server it protects nothing, and a
+/// libpq connection still in OpenSSL while the test process exits (a pool outliving its test)
+/// was seen to crash the process after every test had passed.
 pub fn pg_admin_url() -> String {
     std::env::var("TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into())
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres?sslmode=disable".into())
 }
 
+/// The URL of database `db` on the server `url` names, with the same parameters.
 pub fn with_database(url: &str, db: &str) -> String {
-    match url.rfind('/') {
-        Some(i) => format!("{}/{db}", &url[..i]),
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    match base.rfind('/') {
+        Some(i) => format!("{}/{db}{query}", &base[..i]),
         None => url.to_owned(),
     }
 }
