@@ -235,6 +235,21 @@ async fn windows(tally: &Tally, count: usize, seconds: u64) -> Vec<f64> {
     rates
 }
 
+/// Measures the windows while `tasks` run, then stops them and waits for them to end.
+async fn measure(
+    tally: Arc<Tally>,
+    stop: &AtomicBool,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    (count, seconds): (usize, u64),
+) -> (Vec<f64>, Tally) {
+    let rates = windows(&tally, count, seconds).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    (rates, Arc::try_unwrap(tally).unwrap_or_default())
+}
+
 /// HTTP earns from `clients` concurrent clients over the shops, round robin; at most `rate`
 /// earns a second in all when it is given (each client paced), as fast as they go otherwise.
 async fn http_phase(
@@ -291,13 +306,7 @@ async fn http_phase(
             }
         }));
     }
-    let rates = windows(&tally, count, seconds).await;
-    stop.store(true, Ordering::Relaxed);
-    for t in tasks {
-        let _ = t.await;
-    }
-    let tally = Arc::try_unwrap(tally).unwrap_or_default();
-    (rates, tally)
+    measure(tally, &stop, tasks, (count, seconds)).await
 }
 
 /// Batch earns over HTTP (`POST /v1/partner/earns/batch`, `batch` sales a request) from
@@ -344,13 +353,7 @@ async fn batch_phase(
             }
         }));
     }
-    let rates = windows(&tally, count, seconds).await;
-    stop.store(true, Ordering::Relaxed);
-    for t in tasks {
-        let _ = t.await;
-    }
-    let tally = Arc::try_unwrap(tally).unwrap_or_default();
-    (rates, tally)
+    measure(tally, &stop, tasks, (count, seconds)).await
 }
 
 /// Where the raw reference runs.

@@ -35,27 +35,20 @@ pub(crate) async fn create_earn_batch(
     signed.caller.require_active()?;
     let partner_id = signed.caller.partner_id;
     let sales = read_sales(&req, &signed.body)?;
-    let chunks = sales.chunks(CHUNK_SALES).enumerate().map(|(index, chunk)| {
-        let (state, chunk) = (state.clone(), chunk.to_vec());
-        // Chunks are spread over the writers at random: placed by an index, every batch's
+    let chunks = sales.chunks(CHUNK_SALES).map(|chunk| {
+        let (state, chunk) = (state.clone(), std::sync::Arc::<[BatchSale]>::from(chunk));
+        // Chunks are spread over the writers at random: placed by their index, every batch's
         // first chunk would queue on the same writer.
-        let partition = format!(
-            "batch:{index}:{}",
-            partner_sdk::signing::random_token_hex(8)
-        );
+        let partition = format!("batch:{}", partner_sdk::signing::random_token_hex(8));
         async move {
             let categories = state.categories.clone();
             let work_chunk = chunk.clone();
             let done = state
                 .writers
-                .submit(
-                    &state,
-                    (&partition, work_chunk.len()),
-                    move |conn, state| {
-                        let now = state.clock.now_naive();
-                        earn_chunk(conn, &categories, now, partner_id, &work_chunk)
-                    },
-                )
+                .submit(&state, (&partition, chunk.len()), move |conn, state| {
+                    let now = state.clock.now_naive();
+                    earn_chunk(conn, &categories, now, partner_id, &work_chunk)
+                })
                 .await;
             done.unwrap_or_else(|e| not_kept(&chunk, &e))
         }
