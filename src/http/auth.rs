@@ -1,5 +1,5 @@
 //! Who is calling, as typed handler arguments: [`OperatorCaller`] and [`MemberCaller`] (bearer
-//! tokens), [`Signed`], [`SignedUpload`] and [`SignedFile`] (a partner's HMAC-signed request
+//! tokens), [`Signed`], [`SignedMove`], [`SignedUpload`] and [`SignedFile`] (a partner's HMAC-signed request
 //! with its body, in memory or spooled to a file).
 //! Each is an extractor: a handler that takes one cannot run for a caller who is not one, so no
 //! route can forget its check. actix runs a handler's extractors concurrently, so JSON bodies
@@ -114,6 +114,44 @@ impl FromRequest for Signed {
             let hash = signing::body_sha256_hex(&body);
             let caller = verify_partner(&state, signed, hash).await?;
             Ok(Signed { caller, body })
+        })
+    }
+}
+
+/// A partner's signed request that moves points: checked as [`Signed`] is, but its nonce is
+/// recorded by the writer that runs the request, in one statement and one commit with the
+/// nonces of the other requests of its batch, before any of their work runs (see
+/// [`crate::http::extract::moving`]).
+#[derive(Debug, Clone)]
+pub struct SignedMove {
+    /// The partner and the key that signed.
+    pub caller: PartnerCaller,
+    /// The body as signed.
+    pub body: web::Bytes,
+    /// The nonce, not recorded yet.
+    pub nonce: auth::Nonce,
+}
+
+impl FromRequest for SignedMove {
+    type Error = actix_web::Error;
+    type Future = Extracted<SignedMove>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        let signed = signed_request(req);
+        let state = app_state(req);
+        Box::pin(async move {
+            let (state, signed) = (state?, signed?);
+            let body = bytes.await?;
+            let hash = signing::body_sha256_hex(&body);
+            let (caller, nonce) = state
+                .run(move |conn, state| auth::authenticate(conn, state, &signed, &hash))
+                .await?;
+            Ok(SignedMove {
+                caller,
+                body,
+                nonce,
+            })
         })
     }
 }

@@ -15,9 +15,10 @@ use crate::domain::ids::PartnerId;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::http::auth::{header, Signed};
+use crate::http::auth::{header, Signed, SignedMove};
 use crate::http::strict_json::StrictValue;
-use crate::service::{platform::idempotency, AppState};
+use crate::service::platform::{auth, idempotency};
+use crate::service::AppState;
 
 /// Parses a JSON request body: sent as `application/json`, it must be one JSON object (an
 /// empty body counts as `{}`; an array, a string or a number is refused even where serde would
@@ -133,13 +134,25 @@ fn request_sha256(req: &HttpRequest, body: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, &text))
 }
 
+/// Which partners may make a request that moves points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partners {
+    /// Only an active partner (earning, redeeming, enrolling).
+    Active,
+    /// Any partner whose keys open the API, such as a suspended one finishing what it started
+    /// (refunds, captures, voids).
+    Open,
+}
+
 /// Runs a signed partner request that moves points: authenticated, with a required
 /// `Idempotency-Key`, the work done once per key, by the group-committing writer of the
 /// request's member (its `member_number`; a request that names none is placed by its key).
+/// The writer records the request's nonce, with those of its batch, before any work; a request
+/// refused before it reaches a writer has its nonce recorded here.
 pub async fn moving<I, O, F>(
     state: &AppState,
     req: &HttpRequest,
-    signed: Signed,
+    (signed, partners): (SignedMove, Partners),
     status: StatusCode,
     work: F,
 ) -> ApiResult<HttpResponse>
@@ -148,23 +161,44 @@ where
     O: Serialize,
     F: Fn(&mut DbConn, NaiveDateTime, PartnerId, &I) -> ApiResult<O> + Send + 'static,
 {
-    let Signed { caller, body } = signed;
-    let key = idempotency::check_key(
-        req.headers()
-            .get(signing::HEADER_IDEMPOTENCY_KEY)
-            .map(|v| v.as_bytes()),
-    )?
-    .to_owned();
-    let value = json_value(req, &body)?;
-    let partition = match value.get("member_number") {
-        Some(serde_json::Value::String(member)) => format!("member:{member}"),
-        _ => format!("key:{key}"),
+    let SignedMove {
+        caller,
+        body,
+        nonce,
+    } = signed;
+    let prepared = (|| {
+        auth::require_open(&caller)?;
+        if partners == Partners::Active {
+            caller.require_active()?;
+        }
+        let key = idempotency::check_key(
+            req.headers()
+                .get(signing::HEADER_IDEMPOTENCY_KEY)
+                .map(|v| v.as_bytes()),
+        )?
+        .to_owned();
+        let value = json_value(req, &body)?;
+        let partition = match value.get("member_number") {
+            Some(serde_json::Value::String(member)) => format!("member:{member}"),
+            _ => format!("key:{key}"),
+        };
+        let input: I = json_typed(value)?;
+        Ok::<_, ApiError>((key, partition, input))
+    })();
+    let (key, partition, input) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            // A replay is refused as such, before anything else.
+            state
+                .run(move |conn, _| auth::burn_nonce(conn, &nonce))
+                .await?;
+            return Err(e);
+        }
     };
-    let input: I = json_typed(value)?;
     let hash = request_sha256(req, &body);
     let answer = state
         .writers
-        .submit(state, (&partition, 1), move |conn, state| {
+        .submit(state, (&partition, 1, Some(nonce)), move |conn, state| {
             let now = state.clock.now_naive();
             idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
                 let out = work(conn, now, caller.partner_id, &input)?;

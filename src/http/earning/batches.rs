@@ -45,7 +45,7 @@ pub(crate) async fn create_earn_batch(
             let work_chunk = chunk.clone();
             let done = state
                 .writers
-                .submit(&state, (&partition, chunk.len()), move |conn, state| {
+                .submit(&state, (&partition, chunk.len(), None), move |conn, state| {
                     let now = state.clock.now_naive();
                     earn_chunk(conn, &categories, now, partner_id, &work_chunk)
                 })

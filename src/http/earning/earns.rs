@@ -1,8 +1,8 @@
 //! Earning points on a sale (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::moving;
+use crate::http::auth::SignedMove;
+use crate::http::extract::{moving, Partners};
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -15,16 +15,15 @@ use partner_sdk::types::{EarnRequest, EarnResponse, Problem};
     security(("partner_signature" = [])))]
 #[post("/earns")]
 pub(crate) async fn create_earn(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    signed.caller.require_active()?;
     let categories = state.categories.clone();
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Active),
         StatusCode::CREATED,
         move |conn, now, partner_id, input: &EarnRequest| {
             earning::earn(conn, &categories, now, partner_id, input)

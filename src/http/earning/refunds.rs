@@ -1,8 +1,8 @@
 //! Refunds of a sale, clawing its points back (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::moving;
+use crate::http::auth::SignedMove;
+use crate::http::extract::{moving, Partners};
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -15,7 +15,7 @@ use partner_sdk::types::{Problem, RefundRequest, RefundResponse};
     security(("partner_signature" = [])))]
 #[post("/refunds")]
 pub(crate) async fn create_refund(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -23,7 +23,7 @@ pub(crate) async fn create_refund(
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Open),
         StatusCode::CREATED,
         move |conn, now, partner_id, input: &RefundRequest| {
             earning::refund(conn, &categories, now, partner_id, input)

@@ -1,8 +1,8 @@
 //! Converting a member's local points into network points (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::moving;
+use crate::http::auth::SignedMove;
+use crate::http::extract::{moving, Partners};
 use crate::service::{local_programs, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -18,15 +18,14 @@ use partner_sdk::types::Problem;
     security(("partner_signature" = [])))]
 #[post("/local-program/conversions")]
 pub(crate) async fn create_local_conversion(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    signed.caller.require_active()?;
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Active),
         StatusCode::CREATED,
         move |conn, now, partner_id, input: &ConversionRequest| {
             local_programs::conversions::convert(conn, now, partner_id, input)

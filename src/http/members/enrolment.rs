@@ -5,8 +5,8 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use partner_sdk::types::{EnrolMemberRequest, LinkMemberRequest, MemberLink, Problem};
 
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::{self, moving, reading};
+use crate::http::auth::{Signed, SignedMove};
+use crate::http::extract::{self, moving, reading, Partners};
 use crate::service::{members, AppState};
 
 /// Enrols a new member at the till and links them to this partner.
@@ -16,15 +16,14 @@ use crate::service::{members, AppState};
     security(("partner_signature" = [])))]
 #[post("/members")]
 pub(crate) async fn enrol_member(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    signed.caller.require_active()?;
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Active),
         StatusCode::CREATED,
         |conn, now, partner_id, input: &EnrolMemberRequest| {
             members::enrol(conn, now, partner_id, input)

@@ -2,8 +2,8 @@
 
 use crate::domain::ids::PromotionId;
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::{self, moving, reading, PageQuery};
+use crate::http::auth::{Signed, SignedMove};
+use crate::http::extract::{self, moving, reading, PageQuery, Partners};
 use crate::service::promotions::{self, urgency, Owner};
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;
@@ -23,16 +23,15 @@ use utoipa::IntoParams;
     security(("partner_signature" = [])))]
 #[post("/promotions")]
 pub(crate) async fn create_partner_promotion(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    signed.caller.require_active()?;
     let categories = state.categories.clone();
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Active),
         StatusCode::CREATED,
         move |conn, now, partner_id, input: &PromotionRequest| {
             promotions::create(conn, &categories, now, Owner::Partner(partner_id), input)

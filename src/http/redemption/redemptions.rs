@@ -2,8 +2,8 @@
 
 use crate::domain::ids::RedemptionId;
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::{moving, reading};
+use crate::http::auth::{Signed, SignedMove};
+use crate::http::extract::{moving, reading, Partners};
 use crate::service::{redemption, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -16,15 +16,14 @@ use partner_sdk::types::{AuthorizeRequest, CaptureRequest, Problem, Redemption, 
     security(("partner_signature" = [])))]
 #[post("/redemptions")]
 pub(crate) async fn create_redemption(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    signed.caller.require_active()?;
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Active),
         StatusCode::CREATED,
         |conn, now, partner_id, input: &AuthorizeRequest| {
             redemption::authorize(conn, now, partner_id, input)
@@ -58,7 +57,7 @@ pub(crate) async fn get_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/capture")]
 pub(crate) async fn capture_redemption(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<RedemptionId>,
@@ -67,7 +66,7 @@ pub(crate) async fn capture_redemption(
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Open),
         StatusCode::OK,
         move |conn, now, partner_id, input: &CaptureRequest| {
             redemption::capture(conn, now, partner_id, id, input.points)
@@ -83,7 +82,7 @@ pub(crate) async fn capture_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/void")]
 pub(crate) async fn void_redemption(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<RedemptionId>,
@@ -92,7 +91,7 @@ pub(crate) async fn void_redemption(
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Open),
         StatusCode::OK,
         move |conn, now, partner_id, _: &serde_json::Map<String, serde_json::Value>| {
             redemption::void(conn, now, partner_id, id)
@@ -108,7 +107,7 @@ pub(crate) async fn void_redemption(
     security(("partner_signature" = [])))]
 #[post("/redemptions/{redemption_id}/reversals")]
 pub(crate) async fn reverse_redemption(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<RedemptionId>,
@@ -117,7 +116,7 @@ pub(crate) async fn reverse_redemption(
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Open),
         StatusCode::OK,
         move |conn, now, partner_id, input: &ReverseRequest| {
             redemption::reverse(conn, now, partner_id, id, input.points)

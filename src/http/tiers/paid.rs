@@ -1,8 +1,8 @@
 //! Paid tiers sold by a partner (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::Signed;
-use crate::http::extract::moving;
+use crate::http::auth::SignedMove;
+use crate::http::extract::{moving, Partners};
 use crate::service::tiers::paid;
 use crate::service::AppState;
 use actix_web::http::StatusCode;
@@ -19,15 +19,14 @@ use partner_sdk::types::Problem;
     security(("partner_signature" = [])))]
 #[post("/paid-tiers")]
 pub(crate) async fn create_paid_tier(
-    signed: Signed,
+    signed: SignedMove,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    signed.caller.require_active()?;
     moving(
         &state,
         &req,
-        signed,
+        (signed, Partners::Active),
         StatusCode::CREATED,
         move |conn, now, partner_id, input: &PaidTierRequest| {
             paid::buy(conn, now, partner_id, input)

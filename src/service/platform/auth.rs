@@ -114,6 +114,30 @@ pub fn verify_partner(
     req: &SignedRequest,
     body_sha256_hex: &str,
 ) -> ApiResult<PartnerCaller> {
+    let (caller, nonce) = authenticate(conn, state, req, body_sha256_hex)?;
+    burn_nonce(conn, &nonce)?;
+    refuse_closed(&caller.status)?;
+    Ok(caller)
+}
+
+/// A nonce of a verified request, not recorded yet.
+#[derive(Debug, Clone)]
+pub struct Nonce {
+    /// The key that signed.
+    pub key_id: String,
+    /// `Loyalty-Nonce`.
+    pub nonce: String,
+}
+
+/// The checks of [`verify_partner`] but the nonce's: fresh timestamp, known active key, valid
+/// signature. The caller (whose partner may still be closed) and the nonce to record before
+/// anything of the request is done.
+pub fn authenticate(
+    conn: &mut DbConn,
+    state: &AppState,
+    req: &SignedRequest,
+    body_sha256_hex: &str,
+) -> ApiResult<(PartnerCaller, Nonce)> {
     let timestamp = check_headers(req)?;
     // The key and its partner's status in one query; the key must be active now (a revoked
     // key is refused at once, whatever is cached).
@@ -134,22 +158,59 @@ pub fn verify_partner(
             "the signature does not match the request",
         );
     }
-    match auth_rows::insert_nonce(conn, &key.key_id, &req.nonce, Utc::now().naive_utc()) {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return fail(
-                Code::NonceReplayed,
-                "this nonce was already used with this key",
-            )
-        }
-        Err(e) => return Err(e.into()),
-    }
-    refuse_closed(&status)?;
-    Ok(PartnerCaller {
+    let nonce = Nonce {
+        key_id: key.key_id.clone(),
+        nonce: req.nonce.clone(),
+    };
+    let caller = PartnerCaller {
         partner_id: key.partner_id,
         key_id: key.key_id,
         status,
-    })
+    };
+    Ok((caller, nonce))
+}
+
+/// Records a nonce; a nonce seen before is a replay.
+pub fn burn_nonce(conn: &mut DbConn, nonce: &Nonce) -> ApiResult<()> {
+    match auth_rows::insert_nonce(conn, &nonce.key_id, &nonce.nonce, Utc::now().naive_utc()) {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(nonce_replayed()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Records the nonces of a batch of requests in one statement; for each, whether it was new
+/// (false: a replay, of an earlier request or of one before it in the same batch).
+pub fn burn_nonces(conn: &mut DbConn, nonces: &[&Nonce]) -> ApiResult<Vec<bool>> {
+    let mut firsts = std::collections::HashSet::new();
+    let first: Vec<bool> = nonces
+        .iter()
+        .map(|n| firsts.insert((n.key_id.as_str(), n.nonce.as_str())))
+        .collect();
+    let mut pairs: Vec<(&str, &str)> = firsts.into_iter().collect();
+    pairs.sort_unstable();
+    let recorded: std::collections::HashSet<(String, String)> =
+        auth_rows::insert_new_nonces(conn, &pairs, Utc::now().naive_utc())?
+            .into_iter()
+            .collect();
+    Ok(nonces
+        .iter()
+        .zip(first)
+        .map(|(n, first)| first && recorded.contains(&(n.key_id.clone(), n.nonce.clone())))
+        .collect())
+}
+
+/// The refusal of a nonce seen before.
+pub fn nonce_replayed() -> ApiError {
+    ApiError::new(
+        Code::NonceReplayed,
+        "this nonce was already used with this key",
+    )
+}
+
+/// Refuses a partner that is rejected or terminated (their keys open nothing).
+pub fn require_open(caller: &PartnerCaller) -> ApiResult<()> {
+    refuse_closed(&caller.status)
 }
 
 /// Most secrets kept opened; past it the cache starts again empty.

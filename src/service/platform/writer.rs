@@ -26,6 +26,7 @@ use tokio::sync::oneshot;
 
 use crate::db::{is_unavailable, limit_lock_waits, mark_broken, ping, write_tx, DbConn, TxError};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::service::platform::auth::{burn_nonces, nonce_replayed, Nonce};
 use crate::service::AppState;
 
 /// Most requests committed together.
@@ -54,6 +55,8 @@ type Work = Box<dyn FnMut(&mut DbConn, &AppState) -> ApiResult<Reply> + Send>;
 struct Job {
     state: AppState,
     weight: usize,
+    /// The request's nonce, recorded before the batch's work (None: recorded already).
+    nonce: Option<Nonce>,
     work: Work,
     reply: oneshot::Sender<ApiResult<Reply>>,
     queued_at: Instant,
@@ -91,11 +94,13 @@ impl Writers {
     /// Queues `work` to the writer of `partition` (a member number, or any key that orders
     /// the requests that must stay in order) and waits for its answer, sent after its commit.
     /// `work` must open its own [`write_tx`] (a savepoint in a batch) and may run twice;
-    /// `weight` is how many sales it earns (1 for a single request).
+    /// `weight` is how many sales it earns (1 for a single request). A request's `nonce`, if
+    /// not recorded yet, is recorded with those of its batch, committed before any work runs:
+    /// a replay is refused then (`nonce_replayed`) and its work never runs.
     pub async fn submit<T: Send + 'static>(
         &self,
         state: &AppState,
-        (partition, weight): (&str, usize),
+        (partition, weight, nonce): (&str, usize, Option<Nonce>),
         mut work: impl FnMut(&mut DbConn, &AppState) -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -110,6 +115,7 @@ impl Writers {
         let job = Job {
             state: state.clone(),
             weight: weight.max(1),
+            nonce,
             work: Box::new(move |conn, state| work(conn, state).map(|t| -> Reply { Box::new(t) })),
             reply,
             queued_at: Instant::now(),
@@ -185,44 +191,89 @@ fn not_committed() -> ApiError {
     )
 }
 
-fn run_batch(mut batch: Vec<Job>) {
+fn run_batch(batch: Vec<Job>) {
     let Some(state) = batch.first().map(|job| job.state.clone()) else {
         return;
     };
-    let size = batch.len();
     let waited_s = batch
         .first()
         .map_or(0.0, |job| job.queued_at.elapsed().as_secs_f64());
-    crate::service::platform::metrics::writer_batch(size, waited_s);
+    crate::service::platform::metrics::writer_batch(batch.len(), waited_s);
     let mut conn = match state.checkout() {
         Ok(conn) => conn,
         Err(e) => {
             tracing::warn!(error = %e, "writer: no database connection");
-            for job in batch {
-                let _ = job.reply.send(Err(not_committed()));
-            }
-            return;
+            return refuse_all(batch);
         }
     };
     if state.clock.is_adjustable() {
         if let Err(e) = super::clock::refresh(&mut conn, &state.clock) {
             tracing::warn!(error = %e, "writer: reading the clock");
-            for job in batch {
-                let _ = job.reply.send(Err(not_committed()));
-            }
-            return;
+            return refuse_all(batch);
         }
     }
+    let Some(batch) = record_nonces(&mut conn, &state, batch) else {
+        return;
+    };
+    run_work(&mut conn, &state, batch);
+}
+
+/// Answers every request of a batch that could not run: nothing of it was kept.
+fn refuse_all(batch: Vec<Job>) {
+    for job in batch {
+        let _ = job.reply.send(Err(not_committed()));
+    }
+}
+
+/// Records the batch's nonces in one statement and commits them before any work, so that a
+/// request is never run twice by a replay, even one arriving after a failed commit of its
+/// work. Answers the replays (`nonce_replayed`) and returns the other requests; None when the
+/// nonces could not be committed (every request answered 503: nothing ran).
+fn record_nonces(conn: &mut DbConn, state: &AppState, batch: Vec<Job>) -> Option<Vec<Job>> {
+    let nonces: Vec<&Nonce> = batch.iter().filter_map(|job| job.nonce.as_ref()).collect();
+    if nonces.is_empty() {
+        return Some(batch);
+    }
+    let fresh = match write_tx(conn, |conn| burn_nonces(conn, &nonces)) {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            if matches!(&e, ApiError::Database(d) if is_unavailable(d)) {
+                mark_broken(conn);
+                state.suspect_database();
+            }
+            tracing::warn!(error = %e, "writer: nonces not recorded");
+            refuse_all(batch);
+            return None;
+        }
+    };
+    let mut fresh = fresh.into_iter();
+    let mut kept = Vec::with_capacity(batch.len());
+    for job in batch {
+        if job.nonce.is_some() && !fresh.next().unwrap_or(false) {
+            let _ = job.reply.send(Err(nonce_replayed()));
+        } else {
+            kept.push(job);
+        }
+    }
+    Some(kept)
+}
+
+/// Runs the work of a batch, each request in its own savepoint, and commits once.
+fn run_work(conn: &mut DbConn, state: &AppState, mut batch: Vec<Job>) {
+    if batch.is_empty() {
+        return;
+    }
+    let size = batch.len();
     // A lone request runs as a batch of one too (one savepoint more), so that a failed commit
     // is a 503 for it as for any batch.
     let started = Instant::now();
     let mut panicked = None;
-    let outcome = write_tx(&mut conn, |conn| {
+    let outcome = write_tx(conn, |conn| {
         limit_lock_waits(conn)?;
         let mut answers = Vec::with_capacity(batch.len());
         for (index, job) in batch.iter_mut().enumerate() {
             let ran =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.work)(conn, &state)));
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.work)(conn, state)));
             match ran {
                 // A bug: the transaction's state is unknown, so nothing of the batch is kept.
                 Err(_) => {
@@ -254,18 +305,18 @@ fn run_batch(mut batch: Vec<Job>) {
                 }
             }
             for mut job in again {
-                let answer = alone(&mut conn, &state, &mut job.work);
+                let answer = alone(conn, state, &mut job.work);
                 let _ = job.reply.send(answer);
             }
         }
         Err(e) => {
             if matches!(&e, ApiError::Database(d) if is_unavailable(d)) {
-                mark_broken(&mut conn);
+                mark_broken(conn);
                 state.suspect_database();
             }
             if matches!(&e, ApiError::Internal(_)) {
                 // After a panic the connection's transaction state cannot be trusted.
-                mark_broken(&mut conn);
+                mark_broken(conn);
                 tracing::error!(error = %e, "writer: batch abandoned");
             }
             tracing::warn!(error = %e, requests = size, "writer: batch not committed");

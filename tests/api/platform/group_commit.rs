@@ -166,16 +166,28 @@ async fn a_failed_commit_acknowledges_nothing_and_a_retry_earns_once(app: &TestA
         }))
     };
 
+    // A request seen on the wire whose work is not committed: sent again as it was (its
+    // nonce, under another Idempotency-Key) it is refused as a replay, not run.
+    let captured = sale(&ann, "F-captured", 5_000);
+    let nonce = partner_sdk::signing::new_nonce();
     fail_commits(app, true).await;
     for answer in send(&shop).await {
         assert_eq!(code_of(answer), "database_unavailable");
     }
+    assert_eq!(
+        earn_with_nonce(app, &shop, &captured, &nonce).await,
+        (503, "database_unavailable".to_owned())
+    );
     assert_eq!(
         app.balance(&token).await.available_points,
         0,
         "nothing kept"
     );
     fail_commits(app, false).await;
+    assert_eq!(
+        earn_with_nonce(app, &shop, &captured, &nonce).await,
+        (401, "nonce_replayed".to_owned())
+    );
 
     // The retries, with the same keys, earn once; sent again, they are replayed.
     let first: Vec<_> = send(&shop)

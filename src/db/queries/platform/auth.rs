@@ -23,6 +23,38 @@ pub fn insert_nonce(
         .execute(conn)
 }
 
+/// Records nonces (key id, nonce) in one statement and returns those it recorded: a nonce
+/// missing from the answer was seen before (a replay), by this batch or by any instance.
+pub fn insert_new_nonces(
+    conn: &mut DbConn,
+    nonces: &[(&str, &str)],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(String, String)>> {
+    let rows: Vec<_> = nonces
+        .iter()
+        .map(|(key_id, nonce)| {
+            (
+                request_nonces::key_id.eq(*key_id),
+                request_nonces::nonce.eq(*nonce),
+                request_nonces::seen_at.eq(now),
+            )
+        })
+        .collect();
+    let insert = diesel::insert_into(request_nonces::table).values(rows);
+    let returned = (request_nonces::key_id, request_nonces::nonce);
+    // Written for each backend: the multi-backend connection has no ON CONFLICT.
+    match conn {
+        DbConn::Pg(pg) => insert
+            .on_conflict_do_nothing()
+            .returning(returned)
+            .get_results(pg),
+        DbConn::Sqlite(lite) => insert
+            .on_conflict_do_nothing()
+            .returning(returned)
+            .get_results(lite),
+    }
+}
+
 /// Forgets nonces seen before `before` (they are outside the signature window anyway).
 pub fn purge_nonces(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(request_nonces::table.filter(request_nonces::seen_at.lt(before))).execute(conn)
