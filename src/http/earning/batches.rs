@@ -45,10 +45,14 @@ pub(crate) async fn create_earn_batch(
             let work_chunk = chunk.clone();
             let done = state
                 .writers
-                .submit(&state, (&partition, chunk.len(), None), move |conn, state| {
-                    let now = state.clock.now_naive();
-                    earn_chunk(conn, &categories, now, partner_id, &work_chunk)
-                })
+                .submit(
+                    &state,
+                    (&partition, chunk.len(), None),
+                    move |conn, state| {
+                        let now = state.clock.now_naive();
+                        earn_chunk(conn, &categories, now, partner_id, &work_chunk)
+                    },
+                )
                 .await;
             done.unwrap_or_else(|e| not_kept(&chunk, &e))
         }

@@ -2,14 +2,13 @@
 //! the partner's return window ends, paid for by the partner at its contract's issuance price.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use partner_sdk::types::EntryKind;
 use partner_sdk::types::{EarnRequest, EarnResponse, PointsStatus};
 
 use crate::db::queries::earning::{self as earn_rows, NewEarn};
 use crate::db::queries::ledger::lots::{self as lot_rows, NewLot};
 use crate::db::queries::partners::{self, ContractRow};
-use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::db::{write_tx, DbConn};
 use crate::domain::clock::utc;
 
 use super::lines::{record_categories, treated_lines};
@@ -197,14 +196,12 @@ fn claim_order(
         created_at: now,
         weighted_bp: Some(outcome.weighted_bp),
     };
-    // In a savepoint: on PostgreSQL a failed statement aborts the whole transaction otherwise.
-    match conn.transaction(|conn| earn_rows::insert_earn(conn, &new)) {
-        Ok(id) => Ok(id),
-        Err(e) if is_unique_violation(&e) => fail(
+    match earn_rows::insert_earn(conn, &new)? {
+        Some(id) => Ok(id),
+        None => fail(
             Code::OrderAlreadyEarned,
             format!("order {} has already earned points", req.order_id),
         ),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -246,7 +243,13 @@ fn credit_points(
         account::MEMBER_PENDING
     };
     let available_before = member.available_points;
-    let local_before = lots::available_of(conn, member, Asset::Local(c.partner_id))?;
+    // Read only when local points arrive (most partners run no program of their own).
+    let local_before = match c.local {
+        Some((points, _)) if points.is_positive() => {
+            lots::available_of(conn, member, Asset::Local(c.partner_id))?
+        }
+        _ => Points::ZERO,
+    };
     let entry_id = ledger::post_entry(
         conn,
         member,

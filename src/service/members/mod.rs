@@ -33,13 +33,19 @@ use crate::service::platform::settings::{self, NetworkSettings};
 
 /// Finds a member by number, refusing a malformed number before it reaches the database.
 pub fn find(conn: &mut DbConn, number: &str) -> ApiResult<Member> {
+    check_number(number)?;
+    members::by_number(conn, number)?.ok_or_else(member_not_found)
+}
+
+/// Refuses a member number that is not 10 digits with a valid check digit.
+fn check_number(number: &str) -> ApiResult<()> {
     if !member_number::is_valid(number) {
         return fail(
             Code::InvalidMemberNumber,
             "a member number is 10 digits with a valid check digit",
         );
     }
-    members::by_number(conn, number)?.ok_or_else(member_not_found)
+    Ok(())
 }
 
 /// Locks a member and brings them up to the clock; the start of every member transaction.
@@ -187,11 +193,8 @@ pub fn link(
 /// others answers exactly like a number no member has (same status, code and detail), so the
 /// answer never tells whether a number belongs to someone.
 pub fn find_linked(conn: &mut DbConn, partner_id: PartnerId, number: &str) -> ApiResult<Member> {
-    let member = find(conn, number)?;
-    if members::link(conn, partner_id, member.id)?.is_none() {
-        return Err(member_not_found());
-    }
-    Ok(member)
+    check_number(number)?;
+    members::linked_by_number(conn, partner_id, number)?.ok_or_else(member_not_found)
 }
 
 /// The answer for a member number nobody has, or that the caller may not see.

@@ -5,10 +5,8 @@
 
 use chrono::NaiveDateTime;
 
-use diesel::Connection;
-
 use crate::db::queries::platform::idempotency as idempotency_rows;
-use crate::db::{is_unique_violation, write_tx, DbConn};
+use crate::db::{write_tx, DbConn};
 use crate::domain::ids::PartnerId;
 use crate::error::{fail, ApiError, ApiResult, Code};
 
@@ -59,26 +57,20 @@ pub fn run(
     mut work: impl FnMut(&mut DbConn) -> ApiResult<(u16, String)>,
 ) -> ApiResult<Answer> {
     write_tx(conn, |conn| {
-        match conn.transaction(|c| {
-            idempotency_rows::claim_idempotency_key(c, partner_id, key, request_sha256, now)
-        }) {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                let stored = idempotency_rows::idempotency_record(conn, partner_id, key)?
-                    .ok_or_else(|| ApiError::internal("claimed idempotency key vanished"))?;
-                if stored.request_sha256 != request_sha256 {
-                    return fail(
-                        Code::IdempotencyKeyReused,
-                        "this Idempotency-Key was used with another request",
-                    );
-                }
-                return Ok(Answer {
-                    status: u16::try_from(stored.status_code).unwrap_or(200),
-                    body: stored.response_body,
-                    replayed: true,
-                });
+        if !idempotency_rows::claim_idempotency_key(conn, partner_id, key, request_sha256, now)? {
+            let stored = idempotency_rows::idempotency_record(conn, partner_id, key)?
+                .ok_or_else(|| ApiError::internal("claimed idempotency key vanished"))?;
+            if stored.request_sha256 != request_sha256 {
+                return fail(
+                    Code::IdempotencyKeyReused,
+                    "this Idempotency-Key was used with another request",
+                );
             }
-            Err(e) => return Err(e.into()),
+            return Ok(Answer {
+                status: u16::try_from(stored.status_code).unwrap_or(200),
+                body: stored.response_body,
+                replayed: true,
+            });
         }
         let (status, body) = match work(conn) {
             Ok(answer) => answer,

@@ -52,11 +52,23 @@ pub struct NewEarn<'a> {
 }
 
 /// Records an earn; a unique violation means the order already earned.
-pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<EarnId> {
-    diesel::insert_into(earns::table)
-        .values(earn)
-        .returning(earns::id)
-        .get_result(conn)
+pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<Option<EarnId>> {
+    let insert = diesel::insert_into(earns::table).values(earn);
+    // None when the order has earned already: ON CONFLICT DO NOTHING, so no savepoint is
+    // needed around it. Written for each backend: the multi-backend connection has no
+    // ON CONFLICT.
+    match conn {
+        DbConn::Pg(pg) => insert
+            .on_conflict_do_nothing()
+            .returning(earns::id)
+            .get_result(pg)
+            .optional(),
+        DbConn::Sqlite(lite) => insert
+            .on_conflict_do_nothing()
+            .returning(earns::id)
+            .get_result(lite)
+            .optional(),
+    }
 }
 
 /// Links the earn to its entry and lot once they exist.

@@ -60,19 +60,25 @@ pub fn insert_entry(
         .values(entry)
         .returning(journal_entries::id)
         .get_result(conn)?;
-    // One statement per posting: multi-row inserts do not compile through the connection enum,
-    // and an entry has two to a handful of postings.
-    for (account, owner_id, asset, amount) in lines {
-        diesel::insert_into(postings::table)
-            .values((
+    let rows: Vec<_> = lines
+        .iter()
+        .map(|(account, owner_id, asset, amount)| {
+            (
                 postings::entry_id.eq(id),
                 postings::account.eq(*account),
                 postings::owner_id.eq(*owner_id),
                 postings::asset.eq(*asset),
                 postings::amount.eq(*amount),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    // The postings in one statement, written for each backend: the multi-backend connection
+    // has no multi-row insert.
+    let insert = diesel::insert_into(postings::table).values(rows);
+    match conn {
+        DbConn::Pg(pg) => insert.execute(pg)?,
+        DbConn::Sqlite(lite) => insert.execute(lite)?,
+    };
     Ok(id)
 }
 

@@ -79,6 +79,26 @@ pub fn member_lots_in_spending_order(
         .load(conn)
 }
 
+/// Whether any of the member's lots is due to mature (a network lot whose return window ended)
+/// or to expire (points left past the lot's expiry date), in any asset: one indexed look-up
+/// (`lots_pending`, `lots_expiring`) instead of reading every open lot.
+pub fn any_lot_due(
+    conn: &mut DbConn,
+    member_id: MemberId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let maturing = diesel::dsl::not(lots::matured)
+        .and(lots::asset.eq(crate::domain::ledger::PTS))
+        .and(lots::available_at.le(now));
+    let expiring = lots::remaining.gt(0).and(lots::expires_at.le(now));
+    diesel::select(diesel::dsl::exists(
+        lots::table
+            .filter(lots::member_id.eq(member_id))
+            .filter(maturing.or(expiring.assume_not_null())),
+    ))
+    .get_result(conn)
+}
+
 /// The member's network lots not yet matured whose return window ended (local points have no
 /// return window: their lots are matured from the start).
 pub fn lots_due_to_mature(

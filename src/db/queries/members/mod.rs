@@ -64,6 +64,21 @@ pub fn by_number(conn: &mut DbConn, number: &str) -> QueryResult<Option<Member>>
         .optional()
 }
 
+/// The member with this number, if linked to this partner (one query for both).
+pub fn linked_by_number(
+    conn: &mut DbConn,
+    partner_id: PartnerId,
+    number: &str,
+) -> QueryResult<Option<Member>> {
+    members::table
+        .inner_join(member_links::table)
+        .filter(members::member_number.eq(number))
+        .filter(member_links::partner_id.eq(partner_id))
+        .select(Member::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The member with this email.
 pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Member>> {
     members::table
@@ -84,10 +99,14 @@ pub fn by_id(conn: &mut DbConn, id: MemberId) -> QueryResult<Member> {
 /// Locks the member row for the rest of the transaction (an update of its lock version: `SELECT ... FOR UPDATE`
 /// does not exist on SQLite, where the write transaction is the lock) and returns it fresh.
 pub fn lock(conn: &mut DbConn, id: MemberId) -> QueryResult<Member> {
-    diesel::update(members::table.find(id))
-        .set(members::lock_version.eq(members::lock_version + 1))
-        .execute(conn)?;
-    by_id(conn, id)
+    let update = diesel::update(members::table.find(id))
+        .set(members::lock_version.eq(members::lock_version + 1));
+    // One round trip (RETURNING), written for each backend: the multi-backend connection has
+    // no RETURNING.
+    match conn {
+        DbConn::Pg(pg) => update.returning(Member::as_returning()).get_result(pg),
+        DbConn::Sqlite(lite) => update.returning(Member::as_returning()).get_result(lite),
+    }
 }
 
 /// Writes the balances and chain head computed by a journal entry. The filter repeats the

@@ -19,24 +19,30 @@ pub struct IdempotencyRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Claims an idempotency key; a unique violation means it was claimed before.
+/// Claims an idempotency key; false when it was claimed before.
 pub fn claim_idempotency_key(
     conn: &mut DbConn,
     partner_id: PartnerId,
     key: &str,
     request_sha256: &str,
     now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::partner_id.eq(partner_id),
-            idempotency_keys::idem_key.eq(key),
-            idempotency_keys::request_sha256.eq(request_sha256),
-            idempotency_keys::status_code.eq(0),
-            idempotency_keys::response_body.eq(""),
-            idempotency_keys::created_at.eq(now),
-        ))
-        .execute(conn)
+) -> QueryResult<bool> {
+    let insert = diesel::insert_into(idempotency_keys::table).values((
+        idempotency_keys::partner_id.eq(partner_id),
+        idempotency_keys::idem_key.eq(key),
+        idempotency_keys::request_sha256.eq(request_sha256),
+        idempotency_keys::status_code.eq(0),
+        idempotency_keys::response_body.eq(""),
+        idempotency_keys::created_at.eq(now),
+    ));
+    // ON CONFLICT DO NOTHING: a key taken is an answer, not an error, so no savepoint is
+    // needed around it (on PostgreSQL it waits for a concurrent claim to commit or roll back).
+    // Written for each backend: the multi-backend connection has no ON CONFLICT.
+    let inserted = match conn {
+        DbConn::Pg(pg) => insert.on_conflict_do_nothing().execute(pg)?,
+        DbConn::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite)?,
+    };
+    Ok(inserted == 1)
 }
 
 /// The stored record of a key.

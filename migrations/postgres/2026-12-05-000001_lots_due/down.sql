@@ -1,0 +1,2 @@
+DROP INDEX lots_expiring;
+DROP INDEX lots_pending;
