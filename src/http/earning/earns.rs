@@ -26,7 +26,7 @@ pub(crate) async fn create_earn(
         (signed, Partners::Active),
         StatusCode::CREATED,
         move |conn, now, partner_id, input: &EarnRequest| {
-            earning::earn(conn, &categories, now, partner_id, input)
+            earning::earn_within(conn, &categories, now, partner_id, input)
         },
     )
     .await

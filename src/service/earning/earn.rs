@@ -25,7 +25,8 @@ use crate::service::ledger::{self, account, local, lots, minus, Asset, Draft, Po
 use crate::service::promotions::sale::Planned;
 use crate::service::{local_programs, members, promotions, tiers};
 
-/// Credits the points of a sale to a linked member. One order earns once.
+/// Credits the points of a sale to a linked member, in its own transaction (a savepoint
+/// inside another). One order earns once.
 pub fn earn(
     conn: &mut DbConn,
     categories: &TreeCache,
@@ -33,119 +34,131 @@ pub fn earn(
     partner_id: PartnerId,
     req: &EarnRequest,
 ) -> ApiResult<EarnResponse> {
-    let occurred_at = check_sale(req, now)?.occurred_at;
     write_tx(conn, |conn| {
-        let member = members::find_linked(conn, partner_id, &req.member_number)?;
-        let contract = contract_for_sale(conn, partner_id, now, &req.currency)?;
-        // The member is locked from here: their tier, balances and chain move together.
-        let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
-        let tier = tiers::evaluate(conn, member.id, now)?;
-        let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
-        let rates = rates_of(&settings, &contract, &tier);
-        let mut outcome = points_of_sale(rates, req, &lines, &tier)?;
-        // The partner's own currency, at the member's tier in its program if it has tiers.
-        let local = local_programs::points_of_sale(
+        earn_within(conn, categories, now, partner_id, req)
+    })
+}
+
+/// [`earn`] inside a transaction the caller opened and rolls back on any error (as an
+/// idempotent request's does): no savepoint of its own.
+pub fn earn_within(
+    conn: &mut DbConn,
+    categories: &TreeCache,
+    now: NaiveDateTime,
+    partner_id: PartnerId,
+    req: &EarnRequest,
+) -> ApiResult<EarnResponse> {
+    let occurred_at = check_sale(req, now)?.occurred_at;
+    let member = members::find_linked(conn, partner_id, &req.member_number)?;
+    let contract = contract_for_sale(conn, partner_id, now, &req.currency)?;
+    // The member is locked from here: their tier, balances and chain move together.
+    let (mut member, settings) = members::lock_and_sync(conn, member.id, now)?;
+    let tier = tiers::evaluate(conn, member.id, now)?;
+    let lines = treated_lines(conn, categories, partner_id, &contract, req)?;
+    let rates = rates_of(&settings, &contract, &tier);
+    let mut outcome = points_of_sale(rates, req, &lines, &tier)?;
+    // The partner's own currency, at the member's tier in its program if it has tiers.
+    let local = local_programs::points_of_sale(
+        conn,
+        (partner_id, member.id, now),
+        &req.currency,
+        outcome.weighted_bp,
+    )?;
+    if let Some((_, _, Some(t))) = &local {
+        if t.multiplier_bp != 10_000 {
+            outcome.rules.push(local_programs::tiers::applied_rule(t));
+        }
+    }
+    let local_points = local.as_ref().map_or(Points::ZERO, |(_, p, _)| *p);
+    let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
+    record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
+    let who = (partner_id, member.id, occurred_at);
+    let amounts = (req.amount_minor, &outcome);
+    let sale = sale_context(&lines, who, &tier, (rates, now), amounts, true);
+    let bonuses = promotions::sale::plan(conn, &sale, true)?;
+    let lot = NewLotTerms {
+        available_at: occurred_at + Duration::days(contract.return_window_days),
+        expires_at: settings
+            .expiry_policy
+            .lot_expires_at(settings.expiry_months, occurred_at),
+    };
+    let credits = outcome.points.is_positive() || local_points.is_positive();
+    let entry_id = if credits || !bonuses.is_empty() {
+        let credit = Credit {
+            partner_id,
+            member_id: member.id,
+            order_id: &req.order_id,
+            points: outcome.points,
+            price_micros: contract.issuance_price_micros,
+            occurred_at,
+            lot: &lot,
+            local: local.map(|(program, points, _)| (points, program.expiry_months)),
+            bonuses: &bonuses,
+        };
+        let (entry_id, lot_id, local_lot_id) = credit_points(conn, &mut member, &credit, now)?;
+        earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
+        let issue = promotions::grant::Issue {
+            earn_id: Some(earn_id),
+            entry_id,
+            partner_id: Some(partner_id),
+            order_id: &req.order_id,
+            price_micros: contract.issuance_price_micros,
+            earned_at: occurred_at,
+            available_at: lot.available_at,
+            expires_at: lot.expires_at,
+            matured: lot.available_at <= now,
+            now,
+        };
+        promotions::grant::issue(conn, &member, &issue, &bonuses)?;
+        // A referral is paid once the return window, counted from now, has passed too: a
+        // sale backdated past its window is not paid at once.
+        let payable_at = lot
+            .available_at
+            .max(now + Duration::days(contract.return_window_days));
+        promotions::referrals::on_earn(
             conn,
-            (partner_id, member.id, now),
-            &req.currency,
-            outcome.weighted_bp,
+            member.id,
+            partner_id,
+            (earn_id, sale.eligible_minor),
+            (occurred_at, now, payable_at),
+            &tier.tier.code,
         )?;
-        if let Some((_, _, Some(t))) = &local {
-            if t.multiplier_bp != 10_000 {
-                outcome.rules.push(local_programs::tiers::applied_rule(t));
-            }
+        if let Some(lot_id) = local_lot_id {
+            local_programs::record_earn(conn, earn_id, local_points, lot_id)?;
         }
-        let local_points = local.as_ref().map_or(Points::ZERO, |(_, p, _)| *p);
-        let earn_id = claim_order(conn, partner_id, member.id, req, occurred_at, &outcome, now)?;
-        record_categories(conn, earn_id, partner_id, member.id, occurred_at, &lines)?;
-        let who = (partner_id, member.id, occurred_at);
-        let amounts = (req.amount_minor, &outcome);
-        let sale = sale_context(&lines, who, &tier, (rates, now), amounts, true);
-        let bonuses = promotions::sale::plan(conn, &sale, true)?;
-        let lot = NewLotTerms {
-            available_at: occurred_at + Duration::days(contract.return_window_days),
-            expires_at: settings
-                .expiry_policy
-                .lot_expires_at(settings.expiry_months, occurred_at),
-        };
-        let credits = outcome.points.is_positive() || local_points.is_positive();
-        let entry_id = if credits || !bonuses.is_empty() {
-            let credit = Credit {
-                partner_id,
-                member_id: member.id,
-                order_id: &req.order_id,
-                points: outcome.points,
-                price_micros: contract.issuance_price_micros,
-                occurred_at,
-                lot: &lot,
-                local: local.map(|(program, points, _)| (points, program.expiry_months)),
-                bonuses: &bonuses,
-            };
-            let (entry_id, lot_id, local_lot_id) = credit_points(conn, &mut member, &credit, now)?;
-            earn_rows::set_earn_entry(conn, earn_id, entry_id, lot_id)?;
-            let issue = promotions::grant::Issue {
-                earn_id: Some(earn_id),
-                entry_id,
-                partner_id: Some(partner_id),
-                order_id: &req.order_id,
-                price_micros: contract.issuance_price_micros,
-                earned_at: occurred_at,
-                available_at: lot.available_at,
-                expires_at: lot.expires_at,
-                matured: lot.available_at <= now,
-                now,
-            };
-            promotions::grant::issue(conn, &member, &issue, &bonuses)?;
-            // A referral is paid once the return window, counted from now, has passed too: a
-            // sale backdated past its window is not paid at once.
-            let payable_at = lot
-                .available_at
-                .max(now + Duration::days(contract.return_window_days));
-            promotions::referrals::on_earn(
-                conn,
-                member.id,
-                partner_id,
-                (earn_id, sale.eligible_minor),
-                (occurred_at, now, payable_at),
-                &tier.tier.code,
-            )?;
-            if let Some(lot_id) = local_lot_id {
-                local_programs::record_earn(conn, earn_id, local_points, lot_id)?;
-            }
-            Some(entry_id)
+        Some(entry_id)
+    } else {
+        None
+    };
+    // The sale counts towards the member's tier at once; a new tier's multiplier applies
+    // from the next sale. A sale that crosses no threshold (and ends no grace) moves
+    // nothing: no second evaluation then.
+    if tier.may_move_with(req.amount_minor, outcome.points.get()) {
+        tiers::evaluate(conn, member.id, now)?;
+    }
+    tracing::info!(
+        partner.id = %partner_id,
+        member.id = %member.id,
+        points = outcome.points.get(),
+        "earn"
+    );
+    Ok(EarnResponse {
+        earn_id: earn_id.get(),
+        member_number: member.member_number.clone(),
+        order_id: req.order_id.clone(),
+        points: outcome.points.get(),
+        status: if lot.available_at <= now {
+            PointsStatus::Available
         } else {
-            None
-        };
-        // The sale counts towards the member's tier at once; a new tier's multiplier applies
-        // from the next sale. A sale that crosses no threshold (and ends no grace) moves
-        // nothing: no second evaluation then.
-        if tier.may_move_with(req.amount_minor, outcome.points.get()) {
-            tiers::evaluate(conn, member.id, now)?;
-        }
-        tracing::info!(
-            partner.id = %partner_id,
-            member.id = %member.id,
-            points = outcome.points.get(),
-            "earn"
-        );
-        Ok(EarnResponse {
-            earn_id: earn_id.get(),
-            member_number: member.member_number.clone(),
-            order_id: req.order_id.clone(),
-            points: outcome.points.get(),
-            status: if lot.available_at <= now {
-                PointsStatus::Available
-            } else {
-                PointsStatus::Pending
-            },
-            available_at: utc(lot.available_at),
-            expires_at: lot.expires_at.map(utc),
-            rules: outcome.rules,
-            entry_id: entry_id.map(EntryId::get),
-            local_points: local_points.get(),
-            bonus_points: promotions::sale::total(&bonuses)?.get(),
-            bonuses: bonuses.iter().map(Planned::bonus).collect(),
-        })
+            PointsStatus::Pending
+        },
+        available_at: utc(lot.available_at),
+        expires_at: lot.expires_at.map(utc),
+        rules: outcome.rules,
+        entry_id: entry_id.map(EntryId::get),
+        local_points: local_points.get(),
+        bonus_points: promotions::sale::total(&bonuses)?.get(),
+        bonuses: bonuses.iter().map(Planned::bonus).collect(),
     })
 }
 

@@ -7,6 +7,6 @@ mod lines;
 mod quote;
 mod refund;
 
-pub use earn::earn;
+pub use earn::{earn, earn_within};
 pub use quote::dry_run;
 pub use refund::refund;
