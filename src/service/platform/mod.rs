@@ -6,6 +6,7 @@ pub mod clock;
 pub mod health;
 pub mod idempotency;
 pub mod jobs;
+pub mod memo;
 pub mod metrics;
 pub mod settings;
 pub mod writer;

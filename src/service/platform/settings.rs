@@ -71,7 +71,7 @@ impl NetworkSettings {
 
 /// The current settings; the defaults until the operator sets them.
 pub fn load(conn: &mut DbConn) -> ApiResult<NetworkSettings> {
-    let Some(row) = system::settings(conn)? else {
+    let Some(row) = super::memo::read("network_settings", || system::settings(conn))? else {
         return Ok(NetworkSettings::default());
     };
     Ok(NetworkSettings {

@@ -268,6 +268,7 @@ fn run_work(conn: &mut DbConn, state: &AppState, mut batch: Vec<Job>) {
     // is a 503 for it as for any batch.
     let started = Instant::now();
     let mut panicked = None;
+    let scope = super::memo::BatchScope::begin();
     let outcome = write_tx(conn, |conn| {
         limit_lock_waits(conn)?;
         let mut answers = Vec::with_capacity(batch.len());
@@ -292,6 +293,7 @@ fn run_work(conn: &mut DbConn, state: &AppState, mut batch: Vec<Job>) {
         }
         Ok::<_, ApiError>(answers)
     });
+    drop(scope);
     crate::service::platform::metrics::writer_commit(started.elapsed().as_secs_f64());
     match outcome {
         Ok(answers) => {

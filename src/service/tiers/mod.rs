@@ -17,6 +17,7 @@ use crate::domain::tiers::{check_table, next_move, reached, threshold_for_share,
 use crate::error::{ApiError, ApiResult, Code};
 use crate::http::tiers::json::{TierDefinition, TierSuggestion, TierTable};
 use crate::service::branding::check_label;
+use crate::service::platform::memo;
 
 pub mod paid;
 
@@ -193,8 +194,10 @@ pub fn evaluate(
     member_id: MemberId,
     now: NaiveDateTime,
 ) -> ApiResult<Evaluated> {
-    let table = rows::table(conn)?;
-    let (window_months, grace_days, qualify_on) = rows::all_settings(conn)?;
+    // Read once per writer batch: operators change them, never a request of the batch.
+    let table = memo::read("tiers", || rows::table(conn))?;
+    let (window_months, grace_days, qualify_on) =
+        memo::read("tier_settings", || rows::all_settings(conn))?;
     let since = now
         .checked_sub_months(Months::new(u32::try_from(window_months).unwrap_or(12)))
         .unwrap_or(now);
