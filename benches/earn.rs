@@ -125,7 +125,8 @@ fn seed_shop(state: &AppState, slug: &str, members: usize) -> anyhow::Result<Sho
     })
 }
 
-/// Thirty pending lots per member (available 1 to 30 days from now), with their balances.
+/// Thirty pending lots per member (available 1 to 30 days from now), with their balances, and
+/// each member's tier row (as any member who earned before has).
 fn seed_lots(url: &str) -> anyhow::Result<()> {
     let mut conn = PgConnection::establish(url)?;
     for sql in [
@@ -137,6 +138,10 @@ fn seed_lots(url: &str) -> anyhow::Result<()> {
                 now() + INTERVAL '2 years', FALSE, 999999999 \
          FROM members m CROSS JOIN generate_series(1, 30) AS s",
         "UPDATE members SET pending_points = pending_points + 300",
+        // Members who have earned before hold their tier row: a first earn writes it.
+        "INSERT INTO member_tiers (member_id, tier_code, since) \
+         SELECT m.id, (SELECT code FROM tiers ORDER BY tier_rank LIMIT 1), now() FROM members m \
+         ON CONFLICT DO NOTHING",
         "ANALYZE",
     ] {
         diesel::sql_query(sql).execute(&mut conn)?;
@@ -176,7 +181,12 @@ fn seed_lots_sqlite(path: &str) -> anyhow::Result<()> {
                 strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || s.d || ' days'), \
                 strftime('%Y-%m-%d %H:%M:%f', 'now', '+2 years'), 0, 999999999 \
          FROM members m CROSS JOIN s; \
-         UPDATE members SET pending_points = pending_points + 300; ANALYZE;",
+         UPDATE members SET pending_points = pending_points + 300; \
+         INSERT INTO member_tiers (member_id, tier_code, since) \
+         SELECT m.id, (SELECT code FROM tiers ORDER BY tier_rank LIMIT 1), \
+                strftime('%Y-%m-%d %H:%M:%f', 'now') FROM members m WHERE true \
+         ON CONFLICT DO NOTHING; \
+         ANALYZE;",
     )?;
     Ok(())
 }
