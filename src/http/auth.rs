@@ -1,5 +1,5 @@
 //! Who is calling, as typed handler arguments: [`OperatorCaller`] and [`MemberCaller`] (bearer
-//! tokens), [`Signed`], [`SignedMove`], [`SignedUpload`] and [`SignedFile`] (a partner's HMAC-signed request
+//! tokens), [`Signed`], [`SignedUpload`] and [`SignedFile`] (a partner's HMAC-signed request
 //! with its body, in memory or spooled to a file).
 //! Each is an extractor: a handler that takes one cannot run for a caller who is not one, so no
 //! route can forget its check. actix runs a handler's extractors concurrently, so JSON bodies
@@ -23,14 +23,14 @@ use crate::service::{members, AppState};
 /// Longest bearer token accepted.
 const BEARER_LEN_MAX: usize = 200;
 
-type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
+pub(super) type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
 
 /// A header as text, if present and visible ASCII.
 pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn app_state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
+pub(super) fn app_state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("the application state is not registered"))
@@ -118,44 +118,6 @@ impl FromRequest for Signed {
     }
 }
 
-/// A partner's signed request that moves points: checked as [`Signed`] is, but its nonce is
-/// recorded by the writer that runs the request, in one statement and one commit with the
-/// nonces of the other requests of its batch, before any of their work runs (see
-/// [`crate::http::extract::moving`]).
-#[derive(Debug, Clone)]
-pub struct SignedMove {
-    /// The partner and the key that signed.
-    pub caller: PartnerCaller,
-    /// The body as signed.
-    pub body: web::Bytes,
-    /// The nonce, not recorded yet.
-    pub nonce: auth::Nonce,
-}
-
-impl FromRequest for SignedMove {
-    type Error = actix_web::Error;
-    type Future = Extracted<SignedMove>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        let signed = signed_request(req);
-        let state = app_state(req);
-        Box::pin(async move {
-            let (state, signed) = (state?, signed?);
-            let body = bytes.await?;
-            let hash = signing::body_sha256_hex(&body);
-            let (caller, nonce) = state
-                .run(move |conn, state| auth::authenticate(conn, state, &signed, &hash))
-                .await?;
-            Ok(SignedMove {
-                caller,
-                body,
-                nonce,
-            })
-        })
-    }
-}
-
 /// A partner's signed upload of up to 8 MiB (reconciliation files). The signature headers, the
 /// timestamp, an active key and an open partner are checked before the body is read, so a
 /// large body is only buffered for a plausible caller; the full check runs on the whole body
@@ -213,7 +175,7 @@ impl FromRequest for SignedFile {
 }
 
 /// The signature headers of a partner request, as received, stamped with its arrival.
-fn signed_request(req: &HttpRequest) -> ApiResult<SignedRequest> {
+pub(super) fn signed_request(req: &HttpRequest) -> ApiResult<SignedRequest> {
     let get = |name: &str| {
         header(req, name)
             .map(str::to_owned)

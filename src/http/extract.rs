@@ -15,9 +15,10 @@ use crate::domain::ids::PartnerId;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::http::auth::{header, Signed, SignedMove};
+use crate::http::auth::{app_state, header, signed_request, Extracted, Signed};
 use crate::http::strict_json::StrictValue;
-use crate::service::platform::{auth, idempotency};
+use crate::service::platform::auth::{self, PartnerCaller};
+use crate::service::platform::idempotency;
 use crate::service::AppState;
 
 /// Parses a JSON request body: sent as `application/json`, it must be one JSON object (an
@@ -134,6 +135,42 @@ fn request_sha256(req: &HttpRequest, body: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, &text))
 }
 
+/// A partner's signed request that moves points: checked as [`Signed`] is, but its nonce is
+/// recorded by the writer that runs the request, in one statement and one commit with the
+/// nonces of the other requests of its batch, before any of their work runs. Its fields are
+/// private to this module: only [`moving`] can take it apart, so no handler can forget the
+/// nonce.
+#[derive(Debug, Clone)]
+pub struct SignedMove {
+    caller: PartnerCaller,
+    body: web::Bytes,
+    nonce: auth::Nonce,
+}
+
+impl actix_web::FromRequest for SignedMove {
+    type Error = actix_web::Error;
+    type Future = Extracted<SignedMove>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        let signed = signed_request(req);
+        let state = app_state(req);
+        Box::pin(async move {
+            let (state, signed) = (state?, signed?);
+            let body = bytes.await?;
+            let hash = signing::body_sha256_hex(&body);
+            let (caller, nonce) = state
+                .run(move |conn, state| auth::authenticate(conn, state, &signed, &hash))
+                .await?;
+            Ok(SignedMove {
+                caller,
+                body,
+                nonce,
+            })
+        })
+    }
+}
+
 /// Which partners may make a request that moves points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Partners {
@@ -196,17 +233,35 @@ where
         }
     };
     let hash = request_sha256(req, &body);
-    let answer = state
+    let submitted = state
         .writers
-        .submit(state, (&partition, 1, Some(nonce)), move |conn, state| {
-            let now = state.clock.now_naive();
-            idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
-                let out = work(conn, now, caller.partner_id, &input)?;
-                let json = serde_json::to_string(&out).map_err(ApiError::internal)?;
-                Ok((status.as_u16(), json))
-            })
-        })
-        .await?;
+        .submit(
+            state,
+            (&partition, 1, Some(nonce.clone())),
+            move |conn, state| {
+                let now = state.clock.now_naive();
+                idempotency::run(conn, now, caller.partner_id, &key, &hash, |conn| {
+                    let out = work(conn, now, caller.partner_id, &input)?;
+                    let json = serde_json::to_string(&out).map_err(ApiError::internal)?;
+                    Ok((status.as_u16(), json))
+                })
+            },
+        )
+        .await;
+    let answer = match submitted {
+        Ok(answer) => answer,
+        // Not run, and perhaps refused before its writer recorded the nonce (a full queue, no
+        // connection, the nonces' commit failed): recorded now if it can be, so that the
+        // request seen on the wire cannot run later under another Idempotency-Key. Recorded
+        // already is as good.
+        Err(e) if matches!(e.code(), Code::DatabaseUnavailable | Code::Internal) => {
+            let _ = state
+                .run(move |conn, _| auth::burn_nonce(conn, &nonce))
+                .await;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     let answer_status = StatusCode::from_u16(answer.status).unwrap_or(status);
     let mut builder = HttpResponse::build(answer_status);
     builder.content_type(if answer_status.is_client_error() {

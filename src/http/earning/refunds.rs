@@ -1,8 +1,7 @@
 //! Refunds of a sale, clawing its points back (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::SignedMove;
-use crate::http::extract::{moving, Partners};
+use crate::http::extract::{moving, Partners, SignedMove};
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};

@@ -5,8 +5,8 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use partner_sdk::types::{EnrolMemberRequest, LinkMemberRequest, MemberLink, Problem};
 
 use crate::error::ApiResult;
-use crate::http::auth::{Signed, SignedMove};
-use crate::http::extract::{self, moving, reading, Partners};
+use crate::http::auth::Signed;
+use crate::http::extract::{self, moving, reading, Partners, SignedMove};
 use crate::service::{members, AppState};
 
 /// Enrols a new member at the till and links them to this partner.

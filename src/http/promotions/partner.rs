@@ -2,8 +2,8 @@
 
 use crate::domain::ids::PromotionId;
 use crate::error::ApiResult;
-use crate::http::auth::{Signed, SignedMove};
-use crate::http::extract::{self, moving, reading, PageQuery, Partners};
+use crate::http::auth::Signed;
+use crate::http::extract::{self, moving, reading, PageQuery, Partners, SignedMove};
 use crate::service::promotions::{self, urgency, Owner};
 use crate::service::{earning, AppState};
 use actix_web::http::StatusCode;

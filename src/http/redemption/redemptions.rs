@@ -2,8 +2,8 @@
 
 use crate::domain::ids::RedemptionId;
 use crate::error::ApiResult;
-use crate::http::auth::{Signed, SignedMove};
-use crate::http::extract::{moving, reading, Partners};
+use crate::http::auth::Signed;
+use crate::http::extract::{moving, reading, Partners, SignedMove};
 use crate::service::{redemption, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};

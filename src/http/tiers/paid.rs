@@ -1,8 +1,7 @@
 //! Paid tiers sold by a partner (partner).
 
 use crate::error::ApiResult;
-use crate::http::auth::SignedMove;
-use crate::http::extract::{moving, Partners};
+use crate::http::extract::{moving, Partners, SignedMove};
 use crate::service::tiers::paid;
 use crate::service::AppState;
 use actix_web::http::StatusCode;

@@ -127,7 +127,18 @@ pub struct Nonce {
     pub key_id: String,
     /// `Loyalty-Nonce`.
     pub nonce: String,
+    /// When its request arrived (Unix seconds).
+    pub received_at_s: i64,
 }
+
+/// Longest a request that moves points may wait for its writer to record its nonce, in
+/// seconds; past it the request is answered 503 without running (its client gave up long ago).
+pub const NONCE_WAIT_MAX_S: i64 = 60;
+
+/// How long a recorded nonce is kept, in seconds: a replay must arrive within the signature
+/// window of the same timestamp (so at most twice the window after the original), and is
+/// recorded at most [`NONCE_WAIT_MAX_S`] after it arrives; the rest is margin.
+pub const NONCE_KEPT_S: i64 = 2 * SIGNATURE_WINDOW_S + 2 * NONCE_WAIT_MAX_S;
 
 /// The checks of [`verify_partner`] but the nonce's: fresh timestamp, known active key, valid
 /// signature. The caller (whose partner may still be closed) and the nonce to record before
@@ -161,6 +172,7 @@ pub fn authenticate(
     let nonce = Nonce {
         key_id: key.key_id.clone(),
         nonce: req.nonce.clone(),
+        received_at_s: req.received_at_s,
     };
     let caller = PartnerCaller {
         partner_id: key.partner_id,

@@ -55,8 +55,8 @@ pub fn run_once(conn: &mut DbConn, clock: &Clock) -> ApiResult<JobReport> {
         }
     }
     report.referrals_paid = crate::service::promotions::referrals::pay_due(conn, clock)?;
-    let cutoff = Utc::now().naive_utc()
-        - Duration::seconds(2 * crate::service::platform::auth::SIGNATURE_WINDOW_S);
+    let cutoff =
+        Utc::now().naive_utc() - Duration::seconds(crate::service::platform::auth::NONCE_KEPT_S);
     report.nonces_purged = u64::try_from(auth_rows::purge_nonces(conn, cutoff)?).unwrap_or(0);
     Ok(report)
 }

@@ -1,8 +1,14 @@
 //! Configuration read once per writer batch. A writer runs its batch's requests in one
 //! transaction; the network settings and the tier table, which no request of a batch can change
 //! (only operators change them, never through a writer), are then read by the first request
-//! that needs them and shared by the others, as if read when the batch began. Outside a
-//! batch (any other thread, or a request run again alone) every read goes to the database.
+//! that needs them and shared by the others. Outside a batch (any other thread, or a request
+//! run again alone) every read goes to the database.
+//!
+//! On PostgreSQL (read committed) an operator's change committed while a batch runs is seen by
+//! the batch's later requests without the memo, not with it: the batch's requests all use the
+//! table of its first read, as concurrent requests may (a tier removed meanwhile can be written
+//! as a member's tier; the next evaluation moves them to one of the new table). On SQLite the
+//! writer holds the write lock, so nothing changes under a batch.
 
 use std::any::Any;
 use std::cell::RefCell;

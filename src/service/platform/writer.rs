@@ -26,7 +26,7 @@ use tokio::sync::oneshot;
 
 use crate::db::{is_unavailable, limit_lock_waits, mark_broken, ping, write_tx, DbConn, TxError};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::service::platform::auth::{burn_nonces, nonce_replayed, Nonce};
+use crate::service::platform::auth::{burn_nonces, nonce_replayed, Nonce, NONCE_WAIT_MAX_S};
 use crate::service::AppState;
 
 /// Most requests committed together.
@@ -230,6 +230,14 @@ fn refuse_all(batch: Vec<Job>) {
 /// work. Answers the replays (`nonce_replayed`) and returns the other requests; None when the
 /// nonces could not be committed (every request answered 503: nothing ran).
 fn record_nonces(conn: &mut DbConn, state: &AppState, batch: Vec<Job>) -> Option<Vec<Job>> {
+    // A request that waited too long is not run: its nonce could be forgotten by then.
+    let now_s = chrono::Utc::now().timestamp();
+    let (batch, stale): (Vec<Job>, Vec<Job>) = batch.into_iter().partition(|job| {
+        job.nonce
+            .as_ref()
+            .is_none_or(|n| now_s.saturating_sub(n.received_at_s) <= NONCE_WAIT_MAX_S)
+    });
+    refuse_all(stale);
     let nonces: Vec<&Nonce> = batch.iter().filter_map(|job| job.nonce.as_ref()).collect();
     if nonces.is_empty() {
         return Some(batch);

@@ -209,3 +209,42 @@ async fn a_failed_commit_acknowledges_nothing_and_a_retry_earns_once(app: &TestA
 }
 
 both_backends!(a_failed_commit_acknowledges_nothing_and_a_retry_earns_once);
+
+/// PostgreSQL: the writer's commit of a batch's nonces fails once (a deferred trigger that
+/// raises on the first value of a sequence, which no rollback takes back). The request is
+/// answered 503 without running; its handler records the nonce all the same, so the request
+/// seen on the wire, sent again as it was, is a replay and earns nothing.
+async fn a_request_refused_before_its_nonce_was_recorded_cannot_be_replayed(app: &TestApp) {
+    let shop = app.partner("shop", 10_000, 0).await;
+    let (ann, token) = app.member("ann@example.com").await;
+    link(&shop, &ann).await;
+    for statement in [
+        "CREATE SEQUENCE nonce_failures",
+        "CREATE FUNCTION fail_first_nonce() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+         IF nextval('nonce_failures') = 1 THEN RAISE EXCEPTION 'nonces refused by the test'; \
+         END IF; RETURN NULL; END $$",
+        "CREATE CONSTRAINT TRIGGER fail_first_nonce AFTER INSERT ON request_nonces \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_first_nonce()",
+    ] {
+        app.execute_sql(statement).await;
+    }
+    let captured = sale(&ann, "N-1", 5_000);
+    let nonce = partner_sdk::signing::new_nonce();
+    assert_eq!(
+        earn_with_nonce(app, &shop, &captured, &nonce).await,
+        (503, "database_unavailable".to_owned())
+    );
+    assert_eq!(
+        earn_with_nonce(app, &shop, &captured, &nonce).await,
+        (401, "nonce_replayed".to_owned())
+    );
+    assert_eq!(app.balance(&token).await.available_points, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_refused_before_its_nonce_was_recorded_cannot_be_replayed_postgres() {
+    crate::helpers::run(crate::helpers::Backend::Postgres, |app| {
+        Box::pin(a_request_refused_before_its_nonce_was_recorded_cannot_be_replayed(app))
+    })
+    .await;
+}

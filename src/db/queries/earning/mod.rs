@@ -51,7 +51,7 @@ pub struct NewEarn<'a> {
     pub weighted_bp: Option<i64>,
 }
 
-/// Records an earn; a unique violation means the order already earned.
+/// Records an earn and returns its id; None when the partner's order earned already.
 pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<Option<EarnId>> {
     let insert = diesel::insert_into(earns::table).values(earn);
     // None when the order has earned already: ON CONFLICT DO NOTHING, so no savepoint is
@@ -59,12 +59,14 @@ pub fn insert_earn(conn: &mut DbConn, earn: &NewEarn<'_>) -> QueryResult<Option<
     // ON CONFLICT.
     match conn {
         DbConn::Pg(pg) => insert
-            .on_conflict_do_nothing()
+            .on_conflict((earns::partner_id, earns::order_id))
+            .do_nothing()
             .returning(earns::id)
             .get_result(pg)
             .optional(),
         DbConn::Sqlite(lite) => insert
-            .on_conflict_do_nothing()
+            .on_conflict((earns::partner_id, earns::order_id))
+            .do_nothing()
             .returning(earns::id)
             .get_result(lite)
             .optional(),

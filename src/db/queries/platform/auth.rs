@@ -45,11 +45,13 @@ pub fn insert_new_nonces(
     // Written for each backend: the multi-backend connection has no ON CONFLICT.
     match conn {
         DbConn::Pg(pg) => insert
-            .on_conflict_do_nothing()
+            .on_conflict(returned)
+            .do_nothing()
             .returning(returned)
             .get_results(pg),
         DbConn::Sqlite(lite) => insert
-            .on_conflict_do_nothing()
+            .on_conflict(returned)
+            .do_nothing()
             .returning(returned)
             .get_results(lite),
     }

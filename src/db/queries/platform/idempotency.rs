@@ -38,9 +38,10 @@ pub fn claim_idempotency_key(
     // ON CONFLICT DO NOTHING: a key taken is an answer, not an error, so no savepoint is
     // needed around it (on PostgreSQL it waits for a concurrent claim to commit or roll back).
     // Written for each backend: the multi-backend connection has no ON CONFLICT.
+    let target = (idempotency_keys::partner_id, idempotency_keys::idem_key);
     let inserted = match conn {
-        DbConn::Pg(pg) => insert.on_conflict_do_nothing().execute(pg)?,
-        DbConn::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite)?,
+        DbConn::Pg(pg) => insert.on_conflict(target).do_nothing().execute(pg)?,
+        DbConn::Sqlite(lite) => insert.on_conflict(target).do_nothing().execute(lite)?,
     };
     Ok(inserted == 1)
 }
