@@ -30,7 +30,7 @@ pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-pub(super) fn app_state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
+fn app_state(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("the application state is not registered"))
@@ -105,16 +105,32 @@ impl FromRequest for Signed {
     type Future = Extracted<Signed>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        let signed = signed_request(req);
-        let state = app_state(req);
+        let read = signed_body(req, payload);
         Box::pin(async move {
-            let (state, signed) = (state?, signed?);
-            let body = bytes.await?;
-            let hash = signing::body_sha256_hex(&body);
+            let (state, signed, body, hash) = read.await?;
             let caller = verify_partner(&state, signed, hash).await?;
             Ok(Signed { caller, body })
         })
+    }
+}
+
+/// What a signed request with its body in memory brings: the server's state, the signature
+/// headers, the body (up to the JSON limit) and its SHA-256 (lowercase hex).
+pub(super) type SignedBody = (web::Data<AppState>, SignedRequest, web::Bytes, String);
+
+/// Reads a signed request's headers and body (see [`SignedBody`]).
+pub(super) fn signed_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<SignedBody, actix_web::Error>> {
+    let bytes = web::Bytes::from_request(req, payload);
+    let signed = signed_request(req);
+    let state = app_state(req);
+    async move {
+        let (state, signed) = (state?, signed?);
+        let body = bytes.await?;
+        let hash = signing::body_sha256_hex(&body);
+        Ok((state, signed, body, hash))
     }
 }
 
@@ -175,7 +191,7 @@ impl FromRequest for SignedFile {
 }
 
 /// The signature headers of a partner request, as received, stamped with its arrival.
-pub(super) fn signed_request(req: &HttpRequest) -> ApiResult<SignedRequest> {
+fn signed_request(req: &HttpRequest) -> ApiResult<SignedRequest> {
     let get = |name: &str| {
         header(req, name)
             .map(str::to_owned)

@@ -15,7 +15,7 @@ use crate::domain::ids::PartnerId;
 use crate::domain::input::check_json_strings;
 use crate::domain::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::error::{fail, ApiError, ApiResult, Code};
-use crate::http::auth::{app_state, header, signed_request, Extracted, Signed};
+use crate::http::auth::{header, signed_body, Extracted, Signed};
 use crate::http::strict_json::StrictValue;
 use crate::service::platform::auth::{self, PartnerCaller};
 use crate::service::platform::idempotency;
@@ -152,13 +152,9 @@ impl actix_web::FromRequest for SignedMove {
     type Future = Extracted<SignedMove>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        let signed = signed_request(req);
-        let state = app_state(req);
+        let read = signed_body(req, payload);
         Box::pin(async move {
-            let (state, signed) = (state?, signed?);
-            let body = bytes.await?;
-            let hash = signing::body_sha256_hex(&body);
+            let (state, signed, body, hash) = read.await?;
             let (caller, nonce) = state
                 .run(move |conn, state| auth::authenticate(conn, state, &signed, &hash))
                 .await?;
