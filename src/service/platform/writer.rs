@@ -4,7 +4,9 @@
 //! savepoint inside one transaction, so that a refused request fails alone and changes
 //! nothing, commits once, and only then answers them all. A failed commit answers every
 //! request of the batch with a 503: none was acknowledged, and a retry with the same
-//! `Idempotency-Key` runs it exactly once (its key was rolled back with it).
+//! `Idempotency-Key` runs it exactly once (its key was rolled back with it). Before any work,
+//! the writer records the nonces of the batch's requests in one statement and commits them, so
+//! that a replay is refused even of a request whose work then fails to commit.
 //!
 //! SQLite has one writer, so that these writes queue here rather than on the database's write
 //! lock. PostgreSQL has several, and a request goes to the writer of its member (by a hash of
